@@ -1,0 +1,215 @@
+package har_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apitrail/apitrail/har"
+)
+
+// The benchmarks read a synthetic HAR of benchMB megabytes (500 unless
+// HAR_BENCH_MB says otherwise), made once per run in a temporary folder.
+var (
+	benchOnce sync.Once
+	benchPath string
+	benchDir  string
+	benchErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func benchFile(b *testing.B) string {
+	benchOnce.Do(func() {
+		mb := 500
+		if s := os.Getenv("HAR_BENCH_MB"); s != "" {
+			mb, _ = strconv.Atoi(s)
+		}
+		benchDir, benchErr = os.MkdirTemp("", "har-bench-")
+		if benchErr != nil {
+			return
+		}
+		benchPath = filepath.Join(benchDir, fmt.Sprintf("synthetic-%dMB.har", mb))
+		benchErr = writeSynthetic(benchPath, int64(mb)<<20)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchPath
+}
+
+// writeSynthetic writes API-like traffic: JSON requests and responses of a
+// few kilobytes with the headers a browser sends.
+func writeSynthetic(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w, err := har.NewWriter(bw, har.WriterOptions{KeepSecrets: true, Creator: har.Creator{Name: "bench", Version: "1"}})
+	if err != nil {
+		return err
+	}
+	var items []string
+	for i := 0; i < 40; i++ {
+		items = append(items, fmt.Sprintf(`{"id":%d,"name":"Launch \"nightly\" #%d","projectId":1,"closed":false,"tags":[{"id":3,"name":"smoke"}],"createdDate":1764320000000,"lastModifiedDate":1764320000123}`, 1000+i, i))
+	}
+	body := `{"content":[` + strings.Join(items, ",") + `],"totalElements":40,"totalPages":1,"size":40,"number":0}`
+	headers := []har.NameValue{{Name: ":authority", Value: "testops.example"}, {Name: "accept", Value: "application/json, text/plain, */*"},
+		{Name: "accept-language", Value: "en-US,en;q=0.9"}, {Name: "sec-ch-ua", Value: `"Chromium";v="156", "Not.A/Brand";v="99"`},
+		{Name: "user-agent", Value: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"},
+		{Name: "x-xsrf-token", Value: "0b6c1a2e-8f0e-4c1b-9d7e-2f3a4b5c6d7e"}}
+	for i := 0; ; i++ {
+		e := testEntry(i, 0)
+		e.Request.Headers = headers
+		e.SetResponseBody([]byte(body), "application/json")
+		e.SetRequestBody([]byte(`{"name":"nightly","projectId":1}`), "application/json")
+		if err := w.Write(e); err != nil {
+			return err
+		}
+		if i%100 == 0 {
+			if fi, err := f.Stat(); err == nil && fi.Size() >= size {
+				break
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// peakHeap samples the heap while fn runs and returns its maximum. It
+// reads runtime/metrics, which does not stop the world the way
+// runtime.ReadMemStats would.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(done)
+	wg.Wait()
+	return peak.Load()
+}
+
+// userHAR is what a user would write to read a HAR with encoding/json.
+type userHAR struct {
+	Log struct {
+		Version string `json:"version"`
+		Entries []struct {
+			StartedDateTime string  `json:"startedDateTime"`
+			Time            float64 `json:"time"`
+			Request         struct {
+				Method   string `json:"method"`
+				URL      string `json:"url"`
+				Headers  []struct{ Name, Value string }
+				PostData *struct {
+					MimeType string `json:"mimeType"`
+					Text     string `json:"text"`
+				} `json:"postData"`
+			} `json:"request"`
+			Response struct {
+				Status  int `json:"status"`
+				Headers []struct{ Name, Value string }
+				Content struct {
+					Size     int64  `json:"size"`
+					MimeType string `json:"mimeType"`
+					Text     string `json:"text"`
+				} `json:"content"`
+			} `json:"response"`
+		} `json:"entries"`
+	} `json:"log"`
+}
+
+func BenchmarkReadLargeHAR(b *testing.B) {
+	path := benchFile(b)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("har.Reader", func(b *testing.B) {
+		b.SetBytes(fi.Size())
+		var peak uint64
+		for i := 0; i < b.N; i++ {
+			n := 0
+			peak = max(peak, peakHeap(func() {
+				rd, err := har.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					_, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				rd.Close()
+			}))
+			if n == 0 {
+				b.Fatal("no entries")
+			}
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	})
+	b.Run("json.Unmarshal", func(b *testing.B) {
+		b.SetBytes(fi.Size())
+		var peak uint64
+		for i := 0; i < b.N; i++ {
+			var doc userHAR
+			peak = max(peak, peakHeap(func() {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := json.Unmarshal(data, &doc); err != nil {
+					b.Fatal(err)
+				}
+			}))
+			if len(doc.Log.Entries) == 0 {
+				b.Fatal("no entries")
+			}
+		}
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	})
+}

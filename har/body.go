@@ -1,0 +1,194 @@
+package har
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"mime/multipart"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// RequestBody returns the decoded bytes of the request body, however the
+// tool that wrote the HAR stored it: as text, as base64 (the non-standard
+// postData.encoding), in a side file (Playwright's _file), or only as form
+// params. It returns nil when the request had no body.
+func (e *Entry) RequestBody() ([]byte, error) {
+	pd := e.Request.PostData
+	if pd == nil {
+		return nil, nil
+	}
+	if pd.File != "" && pd.Text == "" {
+		return e.sideFile(pd.File)
+	}
+	if pd.Text != "" {
+		if strings.EqualFold(pd.Encoding, "base64") {
+			b, err := decodeBase64(pd.Text)
+			if err != nil {
+				return nil, fmt.Errorf("request body of %s %s: %w", e.Request.Method, e.Request.URL, err)
+			}
+			return b, nil
+		}
+		return []byte(pd.Text), nil
+	}
+	if len(pd.Params) > 0 {
+		return paramsBody(pd)
+	}
+	return nil, nil
+}
+
+// ResponseBody returns the decoded bytes of the response body: text, base64
+// or a side file. It returns nil when the HAR holds no body.
+func (e *Entry) ResponseBody() ([]byte, error) {
+	c := &e.Response.Content
+	if c.File != "" && c.Text == "" {
+		return e.sideFile(c.File)
+	}
+	if c.Text == "" {
+		return nil, nil
+	}
+	if strings.EqualFold(c.Encoding, "base64") {
+		b, err := decodeBase64(c.Text)
+		if err != nil {
+			return nil, fmt.Errorf("response body of %s %s: %w", e.Request.Method, e.Request.URL, err)
+		}
+		return b, nil
+	}
+	return []byte(c.Text), nil
+}
+
+// sideFile reads a body kept next to the HAR. The name must be a plain file
+// name in the HAR's own folder: a HAR from elsewhere must not make the tool
+// read, and then send or print, any file on the machine.
+func (e *Entry) sideFile(name string) ([]byte, error) {
+	if name != filepath.Base(name) || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
+		return nil, fmt.Errorf("body file %q is not a plain file name next to the HAR; refusing to read it", name)
+	}
+	if e.dir == "" {
+		return nil, fmt.Errorf("body is in the side file %q, but the HAR's folder is unknown (read the HAR with har.Open)", name)
+	}
+	b, err := os.ReadFile(filepath.Join(e.dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("body file: %w", err)
+	}
+	return b, nil
+}
+
+// decodeBase64 accepts the base64 variants exporters write: padded or not,
+// standard or URL alphabet, wrapped in lines.
+func decodeBase64(s string) ([]byte, error) {
+	if strings.ContainsAny(s, " \r\n\t") {
+		s = strings.Map(func(r rune) rune {
+			switch r {
+			case ' ', '\r', '\n', '\t':
+				return -1
+			}
+			return r
+		}, s)
+	}
+	var firstErr error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(s)
+		if err == nil {
+			return b, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return nil, fmt.Errorf("invalid base64: %w", firstErr)
+}
+
+// looksLikeText reports whether b is UTF-8 text without NUL bytes.
+func looksLikeText(b []byte) bool {
+	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
+}
+
+// paramsBody rebuilds a form body from postData.params, for exporters that
+// keep the fields but not the text.
+func paramsBody(pd *PostData) ([]byte, error) {
+	mt := strings.ToLower(pd.MimeType)
+	if strings.HasPrefix(mt, "multipart/form-data") {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		if i := strings.Index(mt, "boundary="); i >= 0 {
+			b := strings.Trim(pd.MimeType[i+len("boundary="):], `"`)
+			if j := strings.IndexByte(b, ';'); j >= 0 {
+				b = b[:j]
+			}
+			if err := w.SetBoundary(b); err != nil {
+				return nil, err
+			}
+		}
+		for _, p := range pd.Params {
+			if p.FileName == "" {
+				if err := w.WriteField(p.Name, p.Value); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			h := make(textproto.MIMEHeader)
+			h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, p.Name, p.FileName))
+			if p.ContentType != "" {
+				h.Set("Content-Type", p.ContentType)
+			}
+			pw, err := w.CreatePart(h)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := pw.Write([]byte(p.Value)); err != nil {
+				return nil, err
+			}
+		}
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	var sb strings.Builder
+	for i, p := range pd.Params {
+		if i > 0 {
+			sb.WriteByte('&')
+		}
+		sb.WriteString(url.QueryEscape(p.Name))
+		sb.WriteByte('=')
+		sb.WriteString(url.QueryEscape(p.Value))
+	}
+	return []byte(sb.String()), nil
+}
+
+// SetResponseBody stores body as the response content: as text when it is
+// UTF-8, otherwise in base64. Size is set to the body's length.
+func (e *Entry) SetResponseBody(body []byte, mimeType string) {
+	c := &e.Response.Content
+	c.Size = int64(len(body))
+	c.MimeType = mimeType
+	c.File = ""
+	if looksLikeText(body) {
+		c.Text, c.Encoding = string(body), ""
+	} else {
+		c.Text, c.Encoding = base64.StdEncoding.EncodeToString(body), "base64"
+	}
+}
+
+// SetRequestBody stores body as the request's postData: as text when it is
+// UTF-8, otherwise in base64 with the non-standard encoding member.
+func (e *Entry) SetRequestBody(body []byte, mimeType string) {
+	if body == nil {
+		e.Request.PostData = nil
+		e.Request.BodySize = 0
+		return
+	}
+	pd := &PostData{MimeType: mimeType}
+	if looksLikeText(body) {
+		pd.Text = string(body)
+	} else {
+		pd.Text, pd.Encoding = base64.StdEncoding.EncodeToString(body), "base64"
+	}
+	e.Request.PostData = pd
+	e.Request.BodySize = int64(len(body))
+}

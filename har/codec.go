@@ -1,0 +1,587 @@
+package har
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// meta remembers how an object looked when it was read, so that writing it
+// back gives the same JSON value: which defined members were absent, and
+// which held null or a value of an unexpected type (a number as a string, a
+// creator as a bare string). Objects built in code have an empty meta and are
+// written in the canonical HAR 1.2 form.
+type meta struct {
+	decoded bool
+	absent  uint64 // bit i: field i of the plan was not in the input
+	odd     []oddValue
+}
+
+type oddValue struct {
+	field int
+	raw   []byte // the input's JSON, written back while the value is unchanged
+	val   any    // what the field held after reading; nil means its zero value
+}
+
+type metaHolder interface{ hmeta() *meta }
+
+func (x *File) hmeta() *meta        { return &x.m }
+func (x *Log) hmeta() *meta         { return &x.m }
+func (x *Creator) hmeta() *meta     { return &x.m }
+func (x *Page) hmeta() *meta        { return &x.m }
+func (x *PageTimings) hmeta() *meta { return &x.m }
+func (x *Entry) hmeta() *meta       { return &x.m }
+func (x *Request) hmeta() *meta     { return &x.m }
+func (x *Response) hmeta() *meta    { return &x.m }
+func (x *Cookie) hmeta() *meta      { return &x.m }
+func (x *NameValue) hmeta() *meta   { return &x.m }
+func (x *PostData) hmeta() *meta    { return &x.m }
+func (x *Param) hmeta() *meta       { return &x.m }
+func (x *Content) hmeta() *meta     { return &x.m }
+func (x *Cache) hmeta() *meta       { return &x.m }
+func (x *CacheEntry) hmeta() *meta  { return &x.m }
+func (x *Timings) hmeta() *meta     { return &x.m }
+
+type kind uint8
+
+const (
+	kString kind = iota
+	kInt
+	kFloat
+	kBool
+	kStruct      // a struct held by value
+	kPtrStruct   // *struct
+	kSlice       // []struct
+	kSlicePtr    // []*struct
+	kNotExported // unexported or json:"-"
+)
+
+type fieldPlan struct {
+	name      string
+	index     int
+	kind      kind
+	omitEmpty bool
+	elem      *plan
+}
+
+type plan struct {
+	typ      reflect.Type
+	fields   []fieldPlan
+	byName   map[string]int
+	extra    int // index of the Extra field
+	all      uint64
+	fromText bool // a bare JSON string is accepted as the Name field (Creator)
+}
+
+var plans sync.Map // reflect.Type -> *plan
+
+func planFor(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := &plan{typ: t, byName: map[string]int{}, extra: -1}
+	plans.Store(t, p) // stored before recursion so that cycles terminate
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		if sf.Type == reflect.TypeOf(Extra(nil)) {
+			p.extra = i
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" || tag == "" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		fp := fieldPlan{name: name, index: i, omitEmpty: opts == "omitempty"}
+		switch ft := sf.Type; ft.Kind() {
+		case reflect.String:
+			fp.kind = kString
+		case reflect.Int, reflect.Int64:
+			fp.kind = kInt
+		case reflect.Float64:
+			fp.kind = kFloat
+		case reflect.Bool:
+			fp.kind = kBool
+		case reflect.Struct:
+			fp.kind, fp.elem = kStruct, planFor(ft)
+		case reflect.Pointer:
+			fp.kind, fp.elem = kPtrStruct, planFor(ft.Elem())
+		case reflect.Slice:
+			if ft.Elem().Kind() == reflect.Pointer {
+				fp.kind, fp.elem = kSlicePtr, planFor(ft.Elem().Elem())
+			} else {
+				fp.kind, fp.elem = kSlice, planFor(ft.Elem())
+			}
+		default:
+			panic("har: unsupported field type " + ft.String())
+		}
+		p.byName[name] = len(p.fields)
+		p.fields = append(p.fields, fp)
+	}
+	if len(p.fields) > 64 {
+		panic("har: too many fields in " + t.String())
+	}
+	p.all = 1<<uint(len(p.fields)) - 1
+	p.fromText = t == reflect.TypeOf(Creator{})
+	return p
+}
+
+// decoder fills HAR structs from JSON with a scanner. path names the value
+// being decoded for error messages ("response.status").
+type decoder struct {
+	scanner
+	path []string
+}
+
+func (d *decoder) typeError(want string, got []byte) error {
+	return d.errorf("%s: expected %s, got %s", strings.Join(d.path, "."), want, snippet(got))
+}
+
+// snippet shortens input quoted in an error to one short, printable line.
+func snippet(b []byte) string {
+	if len(b) > 40 {
+		b = append(b[:37:37], "..."...)
+	}
+	s := strings.ToValidUTF8(string(b), "\ufffd")
+	var sb strings.Builder
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			fmt.Fprintf(&sb, "\\u%04x", r)
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// object decodes a JSON object into the struct v, whose plan is p.
+func (d *decoder) object(v reflect.Value, p *plan, depth int) error {
+	if depth > maxDepth {
+		return d.errorf("nesting deeper than %d levels", maxDepth)
+	}
+	if err := d.expect('{'); err != nil {
+		return err
+	}
+	m := v.Addr().Interface().(metaHolder).hmeta()
+	m.decoded = true
+	var present uint64
+	if d.peek() == '}' {
+		d.pos++
+		m.absent = p.all
+		return nil
+	}
+	for {
+		key, err := d.str()
+		if err != nil {
+			return err
+		}
+		if err := d.expect(':'); err != nil {
+			return err
+		}
+		if fi, ok := p.byName[string(key)]; ok {
+			present |= 1 << uint(fi)
+			d.path = append(d.path, p.fields[fi].name)
+			err := d.field(v, p, fi, m, depth)
+			d.path = d.path[:len(d.path)-1]
+			if err != nil {
+				return err
+			}
+		} else {
+			name := string(key)
+			raw, err := d.skip(depth + 1)
+			if err != nil {
+				return err
+			}
+			if p.extra >= 0 {
+				x := v.Field(p.extra).Addr().Interface().(*Extra)
+				*x = append(*x, Member{Name: name, Value: bytes.Clone(raw)})
+			}
+		}
+		if d.peek() == ',' {
+			d.pos++
+			continue
+		}
+		if err := d.expect('}'); err != nil {
+			return err
+		}
+		break
+	}
+	m.absent = p.all &^ present
+	return nil
+}
+
+func (m *meta) addOdd(field int, raw []byte, val any) {
+	for i := range m.odd {
+		if m.odd[i].field == field {
+			m.odd[i] = oddValue{field, bytes.Clone(raw), val}
+			return
+		}
+	}
+	m.odd = append(m.odd, oddValue{field, bytes.Clone(raw), val})
+}
+
+func (m *meta) dropOdd(field int) {
+	for i := range m.odd {
+		if m.odd[i].field == field {
+			m.odd = append(m.odd[:i], m.odd[i+1:]...)
+			return
+		}
+	}
+}
+
+// field decodes the value of field fi of the struct v.
+func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) error {
+	fp := &p.fields[fi]
+	f := v.Field(fp.index)
+	m.dropOdd(fi) // a repeated member replaces the earlier one
+	c := d.peek()
+	if c == 'n' {
+		if err := d.literal("null"); err != nil {
+			return err
+		}
+		f.SetZero()
+		m.addOdd(fi, []byte("null"), nil)
+		return nil
+	}
+	switch fp.kind {
+	case kString:
+		switch {
+		case c == '"':
+			s, err := d.str()
+			if err != nil {
+				return err
+			}
+			f.SetString(string(s))
+		case c == '{' || c == '[':
+			raw, err := d.skip(depth + 1)
+			if err != nil {
+				return err
+			}
+			return d.typeError("a string", raw)
+		default: // a number or a boolean where text belongs: keep its text
+			raw, err := d.skip(depth + 1)
+			if err != nil {
+				return err
+			}
+			f.SetString(string(raw))
+			m.addOdd(fi, raw, string(raw))
+		}
+	case kInt, kFloat:
+		var text []byte
+		var err error
+		quoted := c == '"'
+		start := d.pos
+		if quoted {
+			text, err = d.str()
+		} else if c == '{' || c == '[' || c == 't' || c == 'f' {
+			raw, err := d.skip(depth + 1)
+			if err != nil {
+				return err
+			}
+			return d.typeError("a number", raw)
+		} else {
+			text, err = d.number()
+		}
+		if err != nil {
+			return err
+		}
+		raw := d.data[start:d.pos]
+		t := strings.TrimSpace(string(text))
+		if quoted && t == "" {
+			f.SetZero()
+			m.addOdd(fi, raw, nil)
+			return nil
+		}
+		if fp.kind == kInt {
+			n, err := strconv.ParseInt(t, 10, 64)
+			exact := err == nil
+			if err != nil {
+				fl, ferr := strconv.ParseFloat(t, 64)
+				if ferr != nil {
+					d.pos = start
+					return d.typeError("a number", raw)
+				}
+				n = int64(fl)
+				exact = float64(n) == fl
+			}
+			f.SetInt(n)
+			if quoted || !exact {
+				m.addOdd(fi, raw, f.Interface())
+			}
+		} else {
+			fl, err := strconv.ParseFloat(t, 64)
+			if err != nil {
+				d.pos = start
+				return d.typeError("a number", raw)
+			}
+			f.SetFloat(fl)
+			if quoted {
+				m.addOdd(fi, raw, fl)
+			}
+		}
+	case kBool:
+		switch c {
+		case 't':
+			if err := d.literal("true"); err != nil {
+				return err
+			}
+			f.SetBool(true)
+		case 'f':
+			if err := d.literal("false"); err != nil {
+				return err
+			}
+			f.SetBool(false)
+		default:
+			raw, err := d.skip(depth + 1)
+			if err != nil {
+				return err
+			}
+			switch string(raw) {
+			case `"true"`, "1":
+				f.SetBool(true)
+			case `"false"`, "0", `""`:
+				f.SetBool(false)
+			default:
+				return d.typeError("true or false", raw)
+			}
+			m.addOdd(fi, raw, f.Bool())
+		}
+	case kStruct:
+		if c == '"' && fp.elem.fromText {
+			start := d.pos
+			s, err := d.str()
+			if err != nil {
+				return err
+			}
+			f.Field(0).SetString(string(s)) // Creator.Name
+			m.addOdd(fi, d.data[start:d.pos], creatorText(s))
+			return nil
+		}
+		if c != '{' {
+			return d.wrongShape("an object", depth)
+		}
+		return d.object(f, fp.elem, depth+1)
+	case kPtrStruct:
+		if c != '{' {
+			return d.wrongShape("an object", depth)
+		}
+		ptr := reflect.New(fp.elem.typ)
+		if err := d.object(ptr.Elem(), fp.elem, depth+1); err != nil {
+			return err
+		}
+		f.Set(ptr)
+	case kSlice, kSlicePtr:
+		if c != '[' {
+			return d.wrongShape("an array", depth)
+		}
+		d.pos++
+		s := reflect.MakeSlice(f.Type(), 0, 4)
+		for i := 0; d.peek() != ']'; i++ {
+			if i > 0 {
+				if err := d.expect(','); err != nil {
+					return err
+				}
+			}
+			if d.peek() != '{' {
+				return d.wrongShape("an object", depth)
+			}
+			d.path = append(d.path, "["+strconv.Itoa(i)+"]")
+			s = reflect.Append(s, reflect.Zero(f.Type().Elem()))
+			elem := s.Index(s.Len() - 1)
+			if fp.kind == kSlicePtr {
+				elem.Set(reflect.New(fp.elem.typ))
+				elem = elem.Elem()
+			}
+			err := d.object(elem, fp.elem, depth+1)
+			d.path = d.path[:len(d.path)-1]
+			if err != nil {
+				return err
+			}
+		}
+		d.pos++
+		f.Set(s)
+	}
+	return nil
+}
+
+func (d *decoder) wrongShape(want string, depth int) error {
+	start := d.pos
+	raw, err := d.skip(depth + 1)
+	if err != nil {
+		return err
+	}
+	d.pos = start
+	return d.typeError(want, raw)
+}
+
+// encoder writes HAR structs as compact JSON.
+type encoder struct {
+	b []byte
+	// skipEntries leaves Log.Entries out, for a streaming writer that writes
+	// entries one at a time after the header.
+	skipEntries bool
+}
+
+func (e *encoder) object(v reflect.Value, p *plan) {
+	m := v.Addr().Interface().(metaHolder).hmeta()
+	e.b = append(e.b, '{')
+	first := true
+	for fi := range p.fields {
+		fp := &p.fields[fi]
+		if e.skipEntries && p.typ == logType && fp.name == "entries" {
+			continue
+		}
+		f := v.Field(fp.index)
+		if raw, ok := m.unchangedOdd(fi, f); ok {
+			e.key(&first, fp.name)
+			e.b = append(e.b, raw...)
+			continue
+		}
+		if m.decoded {
+			if m.absent&(1<<uint(fi)) != 0 && f.IsZero() {
+				continue
+			}
+		} else if fp.omitEmpty && f.IsZero() {
+			continue
+		}
+		e.key(&first, fp.name)
+		e.value(f, fp)
+	}
+	if p.extra >= 0 {
+		for _, mem := range v.Field(p.extra).Interface().(Extra) {
+			if _, known := p.byName[mem.Name]; known {
+				continue // a defined member wins over a stray copy
+			}
+			e.key(&first, mem.Name)
+			if len(mem.Value) == 0 {
+				e.b = append(e.b, "null"...)
+			} else {
+				e.b = append(e.b, mem.Value...)
+			}
+		}
+	}
+	e.b = append(e.b, '}')
+}
+
+var logType = reflect.TypeOf(Log{})
+
+// creatorText marks a creator that was read from a bare JSON string.
+type creatorText string
+
+// unchangedOdd returns the input's JSON for a field that held null or an
+// unexpected type, when the field still has the value it was read as.
+func (m *meta) unchangedOdd(fi int, f reflect.Value) ([]byte, bool) {
+	for _, o := range m.odd {
+		if o.field != fi {
+			continue
+		}
+		if o.val == nil {
+			return o.raw, f.IsZero()
+		}
+		if s, ok := o.val.(creatorText); ok {
+			c := f.Addr().Interface().(*Creator)
+			return o.raw, c.Name == string(s) && c.Version == "" && c.Comment == "" && len(c.Extra) == 0
+		}
+		return o.raw, f.Interface() == o.val
+	}
+	return nil, false
+}
+
+func (e *encoder) key(first *bool, name string) {
+	if !*first {
+		e.b = append(e.b, ',')
+	}
+	*first = false
+	e.b = appendString(e.b, name)
+	e.b = append(e.b, ':')
+}
+
+func (e *encoder) value(f reflect.Value, fp *fieldPlan) {
+	switch fp.kind {
+	case kString:
+		e.b = appendString(e.b, f.String())
+	case kInt:
+		e.b = strconv.AppendInt(e.b, f.Int(), 10)
+	case kFloat:
+		e.b = appendFloat(e.b, f.Float())
+	case kBool:
+		e.b = strconv.AppendBool(e.b, f.Bool())
+	case kStruct:
+		e.object(f, fp.elem)
+	case kPtrStruct:
+		if f.IsNil() {
+			e.b = append(e.b, "null"...)
+			return
+		}
+		e.object(f.Elem(), fp.elem)
+	case kSlice, kSlicePtr:
+		e.b = append(e.b, '[')
+		for i := 0; i < f.Len(); i++ {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			el := f.Index(i)
+			if fp.kind == kSlicePtr {
+				if el.IsNil() {
+					e.b = append(e.b, "null"...)
+					continue
+				}
+				el = el.Elem()
+			}
+			e.object(el, fp.elem)
+		}
+		e.b = append(e.b, ']')
+	}
+}
+
+// marshal encodes one HAR struct (pointer) as JSON.
+func marshal(v any) []byte {
+	rv := reflect.ValueOf(v).Elem()
+	e := encoder{b: make([]byte, 0, 1024)}
+	e.object(rv, planFor(rv.Type()))
+	return e.b
+}
+
+// unmarshal decodes data into one HAR struct (pointer).
+func unmarshal(data []byte, v any, what string) error {
+	rv := reflect.ValueOf(v).Elem()
+	d := decoder{scanner: scanner{data: data}, path: []string{what}}
+	if err := d.object(rv, planFor(rv.Type()), 0); err != nil {
+		return err
+	}
+	if d.peek() != 0 {
+		return d.unexpected("the end of the value")
+	}
+	return nil
+}
+
+// MarshalJSON encodes the entry as HAR JSON, keeping unknown members.
+func (e *Entry) MarshalJSON() ([]byte, error) { return marshal(e), nil }
+
+// UnmarshalJSON decodes HAR JSON into the entry, keeping unknown members.
+func (e *Entry) UnmarshalJSON(data []byte) error {
+	*e = Entry{dir: e.dir}
+	if err := unmarshal(data, e, "entry"); err != nil {
+		return fmt.Errorf("har: %w", err)
+	}
+	return nil
+}
+
+// MarshalJSON encodes the whole document as HAR JSON.
+func (f *File) MarshalJSON() ([]byte, error) { return marshal(f), nil }
+
+// UnmarshalJSON decodes a whole HAR document held in memory.
+func (f *File) UnmarshalJSON(data []byte) error {
+	got, err := NewReader(bytes.NewReader(data), ReaderOptions{}).ReadAll()
+	if err != nil {
+		return err
+	}
+	*f = *got
+	return nil
+}

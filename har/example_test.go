@@ -1,0 +1,125 @@
+package har_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"strings"
+
+	"github.com/apitrail/apitrail/har"
+)
+
+func ExampleOpen() {
+	rd, err := har.Open("testdata/minimal.har")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rd.Close()
+	for {
+		e, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, har.ErrTruncated) {
+			fmt.Println("the recording was cut short:", err)
+			break
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(e.Request.Method, e.Request.URL, e.Response.Status)
+	}
+	fmt.Println("creator:", rd.Header().Log.Creator.Name)
+	// Output:
+	// GET http://127.0.0.1:8080/api/launch/1 200
+	// creator: apitrail
+}
+
+func ExampleReadFile() {
+	f, err := har.ReadFile("testdata/quirks.har")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(f.Log.Entries), "entries, HAR", f.Log.Version, "by", f.Log.Creator.Name)
+	// Output: 2 entries, HAR 1.3 by hand-written quirks sample
+}
+
+func ExampleEntry_ResponseBody() {
+	f, err := har.ReadFile("testdata/quirks.har")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The body is stored in base64; ResponseBody decodes it.
+	body, err := f.Log.Entries[0].ResponseBody()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(body))
+	// Output: {"id":123}
+}
+
+func ExampleEntry_NewRequest() {
+	f, err := har.ReadFile("testdata/quirks.har")
+	if err != nil {
+		log.Fatal(err)
+	}
+	req, err := f.Log.Entries[0].NewRequest(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	fmt.Println(req.Method, req.URL.Path, req.Header.Get("Content-Type"))
+	fmt.Println(string(body))
+	// Output:
+	// POST /api/launch application/json
+	// {"name":"launch","projectId":1}
+}
+
+func ExampleNewWriter() {
+	w, err := har.NewWriter(os.Stdout, har.WriterOptions{Creator: har.Creator{Name: "example", Version: "1"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	e := &har.Entry{StartedDateTime: "2026-11-28T10:00:00.000Z", Time: 1,
+		Request: har.Request{Method: "GET", URL: "http://127.0.0.1/api/project?page=0", HTTPVersion: "HTTP/1.1",
+			Headers: []har.NameValue{{Name: "Cookie", Value: "SESSION=abc123"}}},
+		Response: har.Response{Status: 200}}
+	if err := w.Write(e); err != nil { // the cookie is redacted on the way out
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleRedactor() {
+	r := har.NewRedactor(har.DefaultRules())
+	a := r.URL("https://testops.test/api/launch?projectId=1&token=abcd1234efgh")
+	b := r.Header("Authorization", "Bearer abcd1234efgh")
+	fmt.Println(strings.HasPrefix(a, "https://testops.test/api/launch?projectId=1&token=REDACTED-"))
+	fmt.Println(strings.TrimPrefix(b, "Bearer ") == strings.TrimPrefix(a, "https://testops.test/api/launch?projectId=1&token="))
+	// Output:
+	// true
+	// true
+}
+
+func ExampleNewReader() {
+	doc := `{"log":{"version":"1.2","creator":{"name":"x","version":"1"},"entries":[
+	{"request":{"method":"GET","url":"http://a.test/1"},"response":{"status":200}},
+	{"request":{"method":"GET","url":"http://a.test/2"},"respo`
+	rd := har.NewReader(strings.NewReader(doc), har.ReaderOptions{Name: "killed.har"})
+	for {
+		e, err := rd.Next()
+		if err != nil {
+			fmt.Println(err)
+			break
+		}
+		fmt.Println(e.Request.URL)
+	}
+	// Output:
+	// http://a.test/1
+	// killed.har: cut short at byte 213, after 1 complete entry: the rest of the file is missing (a recording that was killed, or a partial copy)
+}

@@ -1,0 +1,634 @@
+package har
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+)
+
+// DefaultMaxEntrySize bounds the size of one entry's JSON when
+// ReaderOptions.MaxEntrySize is zero. The reader holds one entry in memory at
+// a time, so this is also about the most memory a read can take.
+const DefaultMaxEntrySize = 256 << 20
+
+// ReaderOptions configures a Reader.
+type ReaderOptions struct {
+	// Name is the file name used in error messages.
+	Name string
+	// Dir is the folder where side files named by _file are looked up.
+	Dir string
+	// MaxEntrySize is the largest entry, in bytes of JSON, that is read;
+	// a larger one is an error. Zero means DefaultMaxEntrySize.
+	MaxEntrySize int
+}
+
+// ErrTruncated is reported, wrapped in a *TruncatedError, when a HAR file
+// ends before its JSON is complete: a recording whose writer was killed, or
+// a copy cut short. Every complete entry before the cut has been returned.
+var ErrTruncated = errors.New("the file ends before the HAR is complete")
+
+// TruncatedError says where a HAR file was cut short.
+type TruncatedError struct {
+	File    string // file name, if known
+	Entries int    // complete entries read before the cut
+	Offset  int64  // size of the data read
+}
+
+func (e *TruncatedError) Error() string {
+	noun := "entries"
+	if e.Entries == 1 {
+		noun = "entry"
+	}
+	return fmt.Sprintf("%s: cut short at byte %d, after %d complete %s: the rest of the file is missing (a recording that was killed, or a partial copy)",
+		nameOr(e.File), e.Offset, e.Entries, noun)
+}
+
+// Unwrap makes errors.Is(err, ErrTruncated) true.
+func (e *TruncatedError) Unwrap() error { return ErrTruncated }
+
+// SyntaxError is malformed or wrongly typed input, with its place.
+type SyntaxError struct {
+	File   string
+	Line   int   // 1-based
+	Column int   // 1-based, in bytes
+	Offset int64 // 0-based byte offset
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", nameOr(e.File), e.Line, e.Column, e.Msg)
+}
+
+func nameOr(name string) string {
+	if name == "" {
+		return "<input>"
+	}
+	return name
+}
+
+type readState uint8
+
+const (
+	stStart readState = iota
+	stTop
+	stLog
+	stEntries
+	stDone
+)
+
+// Reader reads a HAR document one entry at a time, holding only the entry
+// being read in memory, so a file of any size is read in memory bounded by
+// its largest entry.
+type Reader struct {
+	r      io.Reader
+	closer io.Closer
+	opts   ReaderOptions
+
+	buf      []byte
+	pos, end int
+	base     int64 // offset in the input of buf[0]
+	lines    int   // newlines before buf[0]
+	col      int   // bytes since the last newline before buf[0]
+	eof      bool
+	readErr  error
+
+	state                  readReadyState
+	file                   File
+	topPresent, logPresent uint64
+	n                      int
+	err                    error
+}
+
+type readReadyState struct {
+	st    readState
+	first bool
+}
+
+// NewReader returns a Reader of the HAR document in r.
+func NewReader(r io.Reader, opts ReaderOptions) *Reader {
+	if opts.MaxEntrySize <= 0 {
+		opts.MaxEntrySize = DefaultMaxEntrySize
+	}
+	return &Reader{r: r, opts: opts, buf: make([]byte, 0, 256<<10)}
+}
+
+// Open opens a HAR file for streaming. Side files named by _file are looked
+// up next to it.
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	rd := NewReader(f, ReaderOptions{Name: path, Dir: filepath.Dir(path)})
+	rd.closer = f
+	return rd, nil
+}
+
+// Close closes the file opened by Open.
+func (r *Reader) Close() error {
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+// Header returns the document read so far without its entries: version,
+// creator, browser, pages, comment and unknown members. Members that come
+// after "entries" in the file are there once Next has returned io.EOF.
+func (r *Reader) Header() *File { return &r.file }
+
+// Count returns how many entries Next has returned.
+func (r *Reader) Count() int { return r.n }
+
+// ReadAll reads the remaining entries into the returned File's Log.Entries.
+// When the file was cut short it returns what it read together with a
+// *TruncatedError.
+func (r *Reader) ReadAll() (*File, error) {
+	var entries []*Entry
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if errors.Is(err, ErrTruncated) {
+				f := r.file
+				f.Log.Entries = entries
+				return &f, err
+			}
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	f := r.file
+	f.Log.Entries = entries
+	if f.Log.Entries == nil && r.logPresent&r.entriesBit() != 0 {
+		f.Log.Entries = []*Entry{}
+	}
+	return &f, nil
+}
+
+// ReadFile reads a whole HAR file into memory.
+func ReadFile(path string) (*File, error) {
+	rd, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return rd.ReadAll()
+}
+
+var (
+	filePlan = planFor(reflect.TypeOf(File{}))
+	logPlan  = planFor(reflect.TypeOf(Log{}))
+)
+
+func (r *Reader) entriesBit() uint64 { return 1 << uint(logPlan.byName["entries"]) }
+
+// Next returns the next entry, io.EOF after the last one, or an error. An
+// error is final: later calls return it again.
+func (r *Reader) Next() (*Entry, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	e, err := r.next()
+	if err != nil {
+		r.err = r.wrap(err)
+		return nil, r.err
+	}
+	return e, nil
+}
+
+// errEOF is the input ending where more JSON was due.
+var errEOF = errors.New("unexpected end")
+
+func (r *Reader) wrap(err error) error {
+	switch err := err.(type) {
+	case nil:
+		return nil
+	case *SyntaxError, *TruncatedError:
+		return err
+	}
+	if err == io.EOF {
+		return err
+	}
+	if err == errEOF {
+		return &TruncatedError{File: r.opts.Name, Entries: r.n, Offset: r.base + int64(r.end)}
+	}
+	if r.readErr != nil && err == r.readErr {
+		return fmt.Errorf("%s: %w", nameOr(r.opts.Name), err)
+	}
+	return r.syntaxAt(r.pos, err.Error())
+}
+
+// syntaxAt builds a SyntaxError for position i of the buffer.
+func (r *Reader) syntaxAt(i int, msg string) *SyntaxError {
+	i = max(0, min(i, r.end))
+	before := r.buf[:i]
+	line := r.lines + bytes.Count(before, []byte{'\n'}) + 1
+	col := r.col + len(before) + 1
+	if nl := bytes.LastIndexByte(before, '\n'); nl >= 0 {
+		col = len(before) - nl
+	}
+	return &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: r.base + int64(i), Msg: msg}
+}
+
+// fill reads more input, keeping buf[keep:] and moving it to the front.
+func (r *Reader) fill(keep int) error {
+	if r.eof {
+		return errEOF
+	}
+	if keep > 0 {
+		dropped := r.buf[:keep]
+		if nl := bytes.Count(dropped, []byte{'\n'}); nl > 0 {
+			r.lines += nl
+			r.col = len(dropped) - bytes.LastIndexByte(dropped, '\n') - 1
+		} else {
+			r.col += len(dropped)
+		}
+		n := copy(r.buf[:cap(r.buf)], r.buf[keep:r.end])
+		r.base += int64(keep)
+		r.pos -= keep
+		r.end = n
+		r.buf = r.buf[:n]
+	}
+	if r.end == cap(r.buf) {
+		limit := r.opts.MaxEntrySize + 1<<20
+		if cap(r.buf) >= limit {
+			return &sizeError{}
+		}
+		newCap := min(2*cap(r.buf), limit)
+		nb := make([]byte, r.end, newCap)
+		copy(nb, r.buf[:r.end])
+		r.buf = nb
+	}
+	for {
+		n, err := r.r.Read(r.buf[r.end:cap(r.buf)])
+		r.end += n
+		r.buf = r.buf[:r.end]
+		if err == io.EOF {
+			r.eof = true
+			if n == 0 {
+				return errEOF
+			}
+			return nil
+		}
+		if err != nil {
+			r.readErr = err
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+}
+
+type sizeError struct{}
+
+func (*sizeError) Error() string { return "too large" }
+
+// peek skips white space and returns the next byte.
+func (r *Reader) peek() (byte, error) {
+	for {
+		for r.pos < r.end {
+			switch c := r.buf[r.pos]; c {
+			case ' ', '\t', '\n', '\r':
+				r.pos++
+			default:
+				return c, nil
+			}
+		}
+		if err := r.fill(r.pos); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func (r *Reader) expect(c byte, what string) error {
+	got, err := r.peek()
+	if err != nil {
+		return err
+	}
+	if got != c {
+		return r.syntaxAt(r.pos, fmt.Sprintf("unexpected %s, expected %s", describeByte(got), what))
+	}
+	r.pos++
+	return nil
+}
+
+// extent finds the end of the JSON value starting at the next non-space
+// byte, reading more input as needed, and returns its bounds in buf. It does
+// not check the value; the decoder does that.
+func (r *Reader) extent() (int, int, error) {
+	if _, err := r.peek(); err != nil {
+		return 0, 0, err
+	}
+	start := r.pos
+	i := start
+	depth := 0
+	inStr := false
+	for {
+		b := r.buf[:r.end]
+		for i < len(b) {
+			if inStr {
+				q := bytes.IndexByte(b[i:], '"')
+				if q < 0 {
+					i = len(b)
+					break
+				}
+				j := i + q
+				bs := 0
+				for k := j - 1; k > start && b[k] == '\\'; k-- {
+					bs++
+				}
+				i = j + 1
+				if bs%2 == 0 {
+					inStr = false
+					if depth == 0 {
+						return start, i, nil
+					}
+				}
+				continue
+			}
+			switch c := b[i]; c {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth == 0 { // the end of a scalar, or a stray closer
+					if i == start {
+						return 0, 0, r.syntaxAt(i, fmt.Sprintf("unexpected %s, expected a value", describeByte(c)))
+					}
+					return start, i, nil
+				}
+				depth--
+				if depth == 0 {
+					return start, i + 1, nil
+				}
+			case ',', ' ', '\t', '\n', '\r':
+				if depth == 0 {
+					return start, i, nil
+				}
+			}
+			i++
+		}
+		if i-start > r.opts.MaxEntrySize {
+			return 0, 0, r.tooLarge(start)
+		}
+		shift := start
+		err := r.fill(start)
+		start -= shift
+		i -= shift
+		if err == errEOF && depth == 0 && !inStr && i > start {
+			return start, i, nil // a scalar that ends the input
+		}
+		if _, ok := err.(*sizeError); ok {
+			return 0, 0, r.tooLarge(start)
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+	}
+}
+
+func (r *Reader) tooLarge(start int) error {
+	what := "a value"
+	if r.state.st == stEntries {
+		what = "entry " + strconv.Itoa(r.n)
+	}
+	return r.syntaxAt(start, fmt.Sprintf("%s is larger than the %d MiB limit for one entry (ReaderOptions.MaxEntrySize)", what, r.opts.MaxEntrySize>>20))
+}
+
+// decodeAt decodes buf[start:end] with fn and turns its errors into
+// SyntaxErrors with a place in the file.
+func (r *Reader) decodeAt(start, end int, path string, fn func(*decoder) error) error {
+	d := decoder{scanner: scanner{data: r.buf[start:end]}, path: []string{path}}
+	if err := fn(&d); err != nil {
+		var se *syntaxErr
+		if errors.As(err, &se) {
+			return r.syntaxAt(start+se.off, se.msg)
+		}
+		return err
+	}
+	return nil
+}
+
+func (r *Reader) key() (string, error) {
+	start, end, err := r.extent()
+	if err != nil {
+		return "", err
+	}
+	var key string
+	err = r.decodeAt(start, end, "", func(d *decoder) error {
+		k, err := d.str()
+		key = string(k)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	r.pos = end
+	return key, r.expect(':', `":" after a member name`)
+}
+
+// member moves past a "," between members unless this is the first one, and
+// reports whether the object or array closes instead.
+func (r *Reader) member(close byte) (bool, error) {
+	c, err := r.peek()
+	if err != nil {
+		return false, err
+	}
+	if c == close {
+		r.pos++
+		return true, nil
+	}
+	if !r.state.first {
+		if c != ',' {
+			return false, r.syntaxAt(r.pos, fmt.Sprintf("unexpected %s, expected \",\" or %q", describeByte(c), close))
+		}
+		r.pos++
+	}
+	r.state.first = false
+	return false, nil
+}
+
+func (r *Reader) next() (*Entry, error) {
+	for {
+		switch r.state.st {
+		case stStart:
+			if _, err := r.peek(); err != nil {
+				if err == errEOF && r.base+int64(r.end) == 0 {
+					return nil, r.syntaxAt(0, "the file is empty")
+				}
+				return nil, err
+			}
+			if bytes.HasPrefix(r.buf[r.pos:r.end], []byte("\xef\xbb\xbf")) {
+				r.pos += 3 // a UTF-8 byte order mark, as Windows tools write
+			} else if bytes.HasPrefix(r.buf[r.pos:r.end], []byte("\xff\xfe")) || bytes.HasPrefix(r.buf[r.pos:r.end], []byte("\xfe\xff")) {
+				return nil, r.syntaxAt(r.pos, "the file is UTF-16; save it as UTF-8 (for example: iconv -f UTF-16 -t UTF-8)")
+			}
+			if err := r.expect('{', `"{" to open the HAR document`); err != nil {
+				return nil, err
+			}
+			r.state = readReadyState{stTop, true}
+		case stTop:
+			done, err := r.member('}')
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				r.file.m = meta{decoded: true, absent: filePlan.all &^ r.topPresent}
+				if r.topPresent == 0 {
+					return nil, r.syntaxAt(r.pos-1, `no "log" object: this is JSON but not a HAR file`)
+				}
+				if err := r.trailing(); err != nil {
+					return nil, err
+				}
+				r.state.st = stDone
+				continue
+			}
+			k, err := r.key()
+			if err != nil {
+				return nil, err
+			}
+			if k == "log" {
+				if c, err := r.peek(); err != nil {
+					return nil, err
+				} else if c != '{' {
+					return nil, r.syntaxAt(r.pos, `"log" must be an object`)
+				}
+				r.pos++
+				r.topPresent |= 1
+				r.state = readReadyState{stLog, true}
+				continue
+			}
+			if err := r.extraMember(&r.file.Extra, k); err != nil {
+				return nil, err
+			}
+		case stLog:
+			done, err := r.member('}')
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				r.file.Log.m.decoded = true
+				r.file.Log.m.absent = logPlan.all &^ r.logPresent
+				r.state = readReadyState{stTop, false}
+				continue
+			}
+			k, err := r.key()
+			if err != nil {
+				return nil, err
+			}
+			fi, known := logPlan.byName[k]
+			switch {
+			case k == "entries":
+				r.logPresent |= r.entriesBit()
+				if c, err := r.peek(); err != nil {
+					return nil, err
+				} else if c != '[' {
+					return nil, r.syntaxAt(r.pos, `log.entries must be an array`)
+				}
+				r.pos++
+				r.state = readReadyState{stEntries, true}
+			case known:
+				r.logPresent |= 1 << uint(fi)
+				start, end, err := r.extent()
+				if err != nil {
+					return nil, err
+				}
+				lv := reflect.ValueOf(&r.file.Log).Elem()
+				err = r.decodeAt(start, end, "log", func(d *decoder) error {
+					d.path = append(d.path, k)
+					return d.field(lv, logPlan, fi, &r.file.Log.m, 1)
+				})
+				if err != nil {
+					return nil, err
+				}
+				r.pos = end
+			default:
+				if err := r.extraMember(&r.file.Log.Extra, k); err != nil {
+					return nil, err
+				}
+			}
+		case stEntries:
+			done, err := r.member(']')
+			if err != nil {
+				return nil, err
+			}
+			if done {
+				r.state = readReadyState{stLog, false}
+				continue
+			}
+			if c, err := r.peek(); err != nil {
+				return nil, err
+			} else if c != '{' {
+				start, end, err := r.extent()
+				if err != nil {
+					return nil, err
+				}
+				return nil, r.syntaxAt(start, fmt.Sprintf("entries[%d]: expected an object, got %s", r.n, snippet(r.buf[start:end])))
+			}
+			start, end, err := r.extent()
+			if err != nil {
+				return nil, err
+			}
+			e := &Entry{dir: r.opts.Dir}
+			ev := reflect.ValueOf(e).Elem()
+			err = r.decodeAt(start, end, "entries["+strconv.Itoa(r.n)+"]", func(d *decoder) error {
+				return d.object(ev, entryPlan, 1)
+			})
+			if err != nil {
+				return nil, err
+			}
+			r.pos = end
+			r.n++
+			return e, nil
+		case stDone:
+			return nil, io.EOF
+		}
+	}
+}
+
+var entryPlan = planFor(reflect.TypeOf(Entry{}))
+
+// extraMember reads a member that HAR does not define into x.
+func (r *Reader) extraMember(x *Extra, name string) error {
+	start, end, err := r.extent()
+	if err != nil {
+		return err
+	}
+	var raw []byte
+	err = r.decodeAt(start, end, name, func(d *decoder) error {
+		var err error
+		raw, err = d.skip(1)
+		if err == nil && d.peek() != 0 {
+			err = d.unexpected("the end of the value")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	*x = append(*x, Member{Name: name, Value: bytes.Clone(raw)})
+	r.pos = end
+	return nil
+}
+
+// trailing checks that only white space follows the document.
+func (r *Reader) trailing() error {
+	c, err := r.peek()
+	if err == errEOF {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return r.syntaxAt(r.pos, fmt.Sprintf("unexpected %s after the end of the HAR document", describeByte(c)))
+}

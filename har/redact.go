@@ -1,0 +1,585 @@
+package har
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"mime"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Rules say what counts as a secret. Names are compared after lower-casing
+// and dropping '-', '_' and '.', so "X-Api-Key", "api_key" and "apiKey" are
+// one name.
+type Rules struct {
+	// Headers whose whole value is a secret. The scheme of an Authorization
+	// value ("Bearer") and the names in Cookie and Set-Cookie are kept.
+	Headers []string
+	// Names of query parameters, form fields, JSON members and headers whose
+	// values are secrets.
+	Names []string
+	// Suffixes of such names: "token" covers csrfToken and X-Refresh-Token.
+	Suffixes []string
+	// Values that are secrets wherever they appear, such as the API token
+	// the user passed to the tool.
+	Values []string
+}
+
+// DefaultRules returns the secrets every recording, report and script is
+// cleaned of unless the user asks to keep them. All cookie values count as
+// secrets too, and so does any JWT-shaped value wherever it appears.
+func DefaultRules() Rules {
+	return Rules{
+		Headers: []string{
+			"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
+			"X-XSRF-TOKEN", "X-CSRF-Token", "X-CSRFToken", "X-Api-Key", "Api-Key",
+			"X-Auth-Token", "X-Access-Token", "X-Amz-Security-Token", "X-Goog-Api-Key",
+			"Private-Token", "X-Vault-Token",
+		},
+		Names: []string{
+			"token", "access_token", "refresh_token", "id_token", "auth_token", "api_token",
+			"password", "passwd", "pwd", "passphrase", "secret", "client_secret",
+			"api_key", "apikey", "private_key", "session", "sessionid", "jsessionid",
+			"authorization", "credentials", "otp",
+		},
+		Suffixes: []string{"token", "secret", "password", "passwd", "apikey", "privatekey"},
+	}
+}
+
+// With returns the rules extended by more.
+func (r Rules) With(more Rules) Rules {
+	return Rules{
+		Headers:  append(append([]string(nil), r.Headers...), more.Headers...),
+		Names:    append(append([]string(nil), r.Names...), more.Names...),
+		Suffixes: append(append([]string(nil), r.Suffixes...), more.Suffixes...),
+		Values:   append(append([]string(nil), r.Values...), more.Values...),
+	}
+}
+
+// PlaceholderPrefix starts every value that redaction put in place of a
+// secret.
+const PlaceholderPrefix = "REDACTED-"
+
+// maxLearned bounds the secret values a Redactor remembers and looks for
+// everywhere, so that a long recording does not slow down.
+const maxLearned = 64
+
+// Redactor replaces secrets with placeholders. A placeholder is a keyed hash
+// of the secret under a random key that lives only in memory: equal secrets
+// get equal placeholders within one Redactor (one file), so a reader can
+// still see that two requests used the same token, but nobody can turn a
+// placeholder back into its secret or test a guess against it.
+type Redactor struct {
+	key      [32]byte
+	headers  map[string]bool
+	names    map[string]bool
+	suffixes []string
+
+	mu      sync.Mutex
+	learned []string // secret values met so far, looked for everywhere
+}
+
+// NewRedactor returns a Redactor with its own random key.
+func NewRedactor(rules Rules) *Redactor {
+	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}}
+	if _, err := rand.Read(r.key[:]); err != nil {
+		panic("har: no randomness for the redaction key: " + err.Error())
+	}
+	for _, h := range rules.Headers {
+		r.headers[normName(h)] = true
+	}
+	for _, n := range rules.Names {
+		r.names[normName(n)] = true
+	}
+	for _, s := range rules.Suffixes {
+		r.suffixes = append(r.suffixes, normName(s))
+	}
+	for _, v := range rules.Values {
+		r.AddSecret(v)
+	}
+	return r
+}
+
+func normName(s string) string {
+	s = strings.ToLower(s)
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || r == '.' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Placeholder returns the placeholder for a secret.
+func (r *Redactor) Placeholder(secret string) string {
+	m := hmac.New(sha256.New, r.key[:])
+	m.Write([]byte(secret))
+	return PlaceholderPrefix + hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// IsPlaceholder reports whether s is a placeholder that redaction wrote.
+func IsPlaceholder(s string) bool {
+	if !strings.HasPrefix(s, PlaceholderPrefix) || len(s) != len(PlaceholderPrefix)+16 {
+		return false
+	}
+	_, err := hex.DecodeString(s[len(PlaceholderPrefix):])
+	return err == nil
+}
+
+// SecretName reports whether a query, form, JSON or header name holds a
+// secret.
+func (r *Redactor) SecretName(name string) bool {
+	n := normName(name)
+	if r.names[n] || r.headers[n] {
+		return true
+	}
+	for _, s := range r.suffixes {
+		if strings.HasSuffix(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// AddSecret makes value a secret wherever it appears. Short values are
+// ignored: replacing every "1" in a file would destroy it.
+func (r *Redactor) AddSecret(value string) {
+	if len(value) < 8 || IsPlaceholder(value) {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range r.learned {
+		if v == value {
+			return
+		}
+	}
+	if len(r.learned) == maxLearned {
+		r.learned = r.learned[1:]
+	}
+	r.learned = append(r.learned, value)
+}
+
+// secret returns the placeholder of a secret value and remembers the value
+// so that stray copies elsewhere are found too.
+func (r *Redactor) secret(v string) string {
+	if v == "" || IsPlaceholder(v) {
+		return v
+	}
+	r.AddSecret(v)
+	return r.Placeholder(v)
+}
+
+var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
+
+// Text replaces JWTs and known secret values in free text.
+func (r *Redactor) Text(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(r.Sweep([]byte(s)))
+}
+
+// Sweep replaces JWTs and known secret values (raw, JSON-escaped or
+// URL-encoded) in b, which may be a whole encoded entry.
+func (r *Redactor) Sweep(b []byte) []byte {
+	if bytes.Contains(b, []byte("eyJ")) {
+		b = jwtRE.ReplaceAllFunc(b, func(m []byte) []byte {
+			return []byte(r.secret(string(m)))
+		})
+	}
+	r.mu.Lock()
+	learned := append([]string(nil), r.learned...)
+	r.mu.Unlock()
+	for _, v := range learned {
+		ph := []byte(r.Placeholder(v))
+		forms := []string{v}
+		if esc := string(appendString(nil, v)); esc[1:len(esc)-1] != v {
+			forms = append(forms, esc[1:len(esc)-1])
+		}
+		if q := url.QueryEscape(v); q != v {
+			forms = append(forms, q)
+		}
+		for _, f := range forms {
+			if bytes.Contains(b, []byte(f)) {
+				b = bytes.ReplaceAll(b, []byte(f), ph)
+			}
+		}
+	}
+	return b
+}
+
+var authSchemes = []string{"Bearer ", "Basic ", "Token ", "Digest ", "Negotiate ", "ApiKey ", "Api-Token "}
+
+// Header returns the value of a header with its secrets replaced.
+func (r *Redactor) Header(name, value string) string {
+	switch strings.ToLower(name) {
+	case "cookie":
+		return r.cookieHeader(value)
+	case "set-cookie":
+		return r.setCookie(value)
+	case "referer", "location", "content-location", "origin":
+		return r.URL(value)
+	}
+	if r.SecretName(name) {
+		for _, s := range authSchemes {
+			if len(value) > len(s) && strings.EqualFold(value[:len(s)], s) {
+				return value[:len(s)] + r.secret(strings.TrimSpace(value[len(s):]))
+			}
+		}
+		return r.secret(value)
+	}
+	return r.Text(value)
+}
+
+func (r *Redactor) cookieHeader(v string) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		parts[i] = name + "=" + r.secret(val)
+	}
+	return strings.Join(parts, ";")
+}
+
+func (r *Redactor) setCookie(v string) string {
+	first, rest, _ := strings.Cut(v, ";")
+	name, val, ok := strings.Cut(first, "=")
+	if !ok {
+		return r.Text(v)
+	}
+	out := name + "=" + r.secret(val)
+	if rest != "" || strings.Contains(v, ";") {
+		out += ";" + rest
+	}
+	return out
+}
+
+// URL returns a URL with the values of secret query (and fragment)
+// parameters, a password in its user info, and JWTs replaced. The rest of
+// the URL keeps its exact form.
+func (r *Redactor) URL(raw string) string {
+	s := raw
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		end := strings.IndexAny(rest, "/?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
+			if user, pass, ok := strings.Cut(rest[:at], ":"); ok {
+				s = s[:i+3] + user + ":" + r.secret(pass) + rest[at:]
+			}
+		}
+	}
+	base, frag, hasFrag := strings.Cut(s, "#")
+	path, query, hasQuery := strings.Cut(base, "?")
+	out := path
+	if hasQuery {
+		out += "?" + r.Form(query)
+	}
+	if hasFrag {
+		if strings.Contains(frag, "=") {
+			frag = r.Form(frag)
+		}
+		out += "#" + frag
+	}
+	return r.Text(out)
+}
+
+// Form returns a query string or an application/x-www-form-urlencoded body
+// with the values of secret fields replaced, keeping everything else as it
+// was written.
+func (r *Redactor) Form(s string) string {
+	pairs := strings.Split(s, "&")
+	for i, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || v == "" {
+			continue
+		}
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if r.SecretName(name) {
+			val, err := url.QueryUnescape(v)
+			if err != nil {
+				val = v
+			}
+			pairs[i] = k + "=" + r.secret(val)
+		}
+	}
+	return r.Text(strings.Join(pairs, "&"))
+}
+
+// JSON returns a JSON document with the values of secret members replaced,
+// keeping its formatting. Input that is not JSON is swept as text.
+func (r *Redactor) JSON(b []byte) []byte {
+	w := jsonRedaction{r: r, s: scanner{data: b}}
+	if err := w.value(false, 0); err != nil || w.s.peek() != 0 {
+		return r.Sweep(b)
+	}
+	if len(w.edits) == 0 {
+		return r.Sweep(b)
+	}
+	out := make([]byte, 0, len(b))
+	last := 0
+	for _, e := range w.edits {
+		out = append(out, b[last:e.start]...)
+		out = appendString(out, e.text)
+		last = e.end
+	}
+	out = append(out, b[last:]...)
+	return r.Sweep(out)
+}
+
+type jsonEdit struct {
+	start, end int
+	text       string
+}
+
+type jsonRedaction struct {
+	r     *Redactor
+	s     scanner
+	edits []jsonEdit
+}
+
+// value walks one JSON value; inside a secret member every string and
+// number is replaced.
+func (w *jsonRedaction) value(secret bool, depth int) error {
+	if depth > maxDepth {
+		return w.s.errorf("too deep")
+	}
+	switch c := w.s.peek(); {
+	case c == '{':
+		w.s.pos++
+		for i := 0; w.s.peek() != '}'; i++ {
+			if i > 0 {
+				if err := w.s.expect(','); err != nil {
+					return err
+				}
+			}
+			k, err := w.s.str()
+			if err != nil {
+				return err
+			}
+			if err := w.s.expect(':'); err != nil {
+				return err
+			}
+			if err := w.value(secret || w.r.SecretName(string(k)), depth+1); err != nil {
+				return err
+			}
+		}
+		w.s.pos++
+	case c == '[':
+		w.s.pos++
+		for i := 0; w.s.peek() != ']'; i++ {
+			if i > 0 {
+				if err := w.s.expect(','); err != nil {
+					return err
+				}
+			}
+			if err := w.value(secret, depth+1); err != nil {
+				return err
+			}
+		}
+		w.s.pos++
+	case c == '"':
+		start := w.s.pos
+		v, err := w.s.str()
+		if err != nil {
+			return err
+		}
+		if secret && len(v) > 0 {
+			w.edits = append(w.edits, jsonEdit{start, w.s.pos, w.r.secret(string(v))})
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		start := w.s.pos
+		v, err := w.s.number()
+		if err != nil {
+			return err
+		}
+		if secret {
+			w.edits = append(w.edits, jsonEdit{start, w.s.pos, w.r.secret(string(v))})
+		}
+	default:
+		_, err := w.s.skip(depth)
+		return err
+	}
+	return nil
+}
+
+// Body returns a request or response body with its secrets replaced, by its
+// media type: JSON members, form fields, multipart fields, or text.
+func (r *Redactor) Body(mimeType string, body []byte) []byte {
+	mt, params, _ := mime.ParseMediaType(mimeType)
+	switch {
+	case isJSONType(mt) || looksLikeJSON(body):
+		return r.JSON(body)
+	case mt == "application/x-www-form-urlencoded":
+		return []byte(r.Form(string(body)))
+	case strings.HasPrefix(mt, "multipart/") && params["boundary"] != "":
+		return r.multipart(body, params["boundary"])
+	}
+	return r.Sweep(body)
+}
+
+func isJSONType(mt string) bool {
+	return mt == "application/json" || strings.HasSuffix(mt, "+json") || mt == "text/json"
+}
+
+func looksLikeJSON(b []byte) bool {
+	t := bytes.TrimSpace(b)
+	return len(t) > 1 && (t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']')
+}
+
+// multipart replaces the bodies of parts whose field name is a secret.
+func (r *Redactor) multipart(body []byte, boundary string) []byte {
+	delim := []byte("--" + boundary)
+	parts := bytes.Split(body, delim)
+	for i := 1; i < len(parts); i++ {
+		p := parts[i]
+		hdrEnd := bytes.Index(p, []byte("\r\n\r\n"))
+		sep := 4
+		if hdrEnd < 0 {
+			hdrEnd, sep = bytes.Index(p, []byte("\n\n")), 2
+		}
+		if hdrEnd < 0 {
+			continue
+		}
+		name := ""
+		for _, line := range strings.Split(string(p[:hdrEnd]), "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+			if ok && strings.EqualFold(k, "Content-Disposition") {
+				if _, ps, err := mime.ParseMediaType(strings.TrimSpace(v)); err == nil {
+					name = ps["name"]
+				}
+			}
+		}
+		if name == "" || !r.SecretName(name) {
+			continue
+		}
+		val := p[hdrEnd+sep:]
+		trail := 0
+		if bytes.HasSuffix(val, []byte("\r\n")) {
+			trail = 2
+		} else if bytes.HasSuffix(val, []byte("\n")) {
+			trail = 1
+		}
+		secret := string(val[:len(val)-trail])
+		np := append([]byte(nil), p[:hdrEnd+sep]...)
+		np = append(np, r.secret(secret)...)
+		np = append(np, val[len(val)-trail:]...)
+		parts[i] = np
+	}
+	return r.Sweep(bytes.Join(parts, delim))
+}
+
+// Entry returns a copy of e with every secret replaced. e is not changed.
+func (r *Redactor) Entry(e *Entry) *Entry {
+	c := e.clone()
+	r.message(&c.Request.Headers, c.Request.Cookies)
+	c.Request.URL = r.URL(c.Request.URL)
+	for i := range c.Request.QueryString {
+		q := &c.Request.QueryString[i]
+		if r.SecretName(q.Name) {
+			q.Value = r.secret(q.Value)
+		} else {
+			q.Value = r.Text(q.Value)
+		}
+	}
+	if pd := c.Request.PostData; pd != nil {
+		for i := range pd.Params {
+			p := &pd.Params[i]
+			if r.SecretName(p.Name) {
+				p.Value = r.secret(p.Value)
+			} else {
+				p.Value = r.Text(p.Value)
+			}
+		}
+		pd.Text = r.encodedBody(pd.MimeType, pd.Text, pd.Encoding)
+	}
+	r.message(&c.Response.Headers, c.Response.Cookies)
+	c.Response.RedirectURL = r.URL(c.Response.RedirectURL)
+	ct := &c.Response.Content
+	ct.Text = r.encodedBody(ct.MimeType, ct.Text, ct.Encoding)
+	if msgs, err := c.WebSocketMessages(); err == nil && len(msgs) > 0 {
+		for i := range msgs {
+			msgs[i].Data = string(r.Body("", []byte(msgs[i].Data)))
+		}
+		_ = c.SetWebSocketMessages(msgs)
+	}
+	return c
+}
+
+func (r *Redactor) message(headers *[]NameValue, cookies []Cookie) {
+	for i := range *headers {
+		h := &(*headers)[i]
+		h.Value = r.Header(h.Name, h.Value)
+	}
+	for i := range cookies {
+		cookies[i].Value = r.secret(cookies[i].Value)
+	}
+}
+
+// encodedBody redacts a body held as text or base64; a base64 body is only
+// looked into when it decodes to text.
+func (r *Redactor) encodedBody(mimeType, text, encoding string) string {
+	if text == "" {
+		return text
+	}
+	if strings.EqualFold(encoding, "base64") {
+		raw, err := decodeBase64(text)
+		if err != nil || !looksLikeText(raw) {
+			return text
+		}
+		red := r.Body(mimeType, raw)
+		if bytes.Equal(red, raw) {
+			return text
+		}
+		return base64.StdEncoding.EncodeToString(red)
+	}
+	return string(r.Body(mimeType, []byte(text)))
+}
+
+// clone copies the parts of an entry that redaction changes.
+func (e *Entry) clone() *Entry {
+	c := *e
+	c.Request.Headers = append([]NameValue(nil), e.Request.Headers...)
+	c.Request.Cookies = append([]Cookie(nil), e.Request.Cookies...)
+	c.Request.QueryString = append([]NameValue(nil), e.Request.QueryString...)
+	if e.Request.Headers == nil {
+		c.Request.Headers = nil
+	}
+	if e.Request.Cookies == nil {
+		c.Request.Cookies = nil
+	}
+	if e.Request.QueryString == nil {
+		c.Request.QueryString = nil
+	}
+	if e.Request.PostData != nil {
+		pd := *e.Request.PostData
+		if pd.Params != nil {
+			pd.Params = append([]Param(nil), pd.Params...)
+		}
+		c.Request.PostData = &pd
+	}
+	c.Response.Headers = append([]NameValue(nil), e.Response.Headers...)
+	c.Response.Cookies = append([]Cookie(nil), e.Response.Cookies...)
+	if e.Response.Headers == nil {
+		c.Response.Headers = nil
+	}
+	if e.Response.Cookies == nil {
+		c.Response.Cookies = nil
+	}
+	c.Extra = e.Extra.clone()
+	return &c
+}
