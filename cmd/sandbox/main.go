@@ -1,0 +1,104 @@
+// Command sandbox runs the local TestOps-like instance of internal/sandbox
+// until interrupted, for trying capture, match and replay by hand.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/apitrail/apitrail/internal/sandbox"
+	flag "github.com/spf13/pflag"
+)
+
+const usage = `usage: sandbox [options]
+
+Runs a local stand-in for an Allure TestOps instance on loopback, with seed
+data, a small web UI at / and its API documents at /swagger-ui.html, until
+interrupted. It prints its URL, the seeded login and the seeded API token.
+
+Options:
+  -a, --addr ADDR            listen address, loopback only (default 127.0.0.1:8080)
+      --tls                  serve HTTPS; the CA certificate is written to --ca-out
+      --ca-out FILE          where --tls writes its CA certificate (default sandbox-ca.pem)
+      --token-validity DUR   access token lifetime, e.g. 2s or 30m (default 1h)
+      --latency DUR          delay added to every /api/ answer
+      --fail-rate SHARE      share of /api/ requests answered 503 (0 to 1)
+      --drop-rate SHARE      share of /api/ connections closed without an answer (0 to 1)
+      --v2                   version 2 mode: the changed shapes drift checks look for
+  -h, --help                 show this help
+
+Exit codes: 0 after an interrupt, 2 on a usage or start-up error.
+
+Examples:
+  sandbox
+  sandbox --addr 127.0.0.1:9443 --tls --ca-out /tmp/sandbox-ca.pem
+  sandbox --v2 --token-validity 2s
+`
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil)) }
+
+// run starts the instance and blocks until a signal arrives or stop is
+// closed (tests close it).
+func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.StringP("addr", "a", "127.0.0.1:8080", "")
+	useTLS := fs.Bool("tls", false, "")
+	caOut := fs.String("ca-out", "sandbox-ca.pem", "")
+	validity := fs.Duration("token-validity", time.Hour, "")
+	latency := fs.Duration("latency", 0, "")
+	failRate := fs.Float64("fail-rate", 0, "")
+	dropRate := fs.Float64("drop-rate", 0, "")
+	v2 := fs.Bool("v2", false, "")
+	help := fs.BoolP("help", "h", false, "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "sandbox: error: %v\n%s", err, usage)
+		return 2
+	}
+	if *help {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "sandbox: error: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	for _, r := range []float64{*failRate, *dropRate} {
+		if r < 0 || r > 1 {
+			fmt.Fprintf(stderr, "sandbox: error: a rate must be between 0 and 1, not %v\n", r)
+			return 2
+		}
+	}
+	in, err := sandbox.Start(sandbox.Options{Addr: *addr, TLS: *useTLS, Knobs: sandbox.Knobs{
+		TokenValidity: *validity, Latency: *latency, FailureRate: *failRate, DropRate: *dropRate, V2: *v2}})
+	if err != nil {
+		fmt.Fprintf(stderr, "sandbox: error: %v\n", err)
+		return 2
+	}
+	defer in.Close()
+	if *useTLS {
+		if err := os.WriteFile(*caOut, in.CACertPEM(), 0o644); err != nil {
+			fmt.Fprintf(stderr, "sandbox: error: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(stdout, "CA certificate: %s (pass it with --ca-cert)\n", *caOut)
+	}
+	fmt.Fprintf(stdout, "sandbox at %s\n", in.URL())
+	fmt.Fprintf(stdout, "UI: %s/   documents: %s/swagger-ui.html\n", in.URL(), in.URL())
+	fmt.Fprintf(stdout, "login: %s / %s\n", sandbox.SeedUsername, sandbox.SeedPassword)
+	fmt.Fprintf(stdout, "API token (a sandbox value, safe to show): %s\n", sandbox.SeedAPIToken)
+	fmt.Fprintf(stdout, "  export TESTOPS_ENDPOINT=%s TESTOPS_TOKEN=%s\n", in.URL(), sandbox.SeedAPIToken)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	select {
+	case <-sig:
+	case <-stop:
+	}
+	return 0
+}

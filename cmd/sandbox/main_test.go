@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunUsage(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{"help is not an error", []string{"--help"}, 0, ""},
+		{"an unknown flag", []string{"--nope"}, 2, "sandbox: error: unknown flag: --nope"},
+		{"a stray argument", []string{"extra"}, 2, `sandbox: error: unexpected argument "extra"`},
+		{"a rate above 1", []string{"--fail-rate", "2"}, 2, "sandbox: error: a rate must be between 0 and 1, not 2"},
+		{"a public address", []string{"--addr", "0.0.0.0:0"}, 2, "is not loopback"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(tc.args, &out, &errb, nil); code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errb.String())
+			}
+			if !strings.Contains(errb.String(), tc.wantErr) {
+				t.Errorf("stderr %q lacks %q", errb.String(), tc.wantErr)
+			}
+			if tc.code == 0 && !strings.Contains(out.String(), "usage: sandbox") {
+				t.Errorf("help printed %q", out.String())
+			}
+		})
+	}
+}
+
+type syncBuffer struct {
+	mu  chan struct{}
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu <- struct{}{}
+	defer func() { <-s.mu }()
+	return s.buf.String()
+}
+
+func TestRunServesUntilStopped(t *testing.T) {
+	out := &syncBuffer{mu: make(chan struct{}, 1)}
+	var errb bytes.Buffer
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() { done <- run([]string{"--addr", "127.0.0.1:0"}, out, &errb, stop) }()
+	re := regexp.MustCompile(`sandbox at (http://127\.0\.0\.1:\d+)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("no URL printed: %q %q", out.String(), errb.String())
+	}
+	res, err := http.Get(base + "/api/management/health/readiness")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("readiness %d", res.StatusCode)
+	}
+	close(stop)
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d after stop", code)
+	}
+	if _, err := http.Get(base + "/"); err == nil {
+		t.Error("the instance still answers after run returned")
+	}
+}
