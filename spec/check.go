@@ -1,0 +1,405 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// Request is the request half of a recorded exchange, in plain Go values.
+type Request struct {
+	Method string
+	URL    *url.URL
+	Header http.Header
+	Body   []byte
+}
+
+// Response is the response half of a recorded exchange.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Kind names a sort of difference between traffic and spec.
+type Kind string
+
+const (
+	// UndocumentedQuery: the request sent a query parameter the operation does not declare.
+	UndocumentedQuery Kind = "undocumented-query"
+	// MissingParam: a required parameter was not sent.
+	MissingParam Kind = "missing-param"
+	// InvalidParam: a parameter's value does not fit its schema.
+	InvalidParam Kind = "invalid-param"
+	// UndocumentedRequestBody: the request has a body the operation does not declare.
+	UndocumentedRequestBody Kind = "undocumented-request-body"
+	// MissingRequestBody: a required request body was not sent.
+	MissingRequestBody Kind = "missing-request-body"
+	// InvalidRequestBody: the request body does not fit its schema.
+	InvalidRequestBody Kind = "invalid-request-body"
+	// UndocumentedContentType: a body's media type is not among those declared.
+	UndocumentedContentType Kind = "undocumented-content-type"
+	// UndocumentedStatus: the response status is not declared (and there is no default).
+	UndocumentedStatus Kind = "undocumented-status"
+	// InvalidResponseBody: the response body does not fit its schema.
+	InvalidResponseBody Kind = "invalid-response-body"
+	// InvalidResponseHeader: a declared response header is missing or does not fit.
+	InvalidResponseHeader Kind = "invalid-response-header"
+)
+
+// Problem is one way an exchange differs from its operation.
+type Problem struct {
+	Kind Kind
+	// Where is the place: "query.sort", "header.X-Trace", "status",
+	// "request.content-type", or a JSON path into a body ("$.content[0].id").
+	Where string
+	// Message says what differs, in one line.
+	Message string
+}
+
+func (p Problem) String() string {
+	return string(p.Kind) + " " + p.Where + ": " + p.Message
+}
+
+// Check holds a matched exchange to its operation: query, path, header and
+// cookie parameters, the request body, the response status and the response
+// body, using kin-openapi's openapi3filter. It returns nil when the match is
+// not Found or nothing differs; resp may be nil for a request that got no
+// answer. Bodies are checked when they are JSON or another media type
+// openapi3filter decodes (forms, multipart); a JSON body is checked even
+// where the spec declares only "*/*" or the recording lost its Content-Type.
+func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem) {
+	if m.Outcome != Found || m.Operation == nil || m.Operation.OpenAPI == nil {
+		return nil
+	}
+	defer func() {
+		// Specs come from strangers; a validator panic on one of them must
+		// cost one problem line, not the run.
+		if p := recover(); p != nil {
+			problems = append(problems, Problem{Kind: InvalidRequestBody, Where: "$", Message: fmt.Sprintf("kin-openapi failed checking this exchange: %v", p)})
+		}
+	}()
+	c := checker{ix: ix, op: m.Operation}
+	c.request(m, req)
+	if resp != nil {
+		c.response(resp)
+	}
+	return c.problems
+}
+
+type checker struct {
+	ix       *Index
+	op       *Operation
+	input    *openapi3filter.RequestValidationInput
+	problems []Problem
+}
+
+func (c *checker) add(kind Kind, where, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Kind: kind, Where: where, Message: fmt.Sprintf(format, args...)})
+}
+
+var checkOptions = &openapi3filter.Options{
+	MultiError:          true,
+	SkipSettingDefaults: true,
+	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+}
+
+func (c *checker) request(m Match, req Request) {
+	op := c.op
+	u := req.URL
+	if u == nil {
+		u = &url.URL{Path: "/"}
+	}
+	header := req.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	hr := (&http.Request{
+		Method:        strings.ToUpper(req.Method),
+		URL:           u,
+		Header:        header,
+		Body:          io.NopCloser(bytes.NewReader(req.Body)),
+		ContentLength: int64(len(req.Body)),
+		Host:          u.Host,
+	}).WithContext(context.Background())
+	pathParams := make(map[string]string, len(m.Params))
+	for _, p := range m.Params {
+		pathParams[p.Name] = p.Raw
+	}
+	c.input = &openapi3filter.RequestValidationInput{
+		Request:    hr,
+		PathParams: pathParams,
+		Route: &routers.Route{Spec: op.Document.OpenAPI, Path: op.Path, PathItem: op.PathItem,
+			Method: op.Method, Operation: op.OpenAPI},
+		Options: checkOptions,
+	}
+	query := u.Query()
+
+	// Query keys the operation does not declare. Artefacts still count as
+	// declared: a browser that does send csrfToken is not drifting.
+	if !op.catchAll {
+		declared := map[string]bool{}
+		var deep []string
+		for _, list := range []openapi3.Parameters{op.PathItem.Parameters, op.OpenAPI.Parameters} {
+			for _, pr := range list {
+				if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInQuery {
+					continue
+				}
+				declared[pr.Value.Name] = true
+				if pr.Value.Style == openapi3.SerializationDeepObject {
+					deep = append(deep, pr.Value.Name+"[")
+				}
+			}
+		}
+		keys := make([]string, 0, len(query))
+		for k := range query {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+	next:
+		for _, k := range keys {
+			if declared[k] {
+				continue
+			}
+			for _, prefix := range deep {
+				if strings.HasPrefix(k, prefix) {
+					continue next
+				}
+			}
+			c.add(UndocumentedQuery, "query."+k, "query parameter is not in the spec")
+		}
+	}
+
+	ctx := context.Background()
+	for _, p := range op.checkParams {
+		if err := openapi3filter.ValidateParameter(ctx, c.input, p); err != nil {
+			c.paramProblem(p, err)
+		}
+	}
+
+	rb := op.OpenAPI.RequestBody
+	if rb == nil || rb.Value == nil {
+		if len(bytes.TrimSpace(req.Body)) > 0 {
+			c.add(UndocumentedRequestBody, "request.body", "the operation declares no request body")
+		}
+		return
+	}
+	if len(req.Body) > 0 {
+		ct := effectiveType(header.Get("Content-Type"), req.Body, rb.Value.Content)
+		if !decodable(ct) && rb.Value.Content.Get(ct) != nil {
+			// XML and other bodies nothing here decodes: their media type
+			// is documented, and that is all there is to say.
+			return
+		}
+		header.Set("Content-Type", ct)
+	}
+	hr.Body = io.NopCloser(bytes.NewReader(req.Body))
+	if err := openapi3filter.ValidateRequestBody(ctx, c.input, rb.Value); err != nil {
+		c.bodyProblems(InvalidRequestBody, "request", err)
+	}
+}
+
+func (c *checker) paramProblem(p *openapi3.Parameter, err error) {
+	where := p.In + "." + p.Name
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		switch {
+		case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+			c.add(MissingParam, where, "required %s parameter was not sent", p.In)
+			return
+		case errors.Is(re.Err, openapi3filter.ErrInvalidEmptyValue):
+			c.add(InvalidParam, where, "empty value is not allowed")
+			return
+		case re.Err != nil:
+			err = re.Err
+		}
+	}
+	for _, msg := range c.schemaMessages(err) {
+		c.add(InvalidParam, where, "%s", msg.text)
+	}
+}
+
+// effectiveType is the media type to validate a body as. A recording that
+// lost its Content-Type, or labels JSON as something nobody decodes, is
+// read as JSON when the body is JSON and the spec accepts JSON.
+func effectiveType(declared string, body []byte, content openapi3.Content) string {
+	if decodable(declared) {
+		return declared
+	}
+	if json.Valid(body) && content.Get("application/json") != nil {
+		return "application/json"
+	}
+	return declared
+}
+
+// decodable reports whether openapi3filter has a decoder for a media type.
+func decodable(mediaType string) bool {
+	base, _, err := mime.ParseMediaType(mediaType)
+	if err != nil {
+		return false
+	}
+	return openapi3filter.RegisteredBodyDecoder(base) != nil || strings.HasSuffix(base, "+json")
+}
+
+func (c *checker) response(resp *Response) {
+	op := c.op
+	responses := op.OpenAPI.Responses
+	if responses == nil || responses.Len() == 0 {
+		return
+	}
+	if responses.Status(resp.Status) == nil && responses.Default() == nil {
+		c.add(UndocumentedStatus, "status", "status %d is not in the spec (it lists %s)", resp.Status, strings.Join(responseCodes(responses), ", "))
+		return
+	}
+	header := resp.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
+	body := resp.Body
+	if len(bytes.TrimSpace(body)) == 0 || c.input.Request.Method == http.MethodHead {
+		return
+	}
+	ref := responses.Status(resp.Status)
+	if ref == nil {
+		ref = responses.Default()
+	}
+	if ref == nil || ref.Value == nil {
+		return
+	}
+	ct := effectiveType(header.Get("Content-Type"), body, ref.Value.Content)
+	if ct == "" {
+		return
+	}
+	if !decodable(ct) {
+		// XML, HTML, images: nothing to decode them with, so nothing to say
+		// beyond whether the media type is declared.
+		if ref.Value.Content.Get(ct) == nil && len(ref.Value.Content) > 0 {
+			c.add(UndocumentedContentType, "response.content-type", "media type %q is not in the spec", ct)
+		}
+		return
+	}
+	header.Set("Content-Type", ct)
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: c.input,
+		Status:                 resp.Status,
+		Header:                 header,
+		Options:                checkOptions,
+	}
+	in.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		c.bodyProblems(InvalidResponseBody, "response", err)
+	}
+}
+
+func responseCodes(r *openapi3.Responses) []string {
+	codes := make([]string, 0, r.Len())
+	for code := range r.Map() {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	return codes
+}
+
+const invalidCTPrefix = "header Content-Type has unexpected value"
+
+func (c *checker) bodyProblems(kind Kind, side string, err error) {
+	var reqErr *openapi3filter.RequestError
+	var respErr *openapi3filter.ResponseError
+	reason, inner := "", err
+	switch {
+	case errors.As(err, &reqErr):
+		reason, inner = reqErr.Reason, reqErr.Err
+		if errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired) {
+			c.add(MissingRequestBody, "request.body", "required request body was not sent")
+			return
+		}
+	case errors.As(err, &respErr):
+		reason, inner = respErr.Reason, respErr.Err
+	}
+	switch {
+	case strings.Contains(reason, invalidCTPrefix):
+		_, value, _ := strings.Cut(reason, invalidCTPrefix)
+		c.add(UndocumentedContentType, side+".content-type", "media type %s is not in the spec", strings.TrimSpace(value))
+		return
+	case strings.HasPrefix(reason, "response header "):
+		c.add(InvalidResponseHeader, "response.header", "%s", oneLine(err.Error()))
+		return
+	case inner == nil:
+		c.add(kind, "$", "%s", oneLine(reason))
+		return
+	case strings.HasPrefix(reason, "failed to decode"):
+		c.add(kind, "$", "%s: %s", reason, oneLine(inner.Error()))
+		return
+	}
+	for _, msg := range c.schemaMessages(inner) {
+		c.add(kind, msg.where, "%s", msg.text)
+	}
+}
+
+type schemaMessage struct{ where, text string }
+
+var errorAtPrefix = regexp.MustCompile(`^(?i)error at "[^"]*": `)
+
+// schemaMessages flattens kin-openapi's schema errors into one message per
+// failing place, dropping oneOf ambiguity when that artefact is tolerated.
+func (c *checker) schemaMessages(err error) []schemaMessage {
+	var out []schemaMessage
+	var walk func(error)
+	walk = func(err error) {
+		var multi openapi3.MultiError
+		if errors.As(err, &multi) && !isSchemaError(err) {
+			for _, e := range multi {
+				walk(e)
+			}
+			return
+		}
+		var se *openapi3.SchemaError
+		if !errors.As(err, &se) {
+			out = append(out, schemaMessage{where: "$", text: oneLine(err.Error())})
+			return
+		}
+		if c.ix.artefacts.AmbiguousOneOf && ambiguousOneOf(se) {
+			return
+		}
+		text := errorAtPrefix.ReplaceAllString(se.Reason, "")
+		if text == "" && se.Origin != nil {
+			text = errorAtPrefix.ReplaceAllString(se.Origin.Error(), "")
+		}
+		if text == "" {
+			text = "does not match the schema's " + strconv.Quote(se.SchemaField)
+		}
+		out = append(out, schemaMessage{where: jsonPath(se.JSONPointer()), text: oneLine(text)})
+	}
+	walk(err)
+	return out
+}
+
+func isSchemaError(err error) bool {
+	_, ok := err.(*openapi3.SchemaError)
+	return ok
+}
+
+func ambiguousOneOf(se *openapi3.SchemaError) bool {
+	if se.SchemaField != "oneOf" {
+		return false
+	}
+	if se.Origin != nil && errors.Is(se.Origin, openapi3.ErrOneOfConflict) {
+		return true
+	}
+	r := se.Reason
+	return strings.Contains(r, "more than one") || strings.Contains(r, "valid against subschemas at indexes")
+}

@@ -1,0 +1,123 @@
+package spec
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	tolerant := shopIndex(t, Options{Artefacts: SpringdocArtefacts})
+	strict := shopIndex(t, Options{})
+	jsonHeader := http.Header{"Content-Type": {"application/json;charset=UTF-8"}}
+	page := `{"content":[{"id":1,"item":"tea","quantity":2}],"totalElements":1}`
+	tests := []struct {
+		reason string
+		strict bool
+		method string
+		url    string
+		header http.Header
+		body   string
+		resp   *Response
+		want   []string
+	}{
+		{reason: "a springdoc page call: csrfToken not sent, a page that fits both oneOf branches",
+			method: "GET", url: "/api/orders?page=0&size=10&sort=id,desc&sort=item,asc",
+			resp: &Response{Status: 200, Header: jsonHeader, Body: []byte(page)}},
+		{reason: "the same call without tolerating springdoc's artefacts", strict: true,
+			method: "GET", url: "/api/orders?page=0",
+			resp: &Response{Status: 200, Header: jsonHeader, Body: []byte(page)},
+			want: []string{
+				"missing-param query.csrfToken: required query parameter was not sent",
+				`invalid-response-body $: value matches more than one schema from "oneOf" (matches schemas at indices [0 1])`,
+			}},
+		{reason: "a browser that does send csrfToken is not drifting",
+			method: "GET", url: "/api/orders?csrfToken=abc"},
+		{reason: "an undocumented query parameter and a value under its minimum",
+			method: "GET", url: "/api/orders?size=0&debug=1",
+			want: []string{
+				"undocumented-query query.debug: query parameter is not in the spec",
+				"invalid-param query.size: number must be at least 1",
+			}},
+		{reason: "a required query parameter missing",
+			method: "GET", url: "/api/orders/search",
+			want: []string{"missing-param query.rql: required query parameter was not sent"}},
+		{reason: "an exploded object parameter takes any query key",
+			method: "GET", url: "/api/search?color=red&size=xl"},
+		{reason: "a valid JSON body",
+			method: "POST", url: "/api/orders", header: jsonHeader, body: `{"item":"tea","quantity":2}`,
+			resp: &Response{Status: 200, Header: jsonHeader, Body: []byte(`{"id":7,"item":"tea","quantity":2}`)}},
+		{reason: "a body missing a required property, another of the wrong type",
+			method: "POST", url: "/api/orders", header: jsonHeader, body: `{"quantity":"two"}`,
+			want: []string{
+				"invalid-request-body $.quantity: value must be an integer",
+				`invalid-request-body $.item: property "item" is missing`,
+			}},
+		{reason: "JSON with its Content-Type lost in the recording is still checked as JSON",
+			method: "POST", url: "/api/orders", body: `{"item":"tea","quantity":0}`,
+			want: []string{"invalid-request-body $.quantity: number must be at least 1"}},
+		{reason: "JSON sent as text/plain is a media type the operation does not take",
+			method: "POST", url: "/api/orders", header: http.Header{"Content-Type": {"text/plain;charset=UTF-8"}}, body: `{"item":"tea","quantity":2}`,
+			want: []string{`undocumented-content-type request.content-type: media type "text/plain;charset=UTF-8" is not in the spec`}},
+		{reason: "a required body not sent",
+			method: "POST", url: "/api/orders",
+			want: []string{"missing-request-body request.body: required request body was not sent"}},
+		{reason: "a body the operation does not declare",
+			method: "DELETE", url: "/api/orders/3", header: jsonHeader, body: `{"force":true}`,
+			want: []string{"undocumented-request-body request.body: the operation declares no request body"}},
+		{reason: "an id past int64 routes by its digits but is not a valid int64",
+			method: "GET", url: "/api/orders/99999999999999999999",
+			want: []string{"invalid-param path.orderId: value 99999999999999999999: an invalid integer: value out of range"}},
+		{reason: "a status the operation does not list",
+			method: "GET", url: "/api/orders/3", resp: &Response{Status: 500},
+			want: []string{"undocumented-status status: status 500 is not in the spec (it lists 200, 404)"}},
+		{reason: "a documented 404 is not drift",
+			method: "GET", url: "/api/orders/3", resp: &Response{Status: 404, Header: jsonHeader, Body: []byte(`{"message":"no"}`)}},
+		{reason: "a response body of the wrong shape",
+			method: "GET", url: "/api/orders/3", resp: &Response{Status: 200, Header: jsonHeader, Body: []byte(`{"id":"x","item":"tea"}`)},
+			want: []string{"invalid-response-body $.id: value must be an integer"}},
+		{reason: `a "*/*" response without Content-Type is checked when the body is JSON`,
+			method: "POST", url: "/api/orders", header: jsonHeader, body: `{"item":"tea","quantity":2}`,
+			resp: &Response{Status: 200, Body: []byte(`{"id":7}`)},
+			want: []string{`invalid-response-body $.item: property "item" is missing`}},
+		{reason: "XML where the spec declares JSON",
+			method: "GET", url: "/api/orders/3", resp: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/xml"}}, Body: []byte(`<order/>`)},
+			want: []string{`undocumented-content-type response.content-type: media type "application/xml" is not in the spec`}},
+		{reason: "HEAD answered by GET: no body to check",
+			method: "HEAD", url: "/api/orders/3", resp: &Response{Status: 200, Header: jsonHeader}},
+	}
+	for _, tt := range tests {
+		ix := tolerant
+		if tt.strict {
+			ix = strict
+		}
+		u, err := url.Parse(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ix.Lookup(tt.method, u)
+		if m.Outcome != Found {
+			t.Fatalf("%s: %s %s did not match: %v", tt.reason, tt.method, tt.url, m.Outcome)
+		}
+		var body []byte
+		if tt.body != "" {
+			body = []byte(tt.body)
+		}
+		var got []string
+		for _, p := range ix.Check(m, Request{Method: tt.method, URL: u, Header: tt.header, Body: body}, tt.resp) {
+			got = append(got, p.String())
+		}
+		if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("%s: %s %s\n got %q\nwant %q", tt.reason, tt.method, tt.url, got, tt.want)
+		}
+	}
+}
+
+func TestCheckNotFound(t *testing.T) {
+	ix := shopIndex(t, Options{})
+	u := &url.URL{Path: "/api/nowhere"}
+	if p := ix.Check(ix.Lookup("GET", u), Request{Method: "GET", URL: u}, &Response{Status: 200}); p != nil {
+		t.Errorf("an unmatched request has nothing to be checked against, got %v", p)
+	}
+}

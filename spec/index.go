@@ -1,0 +1,440 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Operation is one method on one path template of one document.
+type Operation struct {
+	// Method is the HTTP method in upper case.
+	Method string
+	// Path is the path template as the document writes it ("/api/launch/{id}"),
+	// without any server prefix.
+	Path string
+	// OperationID, Summary, Tags and Deprecated are as the document says.
+	// OperationID is shown, never matched on: generators renumber it.
+	OperationID string
+	Summary     string
+	Tags        []string
+	Deprecated  bool
+	// Document is the document the operation comes from.
+	Document *Document
+	// Pointer is the operation's JSON pointer in its document ("/paths/~1pets/get").
+	Pointer string
+	// OpenAPI and PathItem are kin-openapi's models of the operation.
+	OpenAPI  *openapi3.Operation
+	PathItem *openapi3.PathItem
+
+	// pathParams names the template's parameters in the order they appear,
+	// with their declarations (nil when the document forgot one).
+	pathParams  []*openapi3.Parameter
+	pathNames   []string
+	pathClasses []class
+	// checkParams are the parameters Check validates: the operation's and
+	// the path item's, minus the tolerated generator artefacts.
+	checkParams []*openapi3.Parameter
+	// catchAll is set when an exploded object parameter in the query takes
+	// any key (Spring's @RequestParam Map), so no query key is undocumented.
+	catchAll bool
+}
+
+// String names the operation the way people read it: "GET /api/launch/{id}".
+func (op *Operation) String() string { return op.Method + " " + op.Path }
+
+// Alias maps a path prefix seen in traffic onto one the documents use, for
+// instances that still route old forms of their paths.
+type Alias struct {
+	From, To string
+}
+
+func (a Alias) String() string { return a.From + "=" + a.To }
+
+// ParseAlias reads an alias written as FROM=TO ("/api/rs=/api").
+func ParseAlias(s string) (Alias, error) {
+	from, to, ok := strings.Cut(s, "=")
+	if !ok || !strings.HasPrefix(from, "/") || (to != "" && !strings.HasPrefix(to, "/")) {
+		return Alias{}, fmt.Errorf("alias %q is not of the form /FROM=/TO", s)
+	}
+	return Alias{From: from, To: to}, nil
+}
+
+// TestOpsAliases are the path prefixes Allure TestOps traffic still uses for
+// paths its current documents list under /api: the 4.x report service
+// (/api/rs/...) and UAA service (/api/uaa/...) forms. Copy and extend it
+// rather than changing it.
+var TestOpsAliases = []Alias{{From: "/api/rs", To: "/api"}, {From: "/api/uaa", To: "/api"}}
+
+// Options tune an Index. The zero value matches every host, uses no alias
+// and tolerates no artefacts.
+type Options struct {
+	// Hosts are the instance's hosts ("testops.example.com",
+	// "localhost:8080" or a URL). When set, a request to any other host is
+	// OtherHost; when empty, every host is the instance, since a recording's
+	// host rarely equals the one a spec names.
+	Hosts []string
+	// Aliases are tried, in order, when a path as recorded matches nothing.
+	Aliases []Alias
+	// Artefacts are spec statements known to be generator noise, which
+	// Check does not hold traffic to.
+	Artefacts Artefacts
+}
+
+// Artefacts lists what a spec generator states that real traffic never does.
+type Artefacts struct {
+	// Params are parameters Check neither requires nor validates.
+	Params []ParamRef
+	// AmbiguousOneOf accepts a value that fits more than one branch of a
+	// oneOf: springdoc writes oneOf for methods that return one of several
+	// overlapping types, where any single branch fitting is what is meant.
+	AmbiguousOneOf bool
+}
+
+// ParamRef names a parameter by its place and name. Operation narrows it to
+// one operationId; empty means every operation.
+type ParamRef struct {
+	In, Name    string
+	OperationID string
+}
+
+// SpringdocArtefacts are the known springdoc-openapi artefacts, as seen in
+// Allure TestOps documents: a required csrfToken query parameter (Spring
+// Security's CsrfToken method argument) that browsers never send, and oneOf
+// over overlapping page types.
+var SpringdocArtefacts = Artefacts{
+	Params:         []ParamRef{{In: "query", Name: "csrfToken"}},
+	AmbiguousOneOf: true,
+}
+
+// Index resolves requests to operations across one or more documents. Build
+// it once with NewIndex; it is safe for concurrent use, and a lookup's cost
+// depends on the length of the path, not on how many operations there are.
+type Index struct {
+	docs      []*Document
+	ops       []*Operation
+	root      *node
+	hosts     map[string]bool
+	aliases   []Alias
+	artefacts Artefacts
+	maxParams int
+}
+
+// Documents returns the documents the index was built from, in order.
+func (ix *Index) Documents() []*Document { return ix.docs }
+
+// Operations returns every operation, in document order, then by path and method.
+func (ix *Index) Operations() []*Operation { return ix.ops }
+
+// NewIndex builds an index over the documents. Where several documents
+// declare the same method and template (TestOps' "Report Service" and "All
+// Services"), lookups answer with the first document's operation and list
+// the others in Match.Others.
+func NewIndex(docs []*Document, opts Options) (*Index, error) {
+	ix := &Index{docs: docs, root: &node{}, artefacts: opts.Artefacts}
+	for _, a := range opts.Aliases {
+		if !strings.HasPrefix(a.From, "/") || (a.To != "" && !strings.HasPrefix(a.To, "/")) {
+			return nil, fmt.Errorf("alias %q is not of the form /FROM=/TO", a.String())
+		}
+		ix.aliases = append(ix.aliases, Alias{From: strings.TrimSuffix(a.From, "/"), To: strings.TrimSuffix(a.To, "/")})
+	}
+	if len(opts.Hosts) > 0 {
+		ix.hosts = map[string]bool{}
+		for _, h := range opts.Hosts {
+			key, err := hostKey(h)
+			if err != nil {
+				return nil, err
+			}
+			ix.hosts[key] = true
+		}
+	}
+	for _, d := range docs {
+		if d == nil || d.OpenAPI == nil {
+			return nil, errors.New("spec: NewIndex needs loaded documents")
+		}
+		if err := ix.add(d); err != nil {
+			return nil, err
+		}
+	}
+	ix.root.finish()
+	return ix, nil
+}
+
+func (ix *Index) add(d *Document) error {
+	paths := d.OpenAPI.Paths
+	if paths == nil {
+		return nil
+	}
+	keys := paths.InMatchingOrder()
+	sort.Strings(keys)
+	for _, path := range keys {
+		item := paths.Value(path)
+		if item == nil {
+			continue
+		}
+		tmpl, err := parseTemplate(path)
+		if err != nil {
+			d.Warnings = append(d.Warnings, Warning{File: d.Source.URL, Place: pointer("paths", path), Message: err.Error() + "; not matched"})
+			continue
+		}
+		for _, method := range sortedMethods(item) {
+			op := ix.newOperation(d, path, item, method, tmpl)
+			ix.ops = append(ix.ops, op)
+			servers := d.OpenAPI.Servers
+			if len(item.Servers) > 0 {
+				servers = item.Servers
+			}
+			if op.OpenAPI.Servers != nil && len(*op.OpenAPI.Servers) > 0 {
+				servers = *op.OpenAPI.Servers
+			}
+			for _, prefix := range serverPrefixes(servers) {
+				ix.insert(prefix, tmpl, op)
+			}
+			if n := len(op.pathNames); n > ix.maxParams {
+				ix.maxParams = n
+			}
+		}
+	}
+	return nil
+}
+
+func (ix *Index) newOperation(d *Document, path string, item *openapi3.PathItem, method string, tmpl []segment) *Operation {
+	o := item.GetOperation(method)
+	op := &Operation{
+		Method:      strings.ToUpper(method),
+		Path:        path,
+		OperationID: o.OperationID,
+		Summary:     o.Summary,
+		Tags:        o.Tags,
+		Deprecated:  o.Deprecated,
+		Document:    d,
+		Pointer:     pointer("paths", path, strings.ToLower(method)),
+		OpenAPI:     o,
+		PathItem:    item,
+	}
+	// Operation parameters override the path item's of the same place and name.
+	declared := map[string]*openapi3.Parameter{}
+	var order []string
+	for _, list := range []openapi3.Parameters{item.Parameters, o.Parameters} {
+		for _, pr := range list {
+			if pr == nil || pr.Value == nil {
+				continue
+			}
+			key := pr.Value.In + "\x00" + pr.Value.Name
+			if _, seen := declared[key]; !seen {
+				order = append(order, key)
+			}
+			declared[key] = pr.Value
+		}
+	}
+	for _, key := range order {
+		p := declared[key]
+		if ix.artefact(op, p) {
+			continue
+		}
+		op.checkParams = append(op.checkParams, p)
+		if p.In == openapi3.ParameterInQuery && isExplodedObject(p) {
+			op.catchAll = true
+		}
+	}
+	for _, seg := range tmpl {
+		for _, part := range seg.parts {
+			if part.param {
+				op.pathNames = append(op.pathNames, part.text)
+				decl := declared[openapi3.ParameterInPath+"\x00"+part.text]
+				c, _ := classOf(decl)
+				op.pathParams = append(op.pathParams, decl)
+				op.pathClasses = append(op.pathClasses, c)
+			}
+		}
+	}
+	return op
+}
+
+func (ix *Index) artefact(op *Operation, p *openapi3.Parameter) bool {
+	for _, a := range ix.artefacts.Params {
+		if a.In == p.In && a.Name == p.Name && (a.OperationID == "" || a.OperationID == op.OperationID) {
+			return true
+		}
+	}
+	return false
+}
+
+func isExplodedObject(p *openapi3.Parameter) bool {
+	if p.Schema == nil || p.Schema.Value == nil || !p.Schema.Value.Type.Is(openapi3.TypeObject) {
+		return false
+	}
+	if p.Style != "" && p.Style != openapi3.SerializationForm {
+		return false
+	}
+	return p.Explode == nil || *p.Explode
+}
+
+// hostKey normalises "Host:443", "host" and "https://host/" to one key.
+func hostKey(h string) (string, error) {
+	s := strings.TrimSpace(h)
+	scheme := ""
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" {
+			return "", fmt.Errorf("host %q is not a host name or URL", h)
+		}
+		scheme, s = u.Scheme, u.Host
+	}
+	if s == "" || strings.ContainsAny(s, "/ ") {
+		return "", fmt.Errorf("host %q is not a host name or URL", h)
+	}
+	return normHost(scheme, s), nil
+}
+
+func normHost(scheme, host string) string {
+	host = strings.ToLower(host)
+	switch {
+	case scheme == "https" && strings.HasSuffix(host, ":443"):
+		host = strings.TrimSuffix(host, ":443")
+	case scheme == "http" && strings.HasSuffix(host, ":80"):
+		host = strings.TrimSuffix(host, ":80")
+	}
+	return host
+}
+
+// serverPrefixes turns servers into the path prefixes they put before every
+// template ("" for "/"), expanding variables by their enums or defaults.
+func serverPrefixes(servers openapi3.Servers) []string {
+	if len(servers) == 0 {
+		return []string{""}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range servers {
+		if s == nil {
+			continue
+		}
+		for _, raw := range expandServer(s) {
+			p := serverPath(raw)
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return []string{""}
+	}
+	return out
+}
+
+const maxServerExpansions = 64
+
+func expandServer(s *openapi3.Server) []string {
+	urls := []string{s.URL}
+	names := make([]string, 0, len(s.Variables))
+	for name := range s.Variables {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := s.Variables[name]
+		if v == nil {
+			continue
+		}
+		values := v.Enum
+		if len(values) == 0 || len(urls)*len(values) > maxServerExpansions {
+			values = []string{v.Default}
+		}
+		var next []string
+		for _, u := range urls {
+			for _, val := range values {
+				next = append(next, strings.ReplaceAll(u, "{"+name+"}", val))
+			}
+		}
+		urls = next
+	}
+	return urls
+}
+
+func serverPath(raw string) string {
+	u, err := url.Parse(raw)
+	p := raw
+	if err == nil {
+		p = u.EscapedPath()
+		if u.Host == "" && u.Scheme == "" && !strings.HasPrefix(p, "/") {
+			// A relative server ("api/v1", ".") is relative to where the
+			// document is served, which traffic cannot tell us: read it
+			// from the root.
+			p = "/" + strings.TrimPrefix(p, ".")
+		}
+	}
+	return strings.TrimRight(p, "/")
+}
+
+// segment is one "/"-separated piece of a template: literal text, a whole
+// parameter ("{id}") or a mix ("{name}.json").
+type segment struct {
+	parts []part
+}
+
+type part struct {
+	text  string // literal text (decoded), or the parameter name
+	param bool
+}
+
+func (s segment) literal() (string, bool) {
+	if len(s.parts) == 1 && !s.parts[0].param {
+		return s.parts[0].text, true
+	}
+	if len(s.parts) == 0 {
+		return "", true
+	}
+	return "", false
+}
+
+func parseTemplate(path string) ([]segment, error) {
+	if !strings.HasPrefix(path, "/") {
+		return nil, fmt.Errorf("path %q does not start with /", path)
+	}
+	var segs []segment
+	for _, raw := range strings.Split(path[1:], "/") {
+		var seg segment
+		rest := raw
+		for rest != "" {
+			open := strings.IndexByte(rest, '{')
+			if open < 0 {
+				seg.parts = append(seg.parts, part{text: unescapeSegment(rest)})
+				break
+			}
+			if open > 0 {
+				seg.parts = append(seg.parts, part{text: unescapeSegment(rest[:open])})
+			}
+			end := strings.IndexByte(rest[open:], '}')
+			if end < 0 {
+				return nil, fmt.Errorf("path %q has an unclosed {", path)
+			}
+			name := rest[open+1 : open+end]
+			if name == "" || strings.ContainsAny(name, "{") {
+				return nil, fmt.Errorf("path %q has an empty or nested {}", path)
+			}
+			if n := len(seg.parts); n > 0 && seg.parts[n-1].param {
+				return nil, fmt.Errorf("path %q puts two parameters side by side", path)
+			}
+			seg.parts = append(seg.parts, part{text: name, param: true})
+			rest = rest[open+end+1:]
+		}
+		segs = append(segs, seg)
+	}
+	return segs, nil
+}
+
+func unescapeSegment(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	if un, err := url.PathUnescape(s); err == nil {
+		return un
+	}
+	return s
+}

@@ -1,0 +1,293 @@
+package spec
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Outcome is what a lookup found.
+type Outcome uint8
+
+const (
+	// NotFound: no path template of any document fits the path.
+	NotFound Outcome = iota
+	// Found: Match.Operation is the operation the request calls.
+	Found
+	// MethodNotAllowed: a template fits the path but declares other methods
+	// (Match.Allowed).
+	MethodNotAllowed
+	// Preflight: an OPTIONS request (a CORS preflight, usually) to a
+	// documented path that declares no OPTIONS operation. Servers answer
+	// these themselves; they are neither drift nor undocumented.
+	Preflight
+	// OtherHost: the request went to a host that Options.Hosts does not list.
+	OtherHost
+)
+
+var outcomeNames = [...]string{"not found", "found", "method not allowed", "preflight", "other host"}
+
+func (o Outcome) String() string {
+	if int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Match is the answer to a lookup.
+type Match struct {
+	Outcome Outcome
+	// Operation is the operation called (Found), or one operation on the
+	// fitting path (MethodNotAllowed, Preflight), for its template.
+	Operation *Operation
+	// Others are the same method and template in later documents.
+	Others []*Operation
+	// Params are the path parameters, in template order, typed by their schemas.
+	Params []Param
+	// Allowed are the methods the fitting path declares (MethodNotAllowed, Preflight).
+	Allowed []string
+	// Alias is the alias that made the path fit, if one did.
+	Alias *Alias
+	// ViaGET is set when a HEAD request was matched to the GET operation,
+	// as servers answer HEAD for every GET they serve.
+	ViaGET bool
+	// TrailingSlash is set when the path only fit once its trailing slash
+	// was ignored.
+	TrailingSlash bool
+}
+
+// Param is one path parameter taken from a request.
+type Param struct {
+	Name string
+	// Raw is the segment's text, percent-decoded.
+	Raw string
+	// Value is Raw read by the parameter's schema: int64 for integers (the
+	// raw text when it overflows), float64 for numbers, bool, or string.
+	Value any
+}
+
+// Lookup resolves a request to its operation: by method and path template,
+// after the host check, trying the path as recorded, then without a
+// trailing slash, then through each alias. u may be a full URL or just a
+// path; its query is ignored. Method case does not matter.
+func (ix *Index) Lookup(method string, u *url.URL) Match {
+	if u == nil {
+		return Match{}
+	}
+	if ix.hosts != nil && u.Host != "" && !ix.hosts[normHost(u.Scheme, u.Host)] {
+		return Match{Outcome: OtherHost}
+	}
+	method = upper(method)
+	path := u.EscapedPath()
+	if u.Opaque != "" {
+		return Match{}
+	}
+	m := ix.lookupPath(method, path)
+	if m.Outcome == Found || len(ix.aliases) == 0 {
+		return m
+	}
+	for i := range ix.aliases {
+		a := &ix.aliases[i]
+		rest, ok := strings.CutPrefix(path, a.From)
+		if !ok || (rest != "" && rest[0] != '/') {
+			continue
+		}
+		am := ix.lookupPath(method, a.To+rest)
+		if am.Outcome > m.Outcome || (m.Outcome == NotFound && am.Outcome != NotFound) {
+			am.Alias = a
+			m = am
+			if m.Outcome == Found {
+				break
+			}
+		}
+	}
+	return m
+}
+
+func upper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'a' <= c && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+func (ix *Index) lookupPath(method, path string) Match {
+	if path == "" {
+		path = "/"
+	}
+	if path[0] != '/' {
+		return Match{}
+	}
+	m := ix.search(method, path[1:])
+	if m.Outcome == NotFound && len(path) > 1 && path[len(path)-1] == '/' {
+		m = ix.search(method, strings.TrimRight(path, "/")[1:])
+		if m.Outcome != NotFound {
+			m.TrailingSlash = true
+		}
+	}
+	return m
+}
+
+// maxCaptures bounds the path parameters one template may have; templates
+// with more are not matched (NewIndex warns about them).
+const maxCaptures = 32
+
+// search walks the trie over the segments of path (without its leading
+// slash), literal children before template ones, backtracking when a
+// branch fits the path but not the method. Captures live in a fixed array
+// so a lookup allocates only the Params it returns.
+type search struct {
+	method   string
+	path     string
+	ncap     int
+	caps     [maxCaptures]string
+	found    []*Operation
+	viaGET   bool
+	matched  []*node // nodes that fit the path but not the method
+	firstOps []*Operation
+	first    []string // captures where firstOps was found
+}
+
+func (ix *Index) search(method, path string) Match {
+	s := search{method: method, path: path}
+	if s.walk(ix.root, 0) {
+		return Match{Outcome: Found, Operation: s.found[0], Others: others(s.found), Params: params(s.found[0], s.caps[:s.ncap]), ViaGET: s.viaGET}
+	}
+	if len(s.matched) == 0 {
+		return Match{}
+	}
+	set := map[string]bool{}
+	for _, n := range s.matched {
+		for m := range n.ops {
+			set[m] = true
+		}
+	}
+	allowed := make([]string, 0, len(set))
+	for m := range set {
+		allowed = append(allowed, m)
+	}
+	sort.Strings(allowed)
+	out := Match{Outcome: MethodNotAllowed, Operation: s.firstOps[0], Params: params(s.firstOps[0], s.first), Allowed: allowed}
+	if method == "OPTIONS" {
+		out.Outcome = Preflight
+	}
+	return out
+}
+
+func others(ops []*Operation) []*Operation {
+	if len(ops) < 2 {
+		return nil
+	}
+	return ops[1:]
+}
+
+func (s *search) walk(n *node, i int) bool {
+	if i > len(s.path) {
+		return s.terminal(n)
+	}
+	j := strings.IndexByte(s.path[i:], '/')
+	if j < 0 {
+		j = len(s.path)
+	} else {
+		j += i
+	}
+	seg := decodeSegment(s.path[i:j])
+	if n.lit != nil {
+		if c := n.lit[seg]; c != nil && s.walk(c, j+1) {
+			return true
+		}
+	}
+	for _, e := range n.edges {
+		k := s.ncap
+		if e.match(seg, s) && s.walk(e.child, j+1) {
+			return true
+		}
+		s.ncap = k
+	}
+	return false
+}
+
+func (s *search) capture(v string) bool {
+	if s.ncap == maxCaptures {
+		return false
+	}
+	s.caps[s.ncap] = v
+	s.ncap++
+	return true
+}
+
+func (s *search) terminal(n *node) bool {
+	if len(n.ops) == 0 {
+		return false
+	}
+	if ops := n.ops[s.method]; ops != nil {
+		s.found = ops
+		return true
+	}
+	if s.method == "HEAD" {
+		if ops := n.ops["GET"]; ops != nil {
+			s.found, s.viaGET = ops, true
+			return true
+		}
+	}
+	if s.firstOps == nil {
+		for _, ops := range n.ops {
+			if s.firstOps == nil || ops[0].Method < s.firstOps[0].Method {
+				s.firstOps = ops
+			}
+		}
+		s.first = append([]string(nil), s.caps[:s.ncap]...)
+	}
+	s.matched = append(s.matched, n)
+	return false
+}
+
+// decodeSegment percent-decodes one path segment and drops matrix
+// parameters (";jsessionid=..."), which servlet containers strip before
+// routing.
+func decodeSegment(raw string) string {
+	if i := strings.IndexByte(raw, ';'); i >= 0 {
+		raw = raw[:i]
+	}
+	if strings.IndexByte(raw, '%') < 0 {
+		return raw
+	}
+	if un, err := url.PathUnescape(raw); err == nil {
+		return un
+	}
+	return raw
+}
+
+func params(op *Operation, caps []string) []Param {
+	if len(op.pathNames) == 0 {
+		return nil
+	}
+	out := make([]Param, len(op.pathNames))
+	for i, name := range op.pathNames {
+		raw := ""
+		if i < len(caps) {
+			raw = caps[i]
+		}
+		out[i] = Param{Name: name, Raw: raw, Value: typed(op.pathClasses[i], raw)}
+	}
+	return out
+}
+
+func typed(c class, raw string) any {
+	switch c {
+	case classInteger:
+		if v, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return v
+		}
+	case classNumber:
+		if v, err := strconv.ParseFloat(raw, 64); err == nil {
+			return v
+		}
+	case classBoolean:
+		return raw == "true"
+	}
+	return raw
+}
