@@ -100,8 +100,10 @@ func TestExpiresInStyles(t *testing.T) {
 
 func TestAccessTokenValidity(t *testing.T) {
 	in := start(t, Options{Knobs: Knobs{TokenValidity: 2 * time.Second}})
-	a := newAPI(t, in).login()
+	// issued is taken before the exchange, so the server's clock can only
+	// have started the token later than this.
 	issued := time.Now()
+	a := newAPI(t, in).login()
 	a.must(200, "GET", "/api/uaa/me", nil)
 
 	// The token must live at least as long as expires_in said.
