@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/sandbox"
+)
+
+// fixture writes the sandbox's document and a small recording of calls to
+// it, and returns their paths.
+func fixture(t *testing.T) (specPath, harPath string) {
+	t.Helper()
+	dir := t.TempDir()
+	data, err := sandbox.Document(sandbox.AllServices, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specPath = filepath.Join(dir, "openapi.json")
+	if err := os.WriteFile(specPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
+	mk := func(method, u string, status int, body string) *har.Entry {
+		e := &har.Entry{StartedDateTime: har.FormatTime(time.Now()), Request: har.Request{Method: method, URL: u, HTTPVersion: "HTTP/1.1"}, Response: har.Response{Status: status}}
+		if body != "" {
+			e.SetResponseBody([]byte(body), "application/json")
+		}
+		return e
+	}
+	f := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "test", Version: "1"}, Entries: []*har.Entry{
+		mk("POST", "http://testops.test/api/login/system", 200, ""),
+		mk("GET", "http://testops.test/api/launch/104", 200, launch),
+		mk("GET", "http://testops.test/api/launch/104?debug=1", 200, launch),
+		mk("POST", "http://testops.test/api/upload/start", 200, `{}`),
+		mk("GET", "http://testops.test/api/nowhere", 404, `{"status":404,"message":"Not Found"}`),
+	}}}
+	harPath = filepath.Join(dir, "flow.har")
+	if err := har.WriteFile(harPath, f, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return specPath, harPath
+}
+
+func runMatch(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb, func(string) string { return "" })
+	return code, out.String(), errb.String()
+}
+
+func TestTableAndSummary(t *testing.T) {
+	specPath, harPath := fixture(t)
+	code, out, errOut := runMatch(t, "--spec", specPath, harPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"auth          200     POST /api/login/system",
+		"matched       200     GET /api/launch/104",
+		"drift         200     GET /api/launch/104?debug=1",
+		"undocumented-query query.debug",
+		"upload        200     POST /api/upload/start",
+		"(upload: use allurectl)",
+		"undocumented  404     GET /api/nowhere",
+		"5 calls: 1 matched, 1 drifted, 1 undocumented, 1 upload, 1 authentication, 0 not the API",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestJSONLinesAndStrict(t *testing.T) {
+	specPath, harPath := fixture(t)
+	code, out, _ := runMatch(t, "--json", "--strict", "--spec", specPath, harPath)
+	if code != 1 {
+		t.Errorf("--strict with drift: exit %d, want 1", code)
+	}
+	var kinds []string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var obj map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			t.Fatalf("not one JSON object per line: %q", sc.Text())
+		}
+		kinds = append(kinds, obj["kind"].(string)+":"+str(obj["verdict"]))
+	}
+	if got := strings.Join(kinds, " "); got != "entry:auth entry:matched entry:drift entry:upload entry:undocumented summary:" {
+		t.Errorf("lines: %s", got)
+	}
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func TestErrors(t *testing.T) {
+	specPath, harPath := fixture(t)
+	bad := filepath.Join(t.TempDir(), "bad.har")
+	os.WriteFile(bad, []byte(`{"log":{"entries":[{"response":{"status":"abc"}}]}}`), 0o600)
+	cases := []struct {
+		reason string
+		args   []string
+		want   string
+	}{
+		{"no spec", []string{harPath}, "match: error: no spec"},
+		{"a broken recording names the file and place", []string{"--spec", specPath, bad}, "match: error: " + bad + ":1:42: entries[0].response.status: expected a number"},
+		{"an unknown flag", []string{"--nope", harPath}, "match: error: unknown flag: --nope"},
+		{"a bad alias", []string{"--spec", specPath, "--alias", "x", harPath}, `match: error: --alias "x"`},
+		{"a missing spec file", []string{"--spec", "/nonexistent.json", harPath}, "match: error: "},
+	}
+	for _, c := range cases {
+		code, out, errOut := runMatch(t, c.args...)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2", c.reason, code)
+		}
+		if !strings.HasPrefix(errOut, c.want) {
+			t.Errorf("%s: stderr %q, want it to start with %q", c.reason, errOut, c.want)
+		}
+		if lines := strings.Count(errOut, "\n"); lines < 1 || lines > 2 {
+			t.Errorf("%s: want an error line and at most a hint line, got %q", c.reason, errOut)
+		}
+		if out != "" {
+			t.Errorf("%s: nothing on stdout on error, got %q", c.reason, out)
+		}
+	}
+}

@@ -1,0 +1,41 @@
+package main
+
+const usage = `Usage: match [options] RECORDING...
+
+Resolve every call in a recording to its operation in the instance's
+OpenAPI (or Swagger) documents: operationId, tag, path template, typed path
+parameters, query parameters, and what does not fit the spec. Each call
+gets one verdict: matched, drift, undocumented, upload, auth or not-api.
+
+A RECORDING is a HAR file (from capture, or exported by a browser or a
+proxy), - for standard input, or a recording folder, which carries the spec
+snapshot it was recorded against and needs neither --spec nor --endpoint.
+
+Options:
+  -s, --spec FILE|URL      an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML;
+                           repeat for several ("Report Service", "UAA Service")
+      --host HOST          a host of the instance (repeatable); by default the
+                           hosts are learnt from the calls that fit the spec
+      --alias FROM=TO      a path prefix the traffic uses for one the spec uses
+                           (repeatable), e.g. --alias /api/rs=/api
+      --no-testops-aliases do not apply the built-in TestOps aliases
+                           (/api/rs=/api and /api/uaa=/api)
+      --no-checks          resolve operations only; do not check parameters
+                           and bodies against their schemas
+      --json               one JSON object per line: each call ("kind":"entry"),
+                           then the totals ("kind":"summary")
+      --strict             exit 1 when a call drifted from the spec or is
+                           undocumented
+  -q, --quiet              print only the totals
+  -h, --help               show this help
+
+Exit status:
+  0  every call was resolved (and, with --strict, none drifted)
+  1  with --strict: a call drifted from the spec or is undocumented
+  2  usage error, unreadable recording or unusable spec
+
+Examples:
+  match --spec testops-openapi.json ui-session.har
+  match --spec petstore.yaml --host petstore.swagger.io --alias /v2=/api/v3 traffic.har
+  match --json --spec api.json recording.har | jq 'select(.verdict=="drift")'
+`

@@ -1,0 +1,120 @@
+// Package cli holds what the commands share: how errors and hints are
+// printed, whether output is a terminal, and a status line for long runs.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Exit codes shared by every command, as their usage texts list them.
+const (
+	ExitOK    = 0 // all is well
+	ExitDiff  = 1 // a difference, drift or regression was found
+	ExitError = 2 // a usage or runtime error
+	ExitInfra = 3 // the instance could not be reached, or only infrastructure errors
+)
+
+// Hinted is an error that carries advice for the user.
+type Hinted interface {
+	error
+	Hint() string
+}
+
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() }
+func (h *hinted) Hint() string  { return h.hint }
+func (h *hinted) Unwrap() error { return h.err }
+
+// WithHint attaches advice to an error.
+func WithHint(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &hinted{err: err, hint: fmt.Sprintf(format, args...)}
+}
+
+// Errorf is a usage or runtime error with an optional hint.
+func Errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// PrintError writes "prog: error: msg" and, when the error has one,
+// "prog: hint: ..." — each on one line — and returns ExitError.
+func PrintError(w io.Writer, prog string, err error) int {
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintf(w, "%s: error: %s\n", prog, msg)
+	var h Hinted
+	if errors.As(err, &h) && h.Hint() != "" {
+		fmt.Fprintf(w, "%s: hint: %s\n", prog, h.Hint())
+	}
+	return ExitError
+}
+
+// Warn writes "prog: warning: msg".
+func Warn(w io.Writer, prog, format string, args ...any) {
+	fmt.Fprintf(w, "%s: warning: %s\n", prog, fmt.Sprintf(format, args...))
+}
+
+// IsTerminal reports whether w is a terminal (a character device), so that
+// status lines are shown to people and kept out of pipes and files.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Status is a one-line status display for a terminal; it writes nothing
+// when its writer is not a terminal.
+type Status struct {
+	mu      sync.Mutex
+	w       io.Writer
+	on      bool
+	last    time.Time
+	visible bool
+}
+
+// NewStatus returns a status line on w, active only when w is a terminal.
+func NewStatus(w io.Writer) *Status { return &Status{w: w, on: IsTerminal(w)} }
+
+// Set replaces the status text, at most ten times a second.
+func (s *Status) Set(format string, args ...any) {
+	if s == nil || !s.on {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if time.Since(s.last) < 100*time.Millisecond {
+		return
+	}
+	s.last = time.Now()
+	line := fmt.Sprintf(format, args...)
+	if len(line) > 120 {
+		line = line[:117] + "..."
+	}
+	fmt.Fprintf(s.w, "\r\033[K%s", line)
+	s.visible = true
+}
+
+// Clear removes the status line so that other output starts clean.
+func (s *Status) Clear() {
+	if s == nil || !s.on {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.visible {
+		fmt.Fprint(s.w, "\r\033[K")
+		s.visible = false
+	}
+}

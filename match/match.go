@@ -1,0 +1,131 @@
+// Package match resolves recorded HTTP exchanges to the operations of an
+// instance's OpenAPI documents and gives each one verdict: matched, matched
+// with drift, undocumented, not the API, authentication, or an upload
+// endpoint that only the vendor's tools may call.
+package match
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/spec"
+)
+
+// Verdict is what one recorded exchange is, as far as the API goes.
+type Verdict string
+
+// The verdicts, from the most to the least interesting for automation.
+const (
+	Matched      Verdict = "matched"      // an operation of the spec, fitting it
+	Drift        Verdict = "drift"        // an operation of the spec, differing from it
+	Undocumented Verdict = "undocumented" // on the instance, in no spec
+	Upload       Verdict = "upload"       // an upload endpoint: use the vendor's tools
+	Auth         Verdict = "auth"         // a login or token exchange
+	NotAPI       Verdict = "not-api"      // a page, an asset, another host, a preflight
+)
+
+// Verdicts lists every verdict in report order.
+var Verdicts = []Verdict{Matched, Drift, Undocumented, Upload, Auth, NotAPI}
+
+// Options configure a Matcher.
+type Options struct {
+	// Hosts are the instance's hosts (host or host:port). When empty, the
+	// hosts are learnt from the recording with Observe: a host is the
+	// instance when a call to it fits the spec or lies under an API prefix.
+	Hosts []string
+	// Policy names authentication, upload and static calls. The zero
+	// value means TestOpsPolicy.
+	Policy *Policy
+	// NoChecks skips checking requests and responses against their
+	// schemas; only the operation is resolved.
+	NoChecks bool
+}
+
+// Matcher gives verdicts on recorded exchanges.
+type Matcher struct {
+	ix       *spec.Index
+	policy   Policy
+	hosts    map[string]bool
+	fixed    bool
+	noChecks bool
+}
+
+// New returns a Matcher over an index. The index should be built without
+// Options.Hosts: the Matcher decides itself which hosts are the instance.
+func New(ix *spec.Index, opts Options) *Matcher {
+	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks}
+	if opts.Policy != nil {
+		m.policy = *opts.Policy
+	} else {
+		m.policy = TestOpsPolicy()
+	}
+	for _, h := range opts.Hosts {
+		m.hosts[normalizeHost(h)] = true
+		m.fixed = true
+	}
+	return m
+}
+
+// Index returns the spec index the Matcher resolves against.
+func (m *Matcher) Index() *spec.Index { return m.ix }
+
+// Policy returns the policy in use.
+func (m *Matcher) Policy() *Policy { return &m.policy }
+
+// normalizeHost lower-cases a host and drops a default port, so that
+// "Example.test:443" and "example.test" are one host. A URL is reduced to
+// its host.
+func normalizeHost(h string) string {
+	if strings.Contains(h, "://") {
+		if u, err := url.Parse(h); err == nil {
+			h = u.Host
+			if u.Port() == "" {
+				return strings.ToLower(h)
+			}
+		}
+	}
+	h = strings.ToLower(h)
+	h = strings.TrimSuffix(h, ":443")
+	h = strings.TrimSuffix(h, ":80")
+	return h
+}
+
+// Observe learns the instance's hosts from one exchange, for a first pass
+// over a recording when Options.Hosts is empty.
+func (m *Matcher) Observe(e *har.Entry) {
+	if m.fixed {
+		return
+	}
+	u, err := url.Parse(e.Request.URL)
+	if err != nil || u.Host == "" {
+		return
+	}
+	h := normalizeHost(u.Host)
+	if m.hosts[h] {
+		return
+	}
+	if m.policy.IsAPIPath(u.Path) || m.ix.Lookup(e.Request.Method, u).Outcome == spec.Found {
+		m.hosts[h] = true
+	}
+}
+
+// Hosts returns the instance's hosts, given or learnt, sorted.
+func (m *Matcher) Hosts() []string {
+	out := make([]string, 0, len(m.hosts))
+	for h := range m.hosts {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// IsInstance reports whether a URL is on one of the instance's hosts. With
+// no hosts known, every host counts.
+func (m *Matcher) IsInstance(u *url.URL) bool {
+	if len(m.hosts) == 0 {
+		return true
+	}
+	return m.hosts[normalizeHost(u.Host)]
+}

@@ -1,0 +1,159 @@
+package match_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/shareddata"
+	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/spec"
+)
+
+func sandboxIndex(t *testing.T) *spec.Index {
+	t.Helper()
+	data, err := sandbox.Document(sandbox.AllServices, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spec.Load(spec.NewSource("All Services", "sandbox", data, time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func entry(method, rawURL string, status int, respType, respBody string) *har.Entry {
+	e := &har.Entry{Request: har.Request{Method: method, URL: rawURL}, Response: har.Response{Status: status}}
+	if respBody != "" || respType != "" {
+		e.SetResponseBody([]byte(respBody), respType)
+		e.Response.Headers = []har.NameValue{{Name: "Content-Type", Value: respType}}
+	}
+	return e
+}
+
+func TestVerdicts(t *testing.T) {
+	ix := sandboxIndex(t)
+	const host = "http://testops.test"
+	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
+	cases := []struct {
+		reason  string
+		e       *har.Entry
+		verdict match.Verdict
+		op      string
+	}{
+		{"a documented call that fits", entry("GET", host+"/api/launch/104", 200, "application/json", launch), match.Matched, "GET /api/launch/{id}"},
+		{"the literal segment beats the template", entry("GET", host+"/api/launch/__search?projectId=1&rql=true", 200, "application/json", `{"content":[],"totalElements":0,"totalPages":0,"size":10,"number":0,"numberOfElements":0,"first":true,"last":true,"empty":true}`), match.Matched, "GET /api/launch/__search"},
+		{"the legacy /api/rs form of a documented path", entry("GET", host+"/api/rs/launch/104", 200, "application/json", launch), match.Matched, "GET /api/launch/{id}"},
+		{"a response that does not fit its schema", entry("GET", host+"/api/launch/104", 200, "application/json", `{"id":"not a number"}`), match.Drift, "GET /api/launch/{id}"},
+		{"an undocumented query parameter", entry("GET", host+"/api/launch/104?debug=1", 200, "application/json", launch), match.Drift, "GET /api/launch/{id}"},
+		{"the token exchange", entry("POST", host+"/api/uaa/oauth/token", 200, "application/json", `{}`), match.Auth, ""},
+		{"the UI's login form", entry("POST", host+"/api/login/system", 200, "", ""), match.Auth, ""},
+		{"an upload endpoint in the spec", entry("POST", host+"/api/upload/start", 200, "application/json", `{}`), match.Upload, ""},
+		{"an upload endpoint under a launch", entry("POST", host+"/api/launch/104/upload/file", 200, "", ""), match.Upload, ""},
+		{"an upload endpoint in the legacy form", entry("POST", host+"/api/rs/upload/session?manual=true", 200, "", ""), match.Upload, ""},
+		{"an API path in no spec", entry("GET", host+"/api/launch/104/widgets", 404, "application/json", `{"status":404,"message":"Not Found"}`), match.Undocumented, ""},
+		{"a documented path with an undocumented method", entry("DELETE", host+"/api/launch/104", 405, "", ""), match.Undocumented, ""},
+		{"a script", entry("GET", host+"/static/app.js", 200, "application/javascript", "x"), match.NotAPI, ""},
+		{"the page", entry("GET", host+"/", 200, "text/html", "<html>"), match.NotAPI, ""},
+		{"a CORS preflight", entry("OPTIONS", host+"/api/launch", 204, "", ""), match.NotAPI, ""},
+		{"another host", entry("GET", "https://analytics.example/collect?v=1", 200, "", ""), match.NotAPI, ""},
+	}
+	m := match.New(ix, match.Options{})
+	for _, c := range cases {
+		m.Observe(c.e)
+	}
+	if hosts := m.Hosts(); len(hosts) != 1 || hosts[0] != "testops.test" {
+		t.Fatalf("learnt hosts %v, want only the instance", hosts)
+	}
+	for i, c := range cases {
+		r := m.Entry(i+1, c.e)
+		if r.Verdict != c.verdict {
+			t.Errorf("%s: verdict %s (%s), want %s; problems %v", c.reason, r.Verdict, r.Reason, c.verdict, r.Problems)
+			continue
+		}
+		if c.op != "" && (r.Operation == nil || r.Operation.Method+" "+r.Operation.Path != c.op) {
+			t.Errorf("%s: operation %v, want %s", c.reason, r.Operation, c.op)
+		}
+		if r.Verdict == match.Upload && r.Reason == "" {
+			t.Errorf("%s: an upload verdict must say where uploads go", c.reason)
+		}
+	}
+}
+
+func TestResultNamesOperationAndParams(t *testing.T) {
+	ix := sandboxIndex(t)
+	m := match.New(ix, match.Options{})
+	r := m.Entry(1, entry("GET", "http://testops.test/api/launch/104?projectId=1", 200, "", ""))
+	if r.Operation == nil || r.Operation.Tag != "launch-controller" || r.Operation.OperationID == "" {
+		t.Fatalf("operation %+v", r.Operation)
+	}
+	if len(r.Params) != 1 || r.Params[0].Name != "id" || r.Params[0].Value != int64(104) {
+		t.Errorf("params %+v: the id is typed as int64 by its schema", r.Params)
+	}
+	if got := r.Operation.String(); got != "launch-controller "+r.Operation.OperationID+": GET /api/launch/{id}" {
+		t.Errorf("operation reads %q", got)
+	}
+}
+
+func TestFixedHostsOverrideLearning(t *testing.T) {
+	ix := sandboxIndex(t)
+	m := match.New(ix, match.Options{Hosts: []string{"https://testops.example.com"}})
+	m.Observe(entry("GET", "http://other.test/api/launch/1", 200, "", ""))
+	if r := m.Entry(1, entry("GET", "http://other.test/api/launch/1", 200, "", "")); r.Verdict != match.NotAPI {
+		t.Errorf("a host that is not the instance: %s", r.Verdict)
+	}
+	if r := m.Entry(2, entry("GET", "https://testops.example.com:443/api/launch/1", 200, "", "")); r.Verdict == match.NotAPI {
+		t.Errorf("the instance with its default port written out: %s %s", r.Verdict, r.Reason)
+	}
+}
+
+func TestPetstoreChromeRecording(t *testing.T) {
+	dir := shareddata.Dir(t, "realworld")
+	doc, err := spec.LoadFile(filepath.Join(dir, "specs", "petstore_swagger2.0.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := har.ReadFile(filepath.Join(dir, "har", "petstore", "chrome_swagger-ui_petstore.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := match.New(ix, match.Options{})
+	for _, e := range f.Log.Entries {
+		m.Observe(e)
+	}
+	tally := match.NewTally(ix)
+	var found, notFound404 int
+	for i, e := range f.Log.Entries {
+		r := m.Entry(i+1, e)
+		tally.Add(r)
+		if r.Operation != nil {
+			found++
+			if r.Status == 404 {
+				notFound404++
+			}
+		} else if r.Verdict != match.NotAPI {
+			t.Errorf("entry %d %s: %s (%s)", i+1, r.URL, r.Verdict, r.Reason)
+		}
+	}
+	if found != 8 {
+		t.Errorf("resolved %d of 9 entries, SOURCES.md says 8 (all but the page)", found)
+	}
+	if notFound404 != 2 {
+		t.Errorf("%d 404 answers resolved to their operations, want 2 (user1, the first pet)", notFound404)
+	}
+	s := tally.Summary()
+	if s.Coverage.Operations != 20 || s.Coverage.Exercised != 5 {
+		t.Errorf("coverage %d of %d, want 5 of 20", s.Coverage.Exercised, s.Coverage.Operations)
+	}
+}

@@ -1,0 +1,225 @@
+package match
+
+import (
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/spec"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Result is the verdict on one recorded exchange and what led to it.
+type Result struct {
+	// Seq is the exchange's 1-based place in its recording.
+	Seq     int     `json:"seq"`
+	Method  string  `json:"method"`
+	URL     string  `json:"url"`
+	Status  int     `json:"status"`
+	Verdict Verdict `json:"verdict"`
+	// Reason says why, in a few words, for every verdict but Matched.
+	Reason string `json:"reason,omitempty"`
+	// Operation is the operation the exchange calls, when it is in a spec.
+	Operation *Operation `json:"operation,omitempty"`
+	// Params are the path parameters, typed by their schemas.
+	Params []Param `json:"params,omitempty"`
+	// Query lists the query parameters sent, and whether the spec knows them.
+	Query []QueryParam `json:"query,omitempty"`
+	// Problems are the ways the exchange differs from its operation.
+	Problems []spec.Problem `json:"problems,omitempty"`
+
+	// Entry is the recorded exchange itself.
+	Entry *har.Entry `json:"-"`
+	// Match is the spec lookup behind the verdict.
+	Match spec.Match `json:"-"`
+}
+
+// Operation names a spec operation the way a reader looks it up in Swagger
+// UI: by tag (controller), operationId, method and path template.
+type Operation struct {
+	Method      string `json:"method"`
+	Path        string `json:"path"`
+	OperationID string `json:"operationId,omitempty"`
+	Tag         string `json:"tag,omitempty"`
+	Summary     string `json:"summary,omitempty"`
+	Deprecated  bool   `json:"deprecated,omitempty"`
+	Document    string `json:"document,omitempty"`
+	Alias       string `json:"alias,omitempty"`
+	op          *spec.Operation
+}
+
+// Spec returns the spec operation.
+func (o *Operation) Spec() *spec.Operation { return o.op }
+
+// String reads "launch-controller create_32: POST /api/launch".
+func (o *Operation) String() string {
+	s := o.Method + " " + o.Path
+	switch {
+	case o.Tag != "" && o.OperationID != "":
+		return o.Tag + " " + o.OperationID + ": " + s
+	case o.OperationID != "":
+		return o.OperationID + ": " + s
+	}
+	return s
+}
+
+// Param is one path parameter of a matched exchange.
+type Param struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+}
+
+// QueryParam is one query parameter sent.
+type QueryParam struct {
+	Name       string `json:"name"`
+	Value      string `json:"value"`
+	Documented bool   `json:"documented"`
+}
+
+// Entry gives the verdict on one exchange; seq is its 1-based place.
+func (m *Matcher) Entry(seq int, e *har.Entry) Result {
+	r := Result{Seq: seq, Method: strings.ToUpper(e.Request.Method), URL: e.Request.URL, Status: e.Response.Status, Entry: e}
+	u, err := url.Parse(e.Request.URL)
+	if err != nil {
+		r.Verdict, r.Reason = NotAPI, "the URL does not parse"
+		return r
+	}
+	onInstance := m.IsInstance(u)
+	switch {
+	case !onInstance:
+		r.Verdict, r.Reason = NotAPI, "another host: "+u.Host
+		return r
+	case m.policy.IsUpload(u.Path):
+		r.Verdict, r.Reason = Upload, m.policy.UploadNote
+		m.resolve(&r, u, false)
+		return r
+	case m.policy.IsAuth(u.Path):
+		r.Verdict, r.Reason = Auth, "authentication call"
+		return r
+	}
+	m.resolve(&r, u, true)
+	switch r.Match.Outcome {
+	case spec.Found:
+		if len(r.Problems) > 0 {
+			r.Verdict, r.Reason = Drift, fmt.Sprintf("%d difference(s) from the spec", len(r.Problems))
+		} else {
+			r.Verdict = Matched
+		}
+		return r
+	case spec.Preflight:
+		r.Verdict, r.Reason = NotAPI, "CORS preflight the browser sent"
+		return r
+	}
+	if why := m.notAPI(e, u); why != "" {
+		r.Verdict, r.Reason = NotAPI, why
+		return r
+	}
+	r.Verdict = Undocumented
+	if r.Match.Outcome == spec.MethodNotAllowed && r.Match.Operation != nil {
+		r.Reason = fmt.Sprintf("%s is documented only for %s", r.Match.Operation.Path, strings.Join(r.Match.Allowed, ", "))
+	} else {
+		r.Reason = "in no spec"
+	}
+	return r
+}
+
+// resolve looks the exchange up in the spec and, when asked, checks it.
+func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
+	r.Match = m.ix.Lookup(r.Method, u)
+	r.Query = m.queryParams(u, r.Match)
+	if r.Match.Outcome != spec.Found {
+		return
+	}
+	op := r.Match.Operation
+	r.Operation = &Operation{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Summary: op.Summary,
+		Deprecated: op.Deprecated, Document: op.Document.Name(), op: op}
+	if len(op.Tags) > 0 {
+		r.Operation.Tag = op.Tags[0]
+	}
+	if r.Match.Alias != nil {
+		r.Operation.Alias = r.Match.Alias.String()
+	}
+	for _, p := range r.Match.Params {
+		r.Params = append(r.Params, Param{Name: p.Name, Value: p.Value})
+	}
+	if !check || m.noChecks {
+		return
+	}
+	e := r.Entry
+	body, _ := e.RequestBody()
+	req := spec.Request{Method: r.Method, URL: u, Header: e.Request.HTTPHeader(), Body: body}
+	var resp *spec.Response
+	if e.Response.Status > 0 {
+		rb, _ := e.ResponseBody()
+		h := e.Response.HTTPHeader()
+		if h.Get("Content-Type") == "" && e.Response.Content.MimeType != "" {
+			h.Set("Content-Type", e.Response.Content.MimeType)
+		}
+		resp = &spec.Response{Status: e.Response.Status, Header: h, Body: rb}
+		if rb == nil && e.Response.Content.Size > 0 {
+			resp.Body = nil // the HAR kept no body: nothing to check it against
+		}
+	}
+	r.Problems = m.ix.Check(r.Match, req, resp)
+}
+
+func (m *Matcher) queryParams(u *url.URL, mt spec.Match) []QueryParam {
+	qs := har.QueryFrom(u)
+	if len(qs) == 0 {
+		return nil
+	}
+	declared := map[string]bool{}
+	if mt.Outcome == spec.Found && mt.Operation.OpenAPI != nil {
+		for _, list := range [][]string{paramNames(mt.Operation.PathItem.Parameters), paramNames(mt.Operation.OpenAPI.Parameters)} {
+			for _, n := range list {
+				declared[n] = true
+			}
+		}
+	}
+	out := make([]QueryParam, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, QueryParam{Name: q.Name, Value: q.Value, Documented: declared[q.Name]})
+	}
+	return out
+}
+
+// notAPI says why an exchange that fits no spec is not part of the API, or
+// returns "" when it looks like an API call.
+func (m *Matcher) notAPI(e *har.Entry, u *url.URL) string {
+	if m.policy.IsAPIPath(u.Path) {
+		return ""
+	}
+	if m.policy.IsAssetPath(u.Path) {
+		return "static asset"
+	}
+	if rt, ok := e.Extra.String("_resourceType"); ok {
+		switch rt {
+		case "script", "stylesheet", "image", "font", "media", "manifest", "texttrack":
+			return "static asset"
+		case "document":
+			return "page load"
+		}
+	}
+	mt, _, _ := mime.ParseMediaType(e.Response.ContentType())
+	switch {
+	case mt == "text/html":
+		return "page load"
+	case mt == "text/css" || strings.Contains(mt, "javascript") || strings.HasPrefix(mt, "image/") ||
+		strings.HasPrefix(mt, "font/") || strings.HasPrefix(mt, "video/") || strings.HasPrefix(mt, "audio/"):
+		return "static asset"
+	}
+	return ""
+}
+
+// paramNames lists the query parameters a parameter list declares.
+func paramNames(ps openapi3.Parameters) []string {
+	var out []string
+	for _, p := range ps {
+		if p != nil && p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+			out = append(out, p.Value.Name)
+		}
+	}
+	return out
+}
