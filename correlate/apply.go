@@ -1,0 +1,155 @@
+package correlate
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/apitrail/apitrail/internal/jsonpath"
+)
+
+// Extract reads the value a variable takes in a new response of the call
+// that produces it.
+func Extract(v *Var, header http.Header, body []byte) (string, bool) {
+	if v.From == nil {
+		return "", false
+	}
+	pl := v.From.Place
+	switch pl.In {
+	case "body":
+		l, ok := jsonpath.Get(body, pl.Path)
+		if !ok || (l.Kind != jsonpath.String && l.Kind != jsonpath.Number) {
+			return "", false
+		}
+		return l.Text, true
+	case "header":
+		loc := header.Get(pl.Name)
+		if loc == "" {
+			return "", false
+		}
+		u, err := url.Parse(loc)
+		if err != nil {
+			return "", false
+		}
+		segs := pathSegments(u)
+		if pl.Segment >= len(segs) {
+			return "", false
+		}
+		return segs[pl.Segment], true
+	}
+	return "", false
+}
+
+// Request is a request being prepared: the parts substitution changes.
+type Request struct {
+	URL    *url.URL
+	Header http.Header
+	Body   []byte
+}
+
+// Substitution is one value replaced in a request.
+type Substitution struct {
+	Var   string `json:"var"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+	Place Place  `json:"place"`
+}
+
+func (s Substitution) String() string {
+	return fmt.Sprintf("%s: %s -> %s (%s)", s.Var, s.Old, s.New, s.Place)
+}
+
+// Apply writes new values into a request at the places its bindings name.
+// A binding whose variable has no new value, or whose place no longer holds
+// the recorded value, is left alone.
+func Apply(req *Request, bindings []Binding, values map[*Var]string) []Substitution {
+	var subs []Substitution
+	for _, b := range bindings {
+		nv, ok := values[b.Var]
+		if !ok || nv == b.Var.Value {
+			continue
+		}
+		if apply(req, b, nv) {
+			subs = append(subs, Substitution{Var: b.Var.Name, Old: b.Var.Value, New: nv, Place: b.Place})
+		}
+	}
+	return subs
+}
+
+func apply(req *Request, b Binding, nv string) bool {
+	old := b.Var.Value
+	switch b.Place.In {
+	case "path":
+		esc := req.URL.EscapedPath()
+		lead := strings.HasPrefix(esc, "/")
+		trail := strings.HasSuffix(esc, "/") && len(esc) > 1
+		segs := strings.Split(strings.Trim(esc, "/"), "/")
+		k := b.Place.Segment
+		if k >= len(segs) {
+			return false
+		}
+		if cur, err := url.PathUnescape(segs[k]); err != nil || cur != old {
+			return false
+		}
+		segs[k] = url.PathEscape(nv)
+		p := strings.Join(segs, "/")
+		if lead {
+			p = "/" + p
+		}
+		if trail {
+			p += "/"
+		}
+		dec, err := url.PathUnescape(p)
+		if err != nil {
+			return false
+		}
+		req.URL.Path, req.URL.RawPath = dec, ""
+		if req.URL.EscapedPath() != p {
+			req.URL.RawPath = p
+		}
+		return true
+	case "query":
+		pairs := strings.Split(req.URL.RawQuery, "&")
+		n := 0
+		for i, pr := range pairs {
+			k, v, _ := strings.Cut(pr, "=")
+			name, err := url.QueryUnescape(k)
+			if err != nil || name != b.Place.Name {
+				continue
+			}
+			if n == b.Place.Nth {
+				if cur, err := url.QueryUnescape(v); err != nil || cur != old {
+					return false
+				}
+				pairs[i] = k + "=" + url.QueryEscape(nv)
+				req.URL.RawQuery = strings.Join(pairs, "&")
+				return true
+			}
+			n++
+		}
+	case "body":
+		l, ok := jsonpath.Get(req.Body, b.Place.Path)
+		if !ok || l.Text != old {
+			return false
+		}
+		raw, _ := json.Marshal(nv)
+		if l.Kind == jsonpath.Number && isNumber(nv) {
+			raw = []byte(nv)
+		}
+		body, err := jsonpath.Set(req.Body, b.Place.Path, raw)
+		if err != nil {
+			return false
+		}
+		req.Body = body
+		return true
+	case "header":
+		if req.Header.Get(b.Place.Name) != old {
+			return false
+		}
+		req.Header.Set(b.Place.Name, nv)
+		return true
+	}
+	return false
+}
