@@ -26,6 +26,11 @@ type Response struct {
 	// Content-Type header is used, and when that is missing too the body is
 	// sniffed.
 	ContentType string
+	// BodyUnknown says the body was not recorded, as in a HAR entry whose
+	// content has no text (browsers leave some out). The bodies are then
+	// not compared, and a note says so, rather than reporting a body that
+	// vanished.
+	BodyUnknown bool
 }
 
 func (r Response) contentType() string {
@@ -173,7 +178,7 @@ type session struct {
 	nz    *noise
 	rules []*compiledRule // those whose scope covers the operation
 	// hints, when not nil, may hide differing values; Learn leaves it nil
-	// and asks matchHint itself.
+	// and asks its own hinter which proposals a hint covers.
 	hints *hinter
 	// onChange, when set, replaces the recording of body changes in the
 	// result; Learn uses it to see every change with its path.
@@ -220,8 +225,8 @@ func (s *session) note(format string, args ...any) {
 	s.res.Notes = append(s.res.Notes, fmt.Sprintf(format, args...))
 }
 
-// bodyMatcher returns a matcher over the body rules and path hints, and how
-// many of its patterns are rules (the rest are hints).
+// bodyMatcher returns a matcher over the body rules and path hints, and
+// the body rules, whose patterns come first in it.
 func (s *session) bodyMatcher() (*matcher, []*compiledRule) {
 	m := &matcher{}
 	var rules []*compiledRule
@@ -303,6 +308,15 @@ func binaryType(mt string) bool {
 }
 
 func (s *session) compareBody(a, b Response) {
+	if a.BodyUnknown || b.BodyUnknown {
+		s.res.BodyKind = "unknown"
+		which := "recorded"
+		if !a.BodyUnknown {
+			which = "replayed"
+		}
+		s.note("the %s body is not known, so the bodies were not compared", which)
+		return
+	}
 	m, rules := s.bodyMatcher()
 	if len(rules) == 0 && bytes.Equal(a.Body, b.Body) {
 		// Nothing to count and nothing to find: skip parsing.

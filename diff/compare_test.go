@@ -133,6 +133,11 @@ func TestCompare(t *testing.T) {
 			kind: "text", changes: []string{`changed $ line 1: "{\"a\":1}" -> line 1: end of body`},
 		},
 		{
+			name: "body not recorded", reason: "a HAR entry without body text says nothing about the body",
+			a: Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, BodyUnknown: true}, b: jsonResp(`{"a":1}`),
+			equal: true, kind: "unknown", noteHas: "the recorded body is not known, so the bodies were not compared",
+		},
+		{
 			name: "both empty", reason: "two empty bodies are equal",
 			a: jsonResp(``), b: jsonResp(``), equal: true, kind: "empty",
 		},
@@ -211,6 +216,28 @@ func TestCompare(t *testing.T) {
 				t.Errorf("%s: diff does not start with the unified header:\n%s", tc.reason, r.Diff)
 			}
 		})
+	}
+}
+
+func TestDifferIsSafeForConcurrentUse(t *testing.T) {
+	d := mustDiffer(t, "ignore body $..createdDate\nignore header X-Trace-Id", Config{NameHints: true})
+	a := jsonResp(`{"content":[{"id":1,"createdDate":1,"updatedAt":"x"},{"id":2,"createdDate":2}]}`)
+	b := jsonResp(`{"content":[{"id":1,"createdDate":9,"updatedAt":"y"},{"id":3,"createdDate":2}]}`)
+	want := d.Compare(Operation{}, a, b).Report()
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			var got string
+			for range 50 {
+				got = d.Compare(Operation{}, a, b).Report()
+			}
+			done <- got
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Fatalf("concurrent Compare gave\n%s\nwant\n%s", got, want)
+		}
 	}
 }
 

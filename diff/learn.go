@@ -72,6 +72,7 @@ func (d *Differ) Learn(op Operation, first, second Response) *Learned {
 		propose(Rule{Scope: scope, Action: IgnoreAction, Target: BodyTarget, Expr: p.String(), Comment: comment})
 	}
 	s.compareBody(first, second)
+	l.Skipped = append(l.Skipped, s.res.Notes...) // bad hints, bodies not recorded
 	slices.SortStableFunc(l.Rules, func(a, b Rule) int {
 		return cmp.Or(cmp.Compare(a.Target, b.Target)*-1, cmp.Compare(a.Expr, b.Expr)) // header before body
 	})

@@ -26,7 +26,8 @@ type Result struct {
 	Status  *StatusChange  `json:"status,omitempty"`
 	Headers []HeaderChange `json:"headers,omitempty"`
 	// BodyKind is how the bodies were compared: "json" (structurally),
-	// "text" (by lines), "binary" (by size and sha256) or "empty".
+	// "text" (by lines), "binary" (by size and sha256), "empty", or
+	// "unknown" when a body was not recorded and nothing was compared.
 	BodyKind string `json:"bodyKind"`
 	// Body lists what differs in the body: for JSON each changed, added and
 	// removed value by path, for text and binary one change at $.
@@ -43,8 +44,12 @@ type Result struct {
 	// Diff is a unified line diff of the bodies, "--- recorded" and
 	// "+++ replayed" with @@ hunks, after noise is removed. JSON is
 	// pretty-printed with sorted keys and a trailing comma after every
-	// member, and unchanged objects and arrays are collapsed to {...} and
-	// [...]; hidden values read <ignored>. Diff is empty exactly when the
+	// member, unchanged objects and arrays are collapsed to {...} and
+	// [...], and long runs of unchanged members to "... N unchanged";
+	// hidden values read <ignored>. In an array whose length changed, the
+	// differing elements are printed whole so that go-diff can line up an
+	// insertion (hints do not mask values there, rules do). Hunk line
+	// numbers count lines of this print. Diff is empty exactly when the
 	// bodies are equal.
 	Diff string `json:"diff,omitempty"`
 }

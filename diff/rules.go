@@ -148,7 +148,11 @@ const maxErrors = 10
 //	GET /api/launch/{id}: ignore body $.lastModifiedDate
 //	getLaunch: ignore header X-Cache         # keyed by operationId
 //
-// A scope before the colon limits a rule to one operation. On any mistake
+// A scope before the colon limits a rule to one operation; path templates
+// match whatever their parameters are named. A compare rule wins over the
+// default ignored headers and over ignore rules, so an operation can check
+// a header that is ignored everywhere else. JSON paths are JSONPath: $,
+// .name, ['name'], [n], [*], .* and ..name (at any depth). On any mistake
 // ParseRules returns no rules and an error with a "file:line: message" line
 // for each mistake (the first ten, then a count), so a typo never leaves a
 // rule out unnoticed.
