@@ -375,6 +375,13 @@ func (c *checker) schemaMessages(err error) []schemaMessage {
 		if c.ix.artefacts.AmbiguousOneOf && ambiguousOneOf(se) {
 			return
 		}
+		if best, n := c.closestBranch(se); best != nil {
+			for _, m := range best {
+				m.text += fmt.Sprintf(" (in the closest of %d %s branches)", n, se.SchemaField)
+				out = append(out, m)
+			}
+			return
+		}
 		text := errorAtPrefix.ReplaceAllString(se.Reason, "")
 		if text == "" && se.Origin != nil {
 			text = errorAtPrefix.ReplaceAllString(se.Origin.Error(), "")
@@ -386,6 +393,26 @@ func (c *checker) schemaMessages(err error) []schemaMessage {
 	}
 	walk(err)
 	return out
+}
+
+// closestBranch explains a value that fits no branch of a oneOf or anyOf
+// by the branch it came nearest to (the fewest failures), so the problem
+// names a place inside the body ("$.content[0].id") rather than the root.
+func (c *checker) closestBranch(se *openapi3.SchemaError) ([]schemaMessage, int) {
+	if (se.SchemaField != "oneOf" && se.SchemaField != "anyOf") || ambiguousOneOf(se) || se.Origin == nil {
+		return nil, 0
+	}
+	var branches openapi3.MultiError
+	if !errors.As(se.Origin, &branches) || len(branches) == 0 {
+		return nil, 0
+	}
+	var best []schemaMessage
+	for _, b := range branches {
+		if msgs := c.schemaMessages(b); len(msgs) > 0 && (best == nil || len(msgs) < len(best)) {
+			best = msgs
+		}
+	}
+	return best, len(branches)
 }
 
 func isSchemaError(err error) bool {

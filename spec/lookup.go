@@ -123,7 +123,11 @@ func (ix *Index) lookupPath(method, path string) Match {
 	}
 	m := ix.search(method, path[1:])
 	if m.Outcome == NotFound && len(path) > 1 && path[len(path)-1] == '/' {
-		m = ix.search(method, strings.TrimRight(path, "/")[1:])
+		trimmed := strings.TrimRight(path, "/")
+		if trimmed == "" {
+			trimmed = "/"
+		}
+		m = ix.search(method, trimmed[1:])
 		if m.Outcome != NotFound {
 			m.TrailingSlash = true
 		}
