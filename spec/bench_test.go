@@ -135,3 +135,25 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheck is one full check of a TestOps UI call: query parameters
+// and a page response validated against its oneOf schema (OpenAPI 3.1, so
+// kin-openapi's JSON Schema 2020-12 validator).
+func BenchmarkCheck(b *testing.B) {
+	d, _ := benchRequests(b)
+	ix, err := NewIndex([]*Document{d}, Options{Artefacts: SpringdocArtefacts})
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse("https://testops.example.com/api/launch?projectId=1&page=0&size=10&sort=created_date,DESC")
+	req := Request{Method: "GET", URL: u}
+	resp := &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: []byte(`{"content":[{"id":5,"name":"nightly","projectId":1,"closed":false}],"totalElements":1,"totalPages":1,"size":10,"number":0}`)}
+	m := ix.Lookup(req.Method, u)
+	b.ReportAllocs()
+	for b.Loop() {
+		if p := ix.Check(m, req, resp); len(p) != 0 {
+			b.Fatal(p)
+		}
+	}
+}

@@ -140,10 +140,14 @@ func (c *checker) request(m Match, req Request) {
 	for _, p := range m.Params {
 		pathParams[p.Name] = p.Raw
 	}
+	spec := c.ix.checkSpecs[op.Document]
+	if spec == nil {
+		spec = op.Document.OpenAPI // a match from another index
+	}
 	c.input = &openapi3filter.RequestValidationInput{
 		Request:    hr,
 		PathParams: pathParams,
-		Route: &routers.Route{Spec: op.Document.OpenAPI, Path: op.Path, PathItem: op.PathItem,
+		Route: &routers.Route{Spec: spec, Path: op.Path, PathItem: op.PathItem,
 			Method: op.Method, Operation: op.OpenAPI},
 		Options: checkOptions,
 	}
@@ -300,10 +304,31 @@ func (c *checker) response(resp *Response) {
 		Options:                checkOptions,
 	}
 	in.SetBodyBytes(body)
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+	err := openapi3filter.ValidateResponse(context.Background(), in)
+	var re *openapi3filter.ResponseError
+	if errors.As(err, &re) && responseHeaderName.MatchString(re.Reason) {
+		// openapi3filter stops at the first header that does not fit;
+		// report it, then check the body against the same response
+		// without its headers.
+		c.bodyProblems(InvalidResponseHeader, "response", err)
+		bare := *ref.Value
+		bare.Headers = nil
+		op := *c.op.OpenAPI
+		op.Responses = openapi3.NewResponses(openapi3.WithStatus(resp.Status, &openapi3.ResponseRef{Value: &bare}))
+		route := *c.input.Route
+		route.Operation = &op
+		reqIn := *c.input
+		reqIn.Route = &route
+		in.RequestValidationInput = &reqIn
+		in.SetBodyBytes(body)
+		err = openapi3filter.ValidateResponse(context.Background(), in)
+	}
+	if err != nil {
 		c.bodyProblems(InvalidResponseBody, "response", err)
 	}
 }
+
+var responseHeaderName = regexp.MustCompile(`header "([^"]+)"`)
 
 func responseCodes(r *openapi3.Responses) []string {
 	codes := make([]string, 0, r.Len())
@@ -335,8 +360,16 @@ func (c *checker) bodyProblems(kind Kind, side string, err error) {
 		_, value, _ := strings.Cut(reason, invalidCTPrefix)
 		c.add(UndocumentedContentType, side+".content-type", "media type %s is not in the spec", strings.TrimSpace(value))
 		return
-	case strings.HasPrefix(reason, "response header "):
-		c.add(InvalidResponseHeader, "response.header", "%s", oneLine(err.Error()))
+	case kind == InvalidResponseHeader:
+		where := "response.header"
+		if m := responseHeaderName.FindStringSubmatch(reason); m != nil {
+			where += "." + m[1]
+		}
+		msg := reason
+		if inner != nil {
+			msg += ": " + oneLine(inner.Error())
+		}
+		c.add(kind, where, "%s", oneLine(msg))
 		return
 	case inner == nil:
 		c.add(kind, "$", "%s", oneLine(reason))

@@ -84,6 +84,19 @@ func TestCheck(t *testing.T) {
 		{reason: "XML where the spec declares JSON",
 			method: "GET", url: "/api/orders/3", resp: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/xml"}}, Body: []byte(`<order/>`)},
 			want: []string{`undocumented-content-type response.content-type: media type "application/xml" is not in the spec`}},
+		{reason: "a required response header missing, and the body still checked",
+			method: "GET", url: "/api/orders/1/items/0e8b8d1e-1c2b-4f3a-9d5e-123456789abc",
+			resp: &Response{Status: 200, Header: jsonHeader, Body: []byte(`{"id":1}`)},
+			want: []string{
+				`invalid-response-header response.header.X-Rate-Limit: response header "X-Rate-Limit" missing`,
+				`invalid-response-body $.item: property "item" is missing`,
+			}},
+		{reason: "a response header that does not fit its schema",
+			method: "GET", url: "/api/orders/1/items/0e8b8d1e-1c2b-4f3a-9d5e-123456789abc",
+			resp: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}, "X-Rate-Limit": {"lots"}}, Body: []byte(`{"id":1,"item":"tea"}`)},
+			want: []string{
+				`invalid-response-header response.header.X-Rate-Limit: unable to decode header "X-Rate-Limit" value: value lots: an invalid integer: invalid syntax`,
+			}},
 		{reason: "HEAD answered by GET: no body to check",
 			method: "HEAD", url: "/api/orders/3", resp: &Response{Status: 200, Header: jsonHeader}},
 	}
@@ -119,5 +132,31 @@ func TestCheckNotFound(t *testing.T) {
 	u := &url.URL{Path: "/api/nowhere"}
 	if p := ix.Check(ix.Lookup("GET", u), Request{Method: "GET", URL: u}, &Response{Status: 200}); p != nil {
 		t.Errorf("an unmatched request has nothing to be checked against, got %v", p)
+	}
+}
+
+func TestCheckSpecLabel(t *testing.T) {
+	tests := []struct {
+		reason string
+		doc    string
+		want   string
+	}{
+		{"a 3.0 document is checked as it is", `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{}}`, "3.0.3"},
+		{"3.1 without 2020-12 keywords takes kin-openapi's own validator, as kin-openapi itself falls back to",
+			`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"A":{"type":["string","null"]}}}}`, "3.0.3"},
+		{"3.1 with const keeps the JSON Schema 2020-12 validator",
+			`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"A":{"const":"x"}}}}`, "3.1.0"},
+	}
+	for _, tt := range tests {
+		d, err := Load(NewSource("t", "t.json", []byte(tt.doc), benchTime))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := checkSpec(d.OpenAPI).OpenAPI; got != tt.want {
+			t.Errorf("%s: checked as %s, want %s", tt.reason, got, tt.want)
+		}
+		if d.OpenAPI.OpenAPI != d.Version {
+			t.Errorf("%s: the loaded document itself must keep its version, got %s", tt.reason, d.OpenAPI.OpenAPI)
+		}
 	}
 }

@@ -43,6 +43,15 @@ func TestLoad(t *testing.T) {
 			},
 		},
 		{
+			reason: "path templates the matcher cannot read are reported and left out of the index",
+			file:   "templates-3.0.json", version: "3.0.3", title: "Templates", ops: 1,
+			warnings: map[string]string{
+				"/paths/~1open~1{id":     `path "/open/{id" has an unclosed {; requests cannot match it`,
+				"/paths/~1pairs~1{x}{y}": `path "/pairs/{x}{y}" puts two parameters side by side`,
+				"/paths":                 "operation GET /pairs/{x}{y} must define exactly all path parameters",
+			},
+		},
+		{
 			reason: "a document kin-openapi refuses falls back to its paths and parameters",
 			file:   "lenient-3.0.json", version: "3.0.3", title: "Lenient", ops: 3, pathsOnly: true,
 			warnings: map[string]string{"/paths/~1widgets~1{widgetId}/get/responses/200": "kin-openapi cannot load the document"},

@@ -130,6 +130,57 @@ func tooDeep(data []byte) (int, bool) {
 	return 0, false
 }
 
+// jsonHead scans JSON text once, without decoding it, for what Load's fast
+// path needs: the root object's "openapi" string and whether it has a
+// "swagger" key, and whether nesting stays within MaxNesting.
+func jsonHead(data []byte) (openapi string, swagger, ok bool) {
+	depth := 0
+	expectKey := false // at depth 1, the next string is a key
+	key := ""
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch c {
+		case '"':
+			end := i + 1
+			for end < len(data) && data[end] != '"' {
+				if data[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(data) {
+				return "", false, false
+			}
+			if depth == 1 {
+				text := string(data[i+1 : end])
+				switch {
+				case expectKey:
+					key, expectKey = text, false
+					if key == "swagger" {
+						swagger = true
+					}
+				case key == "openapi":
+					openapi = text
+				}
+			}
+			i = end
+		case '{', '[':
+			depth++
+			if depth > MaxNesting {
+				return "", false, false
+			}
+			expectKey = depth == 1 && c == '{'
+		case '}', ']':
+			depth--
+		case ',':
+			if depth == 1 {
+				expectKey, key = true, ""
+			}
+		}
+	}
+	return openapi, swagger, depth == 0
+}
+
 // lineCol renders a byte offset as "line L, column C" (both from 1).
 func lineCol(data []byte, off int) string {
 	if off > len(data) {
