@@ -115,7 +115,7 @@ func TestErrors(t *testing.T) {
 		{"no spec", []string{harPath}, "match: error: no spec"},
 		{"a broken recording names the file and place", []string{"--spec", specPath, bad}, "match: error: " + bad + ":1:42: entries[0].response.status: expected a number"},
 		{"an unknown flag", []string{"--nope", harPath}, "match: error: unknown flag: --nope"},
-		{"a bad alias", []string{"--spec", specPath, "--alias", "x", harPath}, `match: error: --alias "x"`},
+		{"a bad alias", []string{"--spec", specPath, "--alias", "x", harPath}, `match: error: alias "x" is not of the form`},
 		{"a missing spec file", []string{"--spec", "/nonexistent.json", harPath}, "match: error: "},
 	}
 	for _, c := range cases {

@@ -14,6 +14,11 @@ snapshot it was recorded against and needs neither --spec nor --endpoint.
 Options:
   -s, --spec FILE|URL      an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML;
                            repeat for several ("Report Service", "UAA Service")
+  -e, --endpoint URL       the instance: find its documents the way Swagger UI
+                           does (swagger-config, /v3/api-docs, ...)
+      --save-spec DIR      save the documents used, with their URLs and SHA-256,
+                           so that later runs work offline (--spec DIR reads
+                           them back... as a recording folder's spec/ does)
       --host HOST          a host of the instance (repeatable); by default the
                            hosts are learnt from the calls that fit the spec
       --alias FROM=TO      a path prefix the traffic uses for one the spec uses
@@ -29,6 +34,16 @@ Options:
   -q, --quiet              print only the totals
   -h, --help               show this help
 
+Signing in (for --endpoint; documents are often public):
+      --token-file FILE    read the API token from FILE (- for standard input)
+      --token TOKEN        the API token itself (it shows in the process list
+                           and shell history; prefer the environment)
+      --ca-cert FILE       trust this CA certificate (PEM) for the instance
+      --whoami             print who the API token belongs to, and exit
+
+Environment:
+  TESTOPS_TOKEN            your personal API token (ALLURE_TOKEN is read too)
+
 Exit status:
   0  every call was resolved (and, with --strict, none drifted)
   1  with --strict: a call drifted from the spec or is undocumented
@@ -36,6 +51,6 @@ Exit status:
 
 Examples:
   match --spec testops-openapi.json ui-session.har
-  match --spec petstore.yaml --host petstore.swagger.io --alias /v2=/api/v3 traffic.har
-  match --json --spec api.json recording.har | jq 'select(.verdict=="drift")'
+  match --endpoint https://testops.example.com --save-spec flows/login/spec flows/login/recording.har
+  match --json recordings/ui-flow | jq 'select(.verdict=="drift")'
 `

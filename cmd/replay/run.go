@@ -1,0 +1,415 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/flow"
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/cli"
+	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/replay"
+	"github.com/spf13/pflag"
+)
+
+const prog = "replay"
+
+type options struct {
+	inst        cli.InstanceFlags
+	specs       cli.SpecFlags
+	unsafe      bool
+	dryRun      bool
+	concurrency int
+	rate        float64
+	timeout     time.Duration
+	retries     int
+	noise       string
+	learnNoise  bool
+	saveNoise   bool
+	update      bool
+	json        bool
+	quiet       bool
+	demo        bool
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	var o options
+	fs := pflag.NewFlagSet(prog, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o.inst.Register(fs)
+	o.specs.Register(fs)
+	fs.BoolVar(&o.unsafe, "unsafe", false, "")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "")
+	fs.IntVarP(&o.concurrency, "concurrency", "c", 4, "")
+	fs.Float64Var(&o.rate, "rate", 0, "")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
+	fs.IntVar(&o.retries, "retries", 3, "")
+	fs.StringVar(&o.noise, "noise", "", "")
+	fs.BoolVar(&o.learnNoise, "learn-noise", false, "")
+	fs.BoolVar(&o.saveNoise, "save-noise", false, "")
+	fs.BoolVar(&o.update, "update", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
+	fs.BoolVar(&o.demo, "demo", false, "")
+	help := fs.BoolP("help", "h", false, "")
+	if err := fs.Parse(args); err != nil {
+		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'replay --help' for usage"))
+	}
+	if *help {
+		fmt.Fprint(stdout, usage)
+		return cli.ExitOK
+	}
+	switch {
+	case o.concurrency < 1:
+		return cli.PrintError(stderr, prog, errors.New("--concurrency must be at least 1"))
+	case o.rate < 0:
+		return cli.PrintError(stderr, prog, errors.New("--rate must not be negative"))
+	case o.retries < 0:
+		return cli.PrintError(stderr, prog, errors.New("--retries must not be negative"))
+	case o.saveNoise && !o.learnNoise:
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--save-noise saves what --learn-noise finds"), "add --learn-noise"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r := &replayRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	var code int
+	var err error
+	if o.demo {
+		code, err = r.demo(ctx)
+	} else {
+		code, err = r.run(ctx, fs.Args())
+	}
+	if err != nil {
+		return cli.PrintError(stderr, prog, err)
+	}
+	return code
+}
+
+type replayRun struct {
+	o              options
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	inst           *cli.Instance
+	specs          *cli.Specs // documents shared by recordings that carry none
+	enc            *json.Encoder
+	// showMatch prints the match table before each replay (the demo).
+	showMatch bool
+	// demoDir is where the demo put the bundled flows.
+	demoDir string
+}
+
+// target is one recording to replay.
+type target struct {
+	name string
+	har  string
+	flow *flow.Flow
+}
+
+func (r *replayRun) targets(args []string) ([]target, error) {
+	var out []target
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, target{name: strings.TrimSuffix(filepath.Base(a), filepath.Ext(a)), har: a})
+			continue
+		}
+		flows, err := flow.Find(a)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range flows {
+			out = append(out, target{name: f.Name(), har: f.HAR(), flow: f})
+		}
+	}
+	return out, nil
+}
+
+func (r *replayRun) run(ctx context.Context, args []string) (int, error) {
+	inst, err := r.o.inst.Open(prog, r.getenv, r.stdin, r.stderr, !r.o.dryRun || r.o.inst.WhoAmI)
+	if err != nil {
+		return 0, err
+	}
+	r.inst = inst
+	if r.o.inst.WhoAmI {
+		return cli.ExitOK, inst.PrintWhoAmI(ctx, r.stdout)
+	}
+	if len(args) == 0 {
+		fmt.Fprint(r.stderr, usage)
+		return cli.ExitError, nil
+	}
+	return r.replayAll(ctx, args)
+}
+
+// replayAll replays every recording the arguments name and returns the
+// exit code their reports call for.
+func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
+	inst := r.inst
+	ts, err := r.targets(args)
+	if err != nil {
+		return 0, err
+	}
+	if !r.o.dryRun {
+		// One exchange up front, so that a wrong endpoint or a rejected
+		// token stops the run with advice instead of failing every call.
+		if _, err := inst.Auth.Token(ctx); err != nil {
+			return 0, err
+		}
+	}
+	r.enc = json.NewEncoder(r.stdout)
+	r.enc.SetEscapeHTML(false)
+	total := map[replay.Outcome]int{}
+	var failed, infra, interrupted bool
+	for _, t := range ts {
+		rep, err := r.one(ctx, t)
+		if err != nil {
+			return 0, err
+		}
+		if rep == nil {
+			continue // a dry run
+		}
+		for k, v := range rep.Counts {
+			total[k] += v
+		}
+		failed = failed || rep.Failed()
+		infra = infra || rep.Counts[replay.Infra] > 0
+		interrupted = interrupted || rep.Interrupted
+		if interrupted {
+			break
+		}
+	}
+	if r.o.dryRun {
+		return cli.ExitOK, nil
+	}
+	if r.o.json {
+		r.enc.Encode(map[string]any{"kind": "summary", "flows": len(ts), "counts": total})
+	} else if len(ts) > 1 {
+		fmt.Fprintf(r.stdout, "\nall %d recordings: %d ok, %d regression, %d drift, %d infrastructure error, %d skipped, %d not run\n",
+			len(ts), total[replay.OK], total[replay.Regression], total[replay.Drift], total[replay.Infra], total[replay.Skipped], total[replay.NotRun])
+	}
+	switch {
+	case interrupted:
+		return 0, errors.New("interrupted; the report above shows what ran")
+	case failed:
+		return cli.ExitDiff, nil
+	case infra:
+		return cli.ExitInfra, nil
+	}
+	return cli.ExitOK, nil
+}
+
+// one replays one recording and prints its report.
+func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
+	f, err := har.ReadFile(t.har)
+	if errors.Is(err, har.ErrTruncated) {
+		cli.Warn(r.stderr, prog, "%v; replaying the %d complete calls", err, len(f.Log.Entries))
+	} else if err != nil {
+		return nil, err
+	}
+	entries := f.Log.Entries
+
+	specs := r.specs
+	if specs == nil || (t.flow != nil && t.flow.HasSpec() && len(r.o.specs.Specs) == 0) {
+		specs, err = r.o.specs.Load(ctx, t.flow, r.inst, func(w string) {
+			if !r.o.quiet && !r.o.json {
+				cli.Warn(r.stderr, prog, "%s", w)
+			}
+		}, true)
+		if err != nil {
+			return nil, err
+		}
+		if t.flow == nil || !t.flow.HasSpec() {
+			r.specs = specs
+		}
+	}
+	if len(specs.Docs) == 0 {
+		cli.Warn(r.stderr, prog, "%s: no spec, so calls are told apart by their paths alone and answers are not checked against one (give --spec)", t.name)
+	}
+	ix, err := r.o.specs.Index(specs.Docs, t.flow)
+	if err != nil {
+		return nil, err
+	}
+	mt := match.New(ix, match.Options{Hosts: r.o.specs.HostList(t.flow)})
+	for _, e := range entries {
+		mt.Observe(e)
+	}
+	plan := replay.NewPlan(entries, replay.PlanOptions{Matcher: mt, Unsafe: r.o.unsafe})
+	if r.showMatch && !r.o.json {
+		var results []match.Result
+		for _, c := range plan.Calls {
+			results = append(results, c.Match)
+		}
+		fmt.Fprintf(r.stdout, "match %s: each recorded call and its operation in %s\n\n", t.name, specs.From)
+		match.WriteTable(r.stdout, results)
+		fmt.Fprintln(r.stdout)
+	}
+	if r.o.dryRun {
+		return nil, replay.WritePlan(r.stdout, t.name, plan, r.inst.Endpoint)
+	}
+
+	rules, noiseFile, err := r.rules(t)
+	if err != nil {
+		return nil, err
+	}
+	baseline, err := r.baseline(t, len(entries))
+	if err != nil {
+		return nil, err
+	}
+	status := cli.NewStatus(r.stderr)
+	if r.o.quiet || r.o.json {
+		status = nil
+	}
+	opts := replay.Options{
+		Name: t.name, Endpoint: r.inst.Endpoint, Client: r.inst.Client, Spec: ix,
+		Diff:        diff.Config{Rules: rules},
+		Concurrency: r.o.concurrency, Rate: r.o.rate, Timeout: r.o.timeout, Retries: r.o.retries,
+		LearnNoise: r.o.learnNoise, Baseline: baseline,
+		Progress: func(done, total int, last *replay.EntryReport) {
+			status.Set("replaying %s: %d/%d  #%d %s %s", t.name, done, total, last.Seq, last.Method, last.URL)
+		},
+	}
+	if r.o.retries == 0 {
+		opts.Retries = -1
+	}
+	rep, err := plan.Run(ctx, opts)
+	status.Clear()
+	if err != nil {
+		return nil, err
+	}
+	if err := r.print(rep); err != nil {
+		return nil, err
+	}
+	if r.o.saveNoise && len(rep.Learned) > 0 {
+		added, err := diff.AddRules(noiseFile, rep.Learned)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(r.stderr, "%s: added %d noise rule(s) to %s\n", prog, len(added), noiseFile)
+	}
+	if r.o.update && !rep.Interrupted {
+		if err := r.updateBaseline(t, f, rep); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+func (r *replayRun) rules(t target) ([]diff.Rule, string, error) {
+	file := r.o.noise
+	if file == "" {
+		file = diff.RulesFileFor(t.har)
+	}
+	fh, err := os.Open(file)
+	if errors.Is(err, os.ErrNotExist) && r.o.noise == "" {
+		return nil, file, nil
+	}
+	if err != nil {
+		return nil, file, err
+	}
+	defer fh.Close()
+	rules, err := diff.ParseRules(r.display(file), fh)
+	return rules, file, err
+}
+
+// display names a file for reports: the demo's flows live in a temporary
+// folder, but they are the bundled recordings/ to the reader.
+func (r *replayRun) display(path string) string {
+	if r.demoDir != "" {
+		if rel, err := filepath.Rel(r.demoDir, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(filepath.Join("recordings", rel))
+		}
+	}
+	return path
+}
+
+// baseline reads a recording folder's baseline, answers to compare with in
+// place of the recorded ones.
+func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, error) {
+	if t.flow == nil || !t.flow.HasBaseline() {
+		return nil, nil
+	}
+	f, err := har.ReadFile(t.flow.BaselinePath())
+	if err != nil {
+		return nil, err
+	}
+	if len(f.Log.Entries) != n {
+		cli.Warn(r.stderr, prog, "%s has %d calls but the recording has %d; comparing with the recording (refresh it with --update)", t.flow.BaselinePath(), len(f.Log.Entries), n)
+		return nil, nil
+	}
+	out := map[int]*har.Entry{}
+	for i, e := range f.Log.Entries {
+		out[i] = e
+	}
+	return out, nil
+}
+
+// updateBaseline writes the answers received now as the flow's baseline,
+// keeping the recorded answer of every call that was not replayed.
+func (r *replayRun) updateBaseline(t target, f *har.File, rep *replay.Report) error {
+	path := strings.TrimSuffix(t.har, filepath.Ext(t.har)) + ".baseline.har"
+	if t.flow != nil {
+		path = t.flow.BaselinePath()
+	}
+	out := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "apitrail replay --update", Version: "1"}}}
+	var changed []string
+	for i, e := range f.Log.Entries {
+		er := rep.Entries[i]
+		if er.Response == nil {
+			out.Log.Entries = append(out.Log.Entries, e)
+			continue
+		}
+		ne := *e
+		ne.Response = har.Response{Status: er.Response.Status, StatusText: "", HTTPVersion: "HTTP/1.1",
+			Cookies: []har.Cookie{}, Headers: har.HeadersFrom(er.Response.Header), HeadersSize: -1, BodySize: int64(len(er.Response.Body))}
+		ne.SetResponseBody(er.Response.Body, er.Response.Header.Get("Content-Type"))
+		out.Log.Entries = append(out.Log.Entries, &ne)
+		if er.Regression {
+			changed = append(changed, fmt.Sprintf("#%d", er.Seq))
+		}
+	}
+	if err := har.WriteFile(path, out, har.WriterOptions{}); err != nil {
+		return err
+	}
+	what := "no answer changed"
+	if len(changed) > 0 {
+		what = fmt.Sprintf("%d answer(s) changed: %s (the differences are above)", len(changed), strings.Join(changed, ", "))
+	}
+	fmt.Fprintf(r.stderr, "%s: wrote %s: %s\n", prog, path, what)
+	return nil
+}
+
+func (r *replayRun) print(rep *replay.Report) error {
+	switch {
+	case r.o.json:
+		for _, e := range rep.Entries {
+			if err := r.enc.Encode(struct {
+				Kind string `json:"kind"`
+				Flow string `json:"flow"`
+				*replay.EntryReport
+			}{"entry", rep.Flow, e}); err != nil {
+				return err
+			}
+		}
+		return r.enc.Encode(struct {
+			Kind string `json:"kind"`
+			*replay.Report
+		}{"flow", rep})
+	case r.o.quiet:
+		_, err := fmt.Fprintf(r.stdout, "%s: %s\n", rep.Flow, replay.Summary(rep))
+		return err
+	}
+	return replay.WriteText(r.stdout, rep)
+}

@@ -1,0 +1,77 @@
+package main
+
+const usage = `Usage: replay --endpoint URL [options] RECORDING...
+       replay --demo
+
+Send the API calls of a recording to an instance again, signed in with a
+Bearer token from your API token instead of the browser's cookies, and
+compare each answer with the recorded one. The report tells three things
+apart: a regression (the answer changed), drift (the answer does not fit
+the spec) and an infrastructure error (no answer, 5xx, timeout).
+
+A RECORDING is a HAR file, a recording folder (recording.har with its spec
+snapshot, noise rules and baseline), or a folder of recording folders, which
+replay as a suite. Only GET, HEAD and OPTIONS calls are sent unless --unsafe
+is given; calls to other hosts, logins and upload endpoints are never sent.
+Values the flow creates and then uses (a new launch's id) are carried from
+the new answers into the later calls, and each substitution is reported.
+
+Options:
+  -e, --endpoint URL        the instance to replay against (its base URL)
+      --unsafe              also send POST, PUT, PATCH and DELETE calls: they
+                            change the instance, so use a test instance
+      --dry-run             print what would be sent, in order, and send nothing
+  -c, --concurrency N       calls in flight at once (default 4); calls that
+                            depend on each other still go one after the other
+      --rate N              start at most N calls a second
+      --timeout DURATION    time limit of one attempt of a call (default 30s)
+      --retries N           send idempotent calls again after connection errors
+                            and 502/503/504 answers, up to N times (default 3);
+                            POST and PATCH are never sent twice
+      --noise FILE          noise rules (default: the recording's .noise file)
+      --learn-noise         send each safe call twice; what differs between the
+                            two answers is noise
+      --save-noise          add the rules --learn-noise found to the noise file
+      --update              write the answers received now as the recording
+                            folder's baseline (baseline.har), and say what changed
+      --json                one JSON object per line: each call ("kind":"entry"),
+                            each recording ("kind":"flow"), the totals ("kind":"summary")
+  -q, --quiet               print only the summary line of each recording
+      --demo                the whole loop on bundled data: start a local
+                            TestOps-like instance, match the bundled recording
+                            and replay it there; no network needed
+  -h, --help                show this help
+
+Spec (for verdicts and drift checks; optional):
+  -s, --spec FILE|URL       an OpenAPI or Swagger document (repeatable); by
+                            default the recording folder's snapshot, else the
+                            documents the endpoint's Swagger UI lists
+      --host HOST           a host of the instance in the recording (repeatable)
+      --alias FROM=TO       a path prefix alias (repeatable); /api/rs=/api and
+                            /api/uaa=/api are built in (--no-testops-aliases)
+
+Signing in:
+      --token-file FILE     read the API token from FILE (- for standard input)
+      --token TOKEN         the API token itself (it shows in the process list
+                            and shell history; prefer the environment)
+      --ca-cert FILE        trust this CA certificate (PEM) for the instance
+      --whoami              print who the API token belongs to, and exit
+
+Environment:
+  TESTOPS_TOKEN             your personal API token (ALLURE_TOKEN is read too);
+                            replay exchanges it at /api/uaa/oauth/token and
+                            renews the short-lived Bearer token as it expires
+
+Exit status:
+  0  every call sent was answered as recorded, fitting the spec
+  1  a regression or drift was found
+  2  usage error, unreadable recording, or a runtime error (a rejected token)
+  3  only infrastructure errors: the instance could not be reached, timed out
+     or answered 5xx
+
+Examples:
+  export TESTOPS_TOKEN=...   # your API token
+  replay --endpoint https://testops.example.com --whoami
+  replay --endpoint https://testops.example.com --dry-run ui-session.har
+  replay --endpoint https://testops.example.com --unsafe recordings/
+`

@@ -1,0 +1,205 @@
+// Package flow reads and writes recorded flows: folders that keep a
+// recording together with what it takes to check it again later, so that
+// a flow can serve as a regression fixture.
+//
+// A flow folder holds:
+//
+//	recording.har    the recorded calls, secrets redacted
+//	recording.noise  noise rules for replay diffs (see package diff)
+//	spec/            the spec snapshot the flow was matched against
+//	                 (specs.json lists each document with its URL and SHA-256)
+//	baseline.har     optional: the responses a replay compares against;
+//	                 without it, the recording's own responses are the baseline
+//	flow.json        optional: the flow's name, the instance it was recorded
+//	                 on, its hosts and path aliases
+package flow
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/spec"
+)
+
+// File names inside a flow folder.
+const (
+	HARFile      = "recording.har"
+	BaselineFile = "baseline.har"
+	ManifestFile = "flow.json"
+	SpecDir      = "spec"
+)
+
+// Manifest is what flow.json says about a flow.
+type Manifest struct {
+	// Name is shown in reports; the folder's name when empty.
+	Name        string `json:"name,omitempty"`
+	Description string `json:"description,omitempty"`
+	// Endpoint is the base URL of the instance the flow was recorded on.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Hosts are the instance's hosts as the recording names them.
+	Hosts []string `json:"hosts,omitempty"`
+	// Aliases are path prefix aliases (FROM=TO) beyond the built-in ones.
+	Aliases []string `json:"aliases,omitempty"`
+	// Recorded is when the recording was made.
+	Recorded time.Time `json:"recorded,omitzero"`
+}
+
+// Flow is one flow folder.
+type Flow struct {
+	Dir      string
+	Manifest Manifest
+}
+
+// IsFlow reports whether dir holds a recording.
+func IsFlow(dir string) bool {
+	fi, err := os.Stat(filepath.Join(dir, HARFile))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// Open reads the flow in dir.
+func Open(dir string) (*Flow, error) {
+	if !IsFlow(dir) {
+		return nil, fmt.Errorf("%s is not a flow folder: it has no %s", dir, HARFile)
+	}
+	f := &Flow{Dir: dir}
+	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		if err := json.Unmarshal(data, &f.Manifest); err != nil {
+			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, ManifestFile), err)
+		}
+	}
+	return f, nil
+}
+
+// Find returns the flow in dir, or, when dir is a folder of flows, each flow
+// in it sorted by folder name.
+func Find(dir string) ([]*Flow, error) {
+	if IsFlow(dir) {
+		f, err := Open(dir)
+		if err != nil {
+			return nil, err
+		}
+		return []*Flow{f}, nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range ents {
+		if e.IsDir() && IsFlow(filepath.Join(dir, e.Name())) {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s holds no flow: no %s in it or in its sub-folders", dir, HARFile)
+	}
+	sort.Strings(names)
+	var out []*Flow
+	for _, n := range names {
+		f, err := Open(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Name is the flow's name for reports.
+func (f *Flow) Name() string {
+	if f.Manifest.Name != "" {
+		return f.Manifest.Name
+	}
+	return filepath.Base(filepath.Clean(f.Dir))
+}
+
+// HAR is the path of the recording.
+func (f *Flow) HAR() string { return filepath.Join(f.Dir, HARFile) }
+
+// NoiseFile is the path of the noise rules, which may not exist yet.
+func (f *Flow) NoiseFile() string { return diff.RulesFileFor(f.HAR()) }
+
+// BaselinePath is the path of the replay baseline, which may not exist.
+func (f *Flow) BaselinePath() string { return filepath.Join(f.Dir, BaselineFile) }
+
+// HasBaseline reports whether the flow keeps a baseline of its own.
+func (f *Flow) HasBaseline() bool {
+	_, err := os.Stat(f.BaselinePath())
+	return err == nil
+}
+
+// SpecPath is the folder of the spec snapshot.
+func (f *Flow) SpecPath() string { return filepath.Join(f.Dir, SpecDir) }
+
+// HasSpec reports whether the flow keeps a spec snapshot.
+func (f *Flow) HasSpec() bool {
+	_, err := os.Stat(filepath.Join(f.SpecPath(), spec.SnapshotManifest))
+	return err == nil
+}
+
+// Specs loads the spec snapshot, checking each document against the hash
+// recorded when it was saved.
+func (f *Flow) Specs() ([]*spec.Document, error) {
+	srcs, err := spec.LoadSnapshot(f.SpecPath())
+	if err != nil {
+		return nil, err
+	}
+	return spec.LoadAll(srcs)
+}
+
+// Rules loads the flow's noise rules; a flow without a rules file has none.
+func (f *Flow) Rules() ([]diff.Rule, error) {
+	rules, err := diff.LoadRules(f.NoiseFile())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	return rules, err
+}
+
+// SaveManifest writes flow.json atomically.
+func (f *Flow) SaveManifest() error {
+	data, err := json.MarshalIndent(f.Manifest, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteAtomic(filepath.Join(f.Dir, ManifestFile), append(data, '\n'), 0o644)
+}
+
+// WriteAtomic writes a file through a temporary file and a rename, so that
+// readers see the old content or the new, never half of it.
+func WriteAtomic(path string, data []byte, mode os.FileMode) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,80 @@
+package match
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteTable prints results as an aligned table, one call a line, with each
+// difference from the spec on a line of its own below its call.
+func WriteTable(w io.Writer, results []Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tVERDICT\tSTATUS\tCALL\tOPERATION")
+	for _, r := range results {
+		what := r.Reason
+		if r.Operation != nil {
+			what = r.Operation.String()
+			if r.Verdict == Upload {
+				what += " (upload: use allurectl)"
+			}
+		}
+		status := "-"
+		if r.Status != 0 {
+			status = fmt.Sprint(r.Status)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\n", r.Seq, r.Verdict, status, r.Method, shortURL(r.URL), what)
+		for _, p := range r.Problems {
+			fmt.Fprintf(tw, "\t\t\t\t  %s\n", p)
+		}
+	}
+	return tw.Flush()
+}
+
+// shortURL shows the path and query of a URL, shortened to fit a table.
+func shortURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	s := u.EscapedPath()
+	if u.RawQuery != "" {
+		s += "?" + u.RawQuery
+	}
+	if len(s) > 70 {
+		s = s[:67] + "..."
+	}
+	return s
+}
+
+var verdictNames = map[Verdict]string{
+	Matched: "matched", Drift: "drifted", Undocumented: "undocumented",
+	Upload: "upload", Auth: "authentication", NotAPI: "not the API",
+}
+
+// WriteSummary prints the verdict counts and the coverage per tag.
+func WriteSummary(w io.Writer, s Summary) error {
+	var parts []string
+	for _, v := range Verdicts {
+		parts = append(parts, fmt.Sprintf("%d %s", s.Verdicts[v], verdictNames[v]))
+	}
+	fmt.Fprintf(w, "%d calls: %s\n", s.Entries, strings.Join(parts, ", "))
+	c := s.Coverage
+	if c.Operations == 0 {
+		_, err := fmt.Fprintln(w, "coverage: no spec operations to cover")
+		return err
+	}
+	fmt.Fprintf(w, "coverage: %d of %d operations (%.1f%%)\n", c.Exercised, c.Operations, 100*float64(c.Exercised)/float64(c.Operations))
+	tags := append([]TagCoverage(nil), c.Tags...)
+	sort.SliceStable(tags, func(i, j int) bool { return tags[i].Exercised > tags[j].Exercised })
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, t := range tags {
+		if t.Exercised > 0 {
+			fmt.Fprintf(tw, "  %s\t%d of %d\n", t.Tag, t.Exercised, t.Operations)
+		}
+	}
+	return tw.Flush()
+}

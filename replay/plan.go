@@ -1,0 +1,196 @@
+// Package replay re-issues recorded API calls against an instance and
+// compares what comes back with what was recorded: a response regression
+// (the answer changed), spec drift (the answer no longer fits the spec) and
+// infrastructure errors (no answer, 5xx, timeouts) are told apart.
+//
+// Replay is safe by default: only GET, HEAD and OPTIONS calls are sent
+// unless state-changing ones are allowed, calls to hosts other than the
+// instance are never sent, and upload endpoints are never sent at all.
+// Values a flow creates and then uses (a new launch's id) are carried from
+// the replayed answers into the later calls (see package correlate).
+package replay
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/apitrail/apitrail/correlate"
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/match"
+)
+
+// Call is one recorded call and what replay will do with it.
+type Call struct {
+	// Seq is the call's 1-based place in the recording.
+	Seq   int
+	Entry *har.Entry
+	// Match is the call's verdict against the spec.
+	Match match.Result
+	// Send says the call will be sent; otherwise Skip says why not.
+	Send bool
+	Skip string
+	// Unsafe marks methods that change state.
+	Unsafe bool
+
+	corr      int   // index among the correlated calls, or -1
+	deps      []int // calls that must finish before this one starts
+	producers []int // the deps whose answers carry values this call uses
+}
+
+// Plan is what a replay will do, in recorded order.
+type Plan struct {
+	Calls []*Call
+	// Corr is the correlation of the recording's API calls.
+	Corr *correlate.Plan
+
+	corrCalls []int // correlation index -> index in Calls
+}
+
+// PlanOptions decide which calls a plan sends.
+type PlanOptions struct {
+	// Matcher gives each call its verdict. Call Observe on every entry
+	// first when it should learn the instance's hosts.
+	Matcher *match.Matcher
+	// Unsafe allows sending POST, PUT, PATCH and DELETE calls.
+	Unsafe bool
+}
+
+// Safe reports whether a method only reads.
+func Safe(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return true
+	}
+	return false
+}
+
+// idempotent reports whether a method may be sent again after a failure
+// without doing twice what it did once (RFC 9110, section 9.2.2).
+func idempotent(method string) bool {
+	switch strings.ToUpper(method) {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, "TRACE":
+		return true
+	}
+	return false
+}
+
+// NewPlan decides, for each recorded call, whether and after which others
+// it is sent.
+func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
+	p := &Plan{}
+	var corrCalls []correlate.Call
+	for i, e := range entries {
+		c := &Call{Seq: i + 1, Entry: e, corr: -1, Unsafe: !Safe(e.Request.Method)}
+		c.Match = opts.Matcher.Entry(c.Seq, e)
+		switch c.Match.Verdict {
+		case match.NotAPI:
+			c.Skip = "not the API: " + c.Match.Reason
+		case match.Auth:
+			c.Skip = "authentication call: replay signs in with a Bearer token instead"
+		case match.Upload:
+			c.Skip = c.Match.Reason
+		default:
+			c.Send = true
+		}
+		if c.Send {
+			var op = c.Match.Operation
+			cc := correlate.Call{Entry: e}
+			if op != nil {
+				cc.Operation = op.Spec()
+			}
+			c.corr = len(corrCalls)
+			corrCalls = append(corrCalls, cc)
+			p.corrCalls = append(p.corrCalls, len(p.Calls))
+		}
+		if c.Send && e.Response.Status == 0 {
+			c.Send = false
+			why := e.Error()
+			if why == "" {
+				why = "no response"
+			}
+			c.Skip = "the recording has no answer to compare with (" + why + ")"
+		}
+		if c.Send && c.Unsafe && !opts.Unsafe {
+			c.Send = false
+			c.Skip = fmt.Sprintf("%s changes state: pass --unsafe to send it", strings.ToUpper(e.Request.Method))
+		}
+		p.Calls = append(p.Calls, c)
+	}
+	p.Corr = correlate.Analyze(corrCalls, correlate.Options{})
+	p.order()
+	return p
+}
+
+// order fills in each call's dependencies: the calls that produce values
+// it uses, and around state-changing calls a barrier, since a read after a
+// write may depend on it even when no id says so.
+func (p *Plan) order() {
+	lastUnsafe := -1
+	var since []int // sent calls after the last unsafe one
+	for i, c := range p.Calls {
+		if !c.Send {
+			continue
+		}
+		deps := map[int]bool{}
+		if c.corr >= 0 {
+			for _, b := range p.Corr.Bindings(c.corr) {
+				if b.Var.From == nil {
+					continue
+				}
+				prod := p.corrCalls[b.Var.From.Call]
+				if p.Calls[prod].Send {
+					deps[prod] = true
+					c.producers = appendUnique(c.producers, prod)
+				}
+			}
+		}
+		if lastUnsafe >= 0 {
+			deps[lastUnsafe] = true
+		}
+		if c.Unsafe {
+			for _, j := range since {
+				deps[j] = true
+			}
+			lastUnsafe, since = i, nil
+		} else {
+			since = append(since, i)
+		}
+		for j := range deps {
+			c.deps = append(c.deps, j)
+		}
+	}
+}
+
+func appendUnique(s []int, v int) []int {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// Sending counts the calls the plan sends.
+func (p *Plan) Sending() int {
+	n := 0
+	for _, c := range p.Calls {
+		if c.Send {
+			n++
+		}
+	}
+	return n
+}
+
+// Target rewrites a recorded URL onto the endpoint: its scheme and host,
+// with the recorded path and query.
+func Target(recorded string, endpoint *url.URL) (*url.URL, error) {
+	u, err := url.Parse(recorded)
+	if err != nil {
+		return nil, err
+	}
+	t := *u
+	t.Scheme, t.Host, t.User = endpoint.Scheme, endpoint.Host, nil
+	return &t, nil
+}
