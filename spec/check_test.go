@@ -160,3 +160,31 @@ func TestCheckSpecLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentUse runs lookups and checks from several goroutines on one
+// index, as a matcher working through a recording in parallel would; run
+// with -race it proves the index and kin-openapi's schemas are shared safely.
+func TestConcurrentUse(t *testing.T) {
+	ix := shopIndex(t, Options{Artefacts: SpringdocArtefacts})
+	u, _ := url.Parse("/api/orders/1/items/0e8b8d1e-1c2b-4f3a-9d5e-123456789abc")
+	done := make(chan []string)
+	for range 4 {
+		go func() {
+			var got []string
+			for range 50 {
+				m := ix.Lookup("GET", u)
+				got = got[:0]
+				for _, p := range ix.Check(m, Request{Method: "GET", URL: u},
+					&Response{Status: 200, Header: http.Header{"X-Rate-Limit": {"1"}}, Body: []byte(`{"id":"x","item":"tea"}`)}) {
+					got = append(got, p.String())
+				}
+			}
+			done <- got
+		}()
+	}
+	for range 4 {
+		if got := <-done; strings.Join(got, "|") != "invalid-response-body $.id: value must be an integer" {
+			t.Errorf("concurrent checks disagree: %q", got)
+		}
+	}
+}

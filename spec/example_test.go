@@ -246,3 +246,39 @@ func ExampleParseAlias() {
 	// "/api/rs" → "/api"
 	// alias "api/rs" is not of the form /FROM=/TO
 }
+
+func ExampleLoadSnapshot() {
+	dir, err := os.MkdirTemp("", "snapshot")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	src, err := spec.ReadFile("testdata/petshop-2.0.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := spec.SaveSnapshot(dir, []spec.Source{src}); err != nil {
+		log.Fatal(err)
+	}
+	srcs, err := spec.LoadSnapshot(dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	docs, err := spec.LoadAll(srcs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(docs[0].Title, docs[0].Source.SHA256[:12])
+	// Output:
+	// Petshop ed25d3ee6135
+}
+
+func ExampleDocument_ServerHosts() {
+	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.ServerHosts())
+	// Output:
+	// [eu.shop.example us.shop.example]
+}

@@ -341,6 +341,40 @@ func normHost(scheme, host string) string {
 	return host
 }
 
+// ServerHosts returns the hosts the document's servers name (variables
+// expanded, sorted, without default ports), for a caller that wants to
+// count them as the instance's. Relative servers name none.
+func (d *Document) ServerHosts() []string {
+	if d.OpenAPI == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	all := append(openapi3.Servers(nil), d.OpenAPI.Servers...)
+	if d.OpenAPI.Paths != nil {
+		for _, item := range d.OpenAPI.Paths.Map() {
+			if item != nil {
+				all = append(all, item.Servers...)
+			}
+		}
+	}
+	var out []string
+	for _, s := range all {
+		if s == nil {
+			continue
+		}
+		for _, raw := range expandServer(s) {
+			if u, err := url.Parse(raw); err == nil && u.Host != "" {
+				if h := normHost(u.Scheme, u.Host); !seen[h] {
+					seen[h] = true
+					out = append(out, h)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // serverPrefixes turns servers into the path prefixes they put before every
 // template ("" for "/"), expanding variables by their enums or defaults.
 func serverPrefixes(servers openapi3.Servers) []string {

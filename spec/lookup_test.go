@@ -183,3 +183,20 @@ func TestServerPrefixes(t *testing.T) {
 		}
 	}
 }
+
+func TestServerHosts(t *testing.T) {
+	tests := []struct{ reason, file, want string }{
+		{"server variables expand to every enum value", "shop-3.0.yaml", "eu.shop.example us.shop.example"},
+		{"Swagger 2's host", "petshop-2.0.json", "petshop.example"},
+		{"a relative server names no host", "anchors-3.1.yaml", ""},
+	}
+	for _, tt := range tests {
+		d, err := LoadFile(filepath.Join("testdata", tt.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(d.ServerHosts(), " "); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.reason, got, tt.want)
+		}
+	}
+}
