@@ -271,7 +271,8 @@ func classify(contentType string, body []byte) (bodyKind, *jtree, error) {
 	}
 	claimsJSON := isJSONType(mt)
 	if first := bytes.TrimLeft(body, " \t\r\n"); claimsJSON || mt == "" && len(first) > 0 && (first[0] == '{' || first[0] == '[') {
-		t, perr := parseJSON(body)
+		// RFC 8259 lets a parser ignore a byte order mark; some servers send one.
+		t, perr := parseJSON(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 		if perr == nil {
 			return kindJSON, t, nil
 		}

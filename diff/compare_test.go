@@ -142,6 +142,11 @@ func TestCompare(t *testing.T) {
 			a: jsonResp(``), b: jsonResp(``), equal: true, kind: "empty",
 		},
 		{
+			name: "byte order mark", reason: "a UTF-8 BOM before JSON is ignored, as RFC 8259 allows",
+			a: jsonResp("\xef\xbb\xbf{\"a\":1}"), b: jsonResp(`{"a":1}`),
+			equal: true, kind: "json",
+		},
+		{
 			name: "sniffed JSON", reason: "without a content type, a body that parses as JSON is JSON",
 			a:     Response{Status: 200, Body: []byte(`{"b":1,"a":2}`)},
 			b:     Response{Status: 200, Body: []byte(`{"a":2,"b":1}`)},
@@ -394,9 +399,57 @@ func TestHeaders(t *testing.T) {
 	for _, e := range r.Ignored {
 		got = append(got, e.Rule+" "+e.Source)
 	}
-	want := []string{"ignore header Date default", "ignore header Etag default", "ignore header X-B3-* default", "ignore header X-Request-Id default"}
+	want := []string{"ignore header Date default", "ignore header Etag default", "ignore header X-B3-* default", "ignore header *-Request-Id default"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("default entries %q, want %q", got, want)
+	}
+}
+
+func TestHeaderMatches(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, name string
+		match         bool
+	}{
+		{"Date", "Date", true},
+		{"Date", "Dates", false},
+		{"X-B3-*", "X-B3-Traceid", true},
+		{"X-B3-*", "X-B3-", true},
+		{"X-B3-*", "X-B4-Traceid", false},
+		{"*-Request-Id", "Fly-Request-Id", true},
+		{"*-Request-Id", "X-Amz-Request-Id", true},
+		{"*-Request-Id", "Request-Id", false},
+		{"X-*-Id", "X-Trace-Id", true},
+		{"X-*-Id", "X-Id", false},
+	} {
+		if got := headerMatches(tc.pattern, tc.name); got != tc.match {
+			t.Errorf("headerMatches(%q, %q) = %v", tc.pattern, tc.name, got)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"x-b3-*", "X-B3-*"}, {"*-request-id", "*-Request-Id"}, {"x-*-id", "X-*-Id"},
+		{"**", "error"}, {"a*b*", "error"}, {"a b", "error"}, {"*", "error"},
+	} {
+		got, err := canonicalHeaderPattern(tc.in)
+		if err != nil {
+			got = "error"
+		}
+		if got != tc.want {
+			t.Errorf("canonicalHeaderPattern(%q) = %q (%v), want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestBrowserOnlyHeaders(t *testing.T) {
+	// What a browser's HAR holds and a replay from Go does not: HTTP/2
+	// pseudo-headers, CORS answers to the Origin header, compression.
+	recorded := Response{Status: 200, Header: http.Header{
+		":status": {"200"}, "status": {"200"}, "content-type": {"application/json"},
+		"access-control-allow-origin": {"https://testops.example"}, "access-control-allow-credentials": {"true"},
+		"content-encoding": {"br"}, "content-length": {"1234"}, "fly-request-id": {"01J"},
+	}, Body: []byte(`{"a":1}`)}
+	replayed := Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"a":1}`)}
+	if r := Compare(recorded, replayed); !r.Equal {
+		t.Fatalf("a browser recording and a Go replay of the same answer differ:\n%s", r.Report())
 	}
 }
 

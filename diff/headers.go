@@ -17,12 +17,19 @@ import (
 //     body or from the time of the reply, so when the body changed the body
 //     diff already says so, and when it did not they are noise (a weak ETag
 //     over a body with a timestamp, a Last-Modified of "now").
-//   - Request and trace ids set by the server or by the proxies in front of it.
+//   - Request and trace ids set by the server or by the proxies in front of
+//     it; *-Request-Id covers X-Request-Id, X-Amz-Request-Id,
+//     Fly-Request-Id and the rest.
 //   - Timing and cache-hit reports from servers, CDNs and proxies.
+//   - CORS headers (Access-Control-*): the server sends them in answer to
+//     the browser's Origin header, which a replay outside the browser need
+//     not send.
 //   - Transport: hop-by-hop headers, and Content-Length and Content-Encoding,
 //     which differ between a browser's HAR (compressed, often with HTTP/2)
 //     and a Go client that decompresses for the caller. The body is compared
-//     after decoding, so a real change in length shows there.
+//     after decoding, so a real change in length shows there. Status is the
+//     HTTP/2 :status as some exporters list it; pseudo-headers that keep
+//     their colon are never compared.
 var defaultIgnoredHeaders = []string{
 	// volatile values
 	"Age", "Date", "Expires", "Retry-After", "Set-Cookie",
@@ -31,42 +38,48 @@ var defaultIgnoredHeaders = []string{
 	// validators
 	"Etag", "Last-Modified",
 	// request and trace ids
-	"B3", "Cf-Ray", "Request-Id", "Traceparent", "Tracestate", "Uber-Trace-Id",
-	"X-Amz-Cf-Id", "X-Amz-Cf-Pop", "X-Amz-Id-2", "X-Amz-Request-Id", "X-Amzn-Requestid",
-	"X-Amzn-Trace-Id", "X-B3-*", "X-Cloud-Trace-Context", "X-Correlation-Id",
-	"X-Request-Id", "X-Trace-Id",
+	"*-Correlation-Id", "*-Request-Id", "*-Trace-Id", "B3", "Cf-Ray", "Request-Id",
+	"Traceparent", "Tracestate", "Uber-Trace-Id", "X-Amz-Cf-*", "X-Amz-Id-2",
+	"X-Amzn-Requestid", "X-Amzn-Trace-Id", "X-B3-*", "X-Cloud-Trace-Context",
 	// timing and caches
 	"Cf-Cache-Status", "Server-Timing", "Via", "X-Cache", "X-Cache-Hits",
 	"X-Envoy-Upstream-Service-Time", "X-Response-Time", "X-Runtime", "X-Served-By",
 	"X-Timer",
+	// answers to the browser's Origin, which a replay need not send
+	"Access-Control-*",
 	// transport
 	"Alt-Svc", "Connection", "Content-Encoding", "Content-Length", "Keep-Alive",
-	"Nel", "Proxy-Connection", "Report-To", "Transfer-Encoding",
+	"Nel", "Proxy-Connection", "Report-To", "Status", "Transfer-Encoding",
 }
 
 // DefaultIgnoredHeaders returns the headers skipped by default, in Go's
-// canonical case; a name ending in * covers every header with that prefix.
-// They are: Age, Date, Expires, Retry-After, Set-Cookie and rate-limit
-// counters (values that change every time); ETag and Last-Modified (derived
-// from a body that is compared anyway, or from the clock); request and trace
-// ids (X-Request-Id, Traceparent, X-B3-*, Cf-Ray, X-Amzn-Trace-Id and the
-// like); timing and cache reports (Server-Timing, X-Cache, Via, X-Runtime);
-// and transport headers (Connection, Transfer-Encoding, Content-Length,
-// Content-Encoding, Alt-Svc), which differ between a browser's recording and
-// a Go client for reasons that say nothing about the API. Content-Type and
-// every other header are compared.
+// canonical case; a * stands for any run of characters. They are: Age,
+// Date, Expires, Retry-After, Set-Cookie and rate-limit counters (values
+// that change every time); ETag and Last-Modified (derived from a body that
+// is compared anyway, or from the clock); request and trace ids
+// (*-Request-Id, *-Trace-Id, *-Correlation-Id, Traceparent, X-B3-*, Cf-Ray,
+// X-Amzn-Trace-Id and the like); timing and cache reports (Server-Timing,
+// X-Cache, Via, X-Runtime); CORS answers (Access-Control-*), which depend on
+// the browser's Origin; and transport headers (Connection,
+// Transfer-Encoding, Content-Length, Content-Encoding, Alt-Svc, Status),
+// which differ between a browser's recording and a Go client for reasons
+// that say nothing about the API. Content-Type and every other header are
+// compared.
 //
 // A "compare header NAME" rule checks one of them again; Config.IgnoreHeaders
 // replaces the whole list.
 func DefaultIgnoredHeaders() []string { return slices.Clone(defaultIgnoredHeaders) }
 
-// headerMatches reports whether a canonical header name fits a pattern that
-// is a canonical name, or a canonical prefix followed by *.
+// headerMatches reports whether a canonical header name fits a pattern: a
+// name, or a name with one * that stands for any run of characters.
 func headerMatches(pattern, name string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
-		return len(name) >= len(prefix) && strings.EqualFold(name[:len(prefix)], prefix)
+	prefix, suffix, star := strings.Cut(pattern, "*")
+	if !star {
+		return strings.EqualFold(pattern, name)
 	}
-	return strings.EqualFold(pattern, name)
+	return len(name) >= len(prefix)+len(suffix) &&
+		strings.EqualFold(name[:len(prefix)], prefix) &&
+		strings.EqualFold(name[len(name)-len(suffix):], suffix)
 }
 
 // canonicalHeaders merges keys that differ only in case (a HAR from an
@@ -74,6 +87,9 @@ func headerMatches(pattern, name string) bool {
 func canonicalHeaders(h http.Header) map[string][]string {
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
+		if strings.HasPrefix(k, ":") {
+			continue // HTTP/2 pseudo-headers (:status) that some HAR exporters list
+		}
 		ck := textproto.CanonicalMIMEHeaderKey(k)
 		for _, v := range vs {
 			out[ck] = append(out[ck], strings.TrimSpace(v))

@@ -26,7 +26,7 @@ const (
 	// CompareAction checks a header that is ignored by default (see DefaultIgnoredHeaders).
 	CompareAction Action = "compare"
 
-	// HeaderTarget rules name a response header; a trailing * matches a prefix.
+	// HeaderTarget rules name a response header; one * matches any run of characters.
 	HeaderTarget Target = "header"
 	// BodyTarget rules hold a JSON path; $ stands for the whole body of any kind.
 	BodyTarget Target = "body"
@@ -141,7 +141,7 @@ const maxErrors = 10
 //
 //	# comments start with #, at the start of a line or after a space
 //	ignore header X-Trace-Id
-//	ignore header X-B3-*                     # a trailing * matches a prefix
+//	ignore header X-B3-*                     # * matches any characters
 //	compare header ETag                      # check a header ignored by default
 //	ignore body $.content[*].createdDate
 //	ignore body $..lastModifiedDate          # at any depth
@@ -297,26 +297,25 @@ func (r *Rule) check(expr string) error {
 	return nil
 }
 
-// canonicalHeaderPattern checks a header name, with an optional trailing *,
-// and returns it in Go's canonical case.
+// canonicalHeaderPattern checks a header name, which may hold one * that
+// stands for any run of characters (X-B3-*, *-Request-Id), and returns it in
+// Go's canonical case.
 func canonicalHeaderPattern(s string) (string, error) {
-	if s == "" {
+	switch {
+	case s == "":
 		return "", errors.New("want a header name")
-	}
-	name, star := strings.CutSuffix(s, "*")
-	if name == "" && star {
+	case strings.Trim(s, "*") == "":
 		return "", errors.New("header * would ignore every header; name the headers instead")
+	case strings.Count(s, "*") > 1:
+		return "", fmt.Errorf("%q has more than one *", s)
 	}
-	for i := 0; i < len(name); i++ {
-		if !isTokenChar(name[i]) {
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
 			return "", fmt.Errorf("%q is not a header name", s)
 		}
 	}
-	name = textproto.CanonicalMIMEHeaderKey(name)
-	if star {
-		name += "*"
-	}
-	return name, nil
+	// * is a token character, so the whole pattern canonicalises as a name.
+	return textproto.CanonicalMIMEHeaderKey(s), nil
 }
 
 // isTokenChar reports whether c may appear in a header name (RFC 9110 tchar).
@@ -413,7 +412,7 @@ func LoadRules(path string) ([]Rule, error) {
 
 // rulesFileHeader opens a rules file that AddRules creates.
 const rulesFileHeader = `# Noise rules for apitrail replay: one rule a line, # starts a comment.
-#   ignore header NAME                 skip a header (NAME* for a prefix)
+#   ignore header NAME                 skip a header (one * matches any characters)
 #   compare header NAME                check a header that is ignored by default
 #   ignore body JSONPATH               skip values: $.a.b, $.list[*].id, $..createdDate
 #   METHOD /path/{template}: RULE      only for one operation (or operationId: RULE)

@@ -30,6 +30,7 @@ func TestParseRulesFile(t *testing.T) {
 		"testdata/rules/launches.noise:12 GET /api/launch/{id}: ignore body $['external id'] #a space before the colon is fine",
 		"testdata/rules/launches.noise:13 POST /api/launch: ignore header Location #",
 		"testdata/rules/launches.noise:16 findAll_15: ignore body $.content[*].uuid #",
+		"testdata/rules/launches.noise:17 ignore header *-Upstream-Latency #one * may stand anywhere in a name",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
