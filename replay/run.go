@@ -16,6 +16,7 @@ import (
 
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/jsonpath"
 	"github.com/apitrail/apitrail/spec"
@@ -300,7 +301,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		if m.Outcome == spec.Found {
 			for _, p := range ix.Check(m, spec.Request{Method: er.Method, URL: req.url, Header: req.header, Body: req.body},
 				&spec.Response{Status: got.Status, Header: got.Header, Body: got.Body}) {
-				if responseProblem(p) {
+				if drift.IsResponseProblem(p) {
 					er.SpecProblems = append(er.SpecProblems, p)
 				}
 			}
@@ -315,18 +316,6 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	default:
 		er.Outcome = OK
 	}
-}
-
-// responseProblem keeps the spec problems that are the instance's doing:
-// how the recording's requests differ from the spec is match's report.
-func responseProblem(p spec.Problem) bool {
-	switch p.Kind {
-	case spec.UndocumentedStatus, spec.InvalidResponseBody, spec.InvalidResponseHeader:
-		return true
-	case spec.UndocumentedContentType:
-		return strings.HasPrefix(p.Where, "response")
-	}
-	return false
 }
 
 // prepared is a request ready to send any number of times.

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/apitrail/apitrail/drift"
 )
 
 // WriteText prints a report for people: one line per call (its operation,
@@ -65,6 +67,21 @@ func WriteText(w io.Writer, r *Report) error {
 				fmt.Fprintf(w, "    %s\n", p)
 			}
 		}
+	}
+
+	var observed []drift.Observed
+	for _, e := range r.Entries {
+		if len(e.SpecProblems) > 0 {
+			name := e.Method + " " + pathOf(e.URL)
+			if e.Operation != nil {
+				name = e.Operation.String()
+			}
+			observed = append(observed, drift.Observed{Operation: name, Seq: e.Seq, Problems: e.SpecProblems})
+		}
+	}
+	if byOp := drift.ByOperation(observed); len(byOp) > 0 {
+		fmt.Fprintln(w, "\nanswers that do not fit their schema, by operation:")
+		drift.WriteByOperation(w, byOp)
 	}
 
 	if len(r.Vars) > 0 {

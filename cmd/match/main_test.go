@@ -134,3 +134,44 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestAgainstANewerSpec(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, v2 bool) string {
+		data, err := sandbox.Document(sandbox.AllServices, v2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o600)
+		return p
+	}
+	v1, v2 := write("v1.json", false), write("v2.json", true)
+	mk := func(method, u string, body string) *har.Entry {
+		e := &har.Entry{Request: har.Request{Method: method, URL: u}, Response: har.Response{Status: 200}}
+		e.SetResponseBody([]byte(body), "application/json")
+		return e
+	}
+	f := &har.File{Log: har.Log{Version: "1.2", Entries: []*har.Entry{
+		mk("GET", "http://testops.test/api/launch/104", `{"id":104,"name":"n","projectId":1,"closed":false}`),
+		mk("GET", "http://testops.test/api/launch/104/statistic", `[{"status":"passed","count":1}]`),
+	}}}
+	rec := filepath.Join(dir, "r.har")
+	if err := har.WriteFile(rec, f, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMatch(t, "--spec", v1, "--against", v2, rec)
+	if code != 1 {
+		t.Fatalf("a removed operation breaks a call: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"1 calls still resolve unchanged, 0 changed without breaking, 1 break",
+		"! #2 GET /api/launch/104/statistic: no longer resolves", "removed: no operation of the new spec fits GET /api/launch/104/statistic"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runMatch(t, "--spec", v2, "--against", v1, rec)
+	if code != 0 {
+		t.Errorf("v2 to v1: nothing the v2 spec resolves breaks: exit %d\n%s", code, out)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/cli"
@@ -23,12 +24,14 @@ import (
 const prog = "match"
 
 type options struct {
-	inst     cli.InstanceFlags
-	specs    cli.SpecFlags
-	noChecks bool
-	json     bool
-	strict   bool
-	quiet    bool
+	inst            cli.InstanceFlags
+	specs           cli.SpecFlags
+	against         []string
+	againstInstance bool
+	noChecks        bool
+	json            bool
+	strict          bool
+	quiet           bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -37,6 +40,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.SetOutput(io.Discard)
 	o.inst.Register(fs)
 	o.specs.Register(fs)
+	fs.StringArrayVar(&o.against, "against", nil, "")
+	fs.BoolVar(&o.againstInstance, "against-instance", false, "")
 	fs.BoolVar(&o.noChecks, "no-checks", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.strict, "strict", false, "")
@@ -51,6 +56,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if o.againstInstance && o.inst.Endpoint == "" {
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--against-instance needs --endpoint"), "name the instance whose current documents the recording is checked against"))
+	}
 	m := &matchRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	code, err := m.run(ctx, fs.Args())
 	if err != nil {
@@ -128,8 +136,13 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 	enc := json.NewEncoder(m.stdout)
 	enc.SetEscapeHTML(false)
 	var tally *match.Tally
-	var drifted bool
+	var drifted, broken bool
 	var specs *cli.Specs
+	newIx, newFrom, err := m.againstIndex(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var observed []drift.Observed
 	for _, in := range ins {
 		// A folder's own snapshot wins for its recording; otherwise one set
 		// of documents serves every recording.
@@ -163,6 +176,16 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		for _, r := range results {
 			tally.Add(r)
 			drifted = drifted || r.Verdict == match.Drift || r.Verdict == match.Undocumented
+			if r.Operation != nil && len(r.Problems) > 0 {
+				observed = append(observed, drift.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
+			}
+		}
+		var changes []drift.Call
+		if newIx != nil {
+			changes = drift.Compare(results, ix, newIx)
+			for _, c := range changes {
+				broken = broken || c.Breaking
+			}
 		}
 		switch {
 		case m.o.json:
@@ -183,17 +206,40 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			fmt.Fprintln(m.stdout)
 			match.WriteTable(m.stdout, results)
 			fmt.Fprintln(m.stdout)
+			if newIx != nil {
+				s := drift.Summarize(changes)
+				fmt.Fprintf(m.stdout, "against %s: %d calls still resolve unchanged, %d changed without breaking, %d break\n",
+					newFrom, s.Unchanged, s.Changed, s.Breaking)
+				drift.WriteCalls(m.stdout, changes)
+				fmt.Fprintln(m.stdout)
+			}
+		}
+		if m.o.json && newIx != nil {
+			for _, c := range changes {
+				if err := enc.Encode(struct {
+					Kind string `json:"kind"`
+					File string `json:"file"`
+					drift.Call
+				}{"change", in.name, c}); err != nil {
+					return 0, err
+				}
+			}
 		}
 	}
+	byOp := drift.ByOperation(observed)
 	sum := tally.Summary()
 	if m.o.json {
-		if err := enc.Encode(jsonSummary{Kind: "summary", Summary: sum}); err != nil {
+		if err := enc.Encode(jsonSummary{Kind: "summary", Summary: sum, Drift: byOp}); err != nil {
 			return 0, err
 		}
 	} else {
 		match.WriteSummary(m.stdout, sum)
+		if len(byOp) > 0 {
+			fmt.Fprintln(m.stdout, "answers that do not fit their schema, by operation:")
+			drift.WriteByOperation(m.stdout, byOp)
+		}
 	}
-	if m.o.strict && drifted {
+	if (m.o.strict && drifted) || broken {
 		return cli.ExitDiff, nil
 	}
 	return cli.ExitOK, nil
@@ -208,6 +254,41 @@ type jsonEntry struct {
 type jsonSummary struct {
 	Kind string `json:"kind"`
 	match.Summary
+	Drift []drift.OperationDrift `json:"drift,omitempty"`
+}
+
+// againstIndex loads the documents the recordings are checked against
+// (--against, or the instance's current ones with --against-instance).
+func (m *matchRun) againstIndex(ctx context.Context) (*spec.Index, string, error) {
+	if len(m.o.against) == 0 && !m.o.againstInstance {
+		return nil, "", nil
+	}
+	f := m.o.specs
+	f.Specs, f.SaveSpec = m.o.against, ""
+	inst := m.inst
+	if !m.o.againstInstance {
+		inst = nil
+	}
+	s, err := f.Load(ctx, nil, inst, func(w string) {
+		if !m.o.json {
+			cli.Warn(m.stderr, prog, "%s", w)
+		}
+	}, false)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(s.Docs) == 0 {
+		return nil, "", errors.New("no documents to check against")
+	}
+	ix, err := f.Index(s.Docs, nil)
+	names := make([]string, len(s.Docs))
+	for i, d := range s.Docs {
+		names[i] = d.Name()
+		if d.APIVersion != "" {
+			names[i] += " " + d.APIVersion
+		}
+	}
+	return ix, strings.Join(names, ", "), err
 }
 
 // matchOne reads a recording twice: once to learn which hosts are the

@@ -25,6 +25,12 @@ Options:
                            (repeatable), e.g. --alias /api/rs=/api
       --no-testops-aliases do not apply the built-in TestOps aliases
                            (/api/rs=/api and /api/uaa=/api)
+      --against FILE|URL   also check each call against a newer (or older) spec
+                           (repeatable): does it still resolve, and did its
+                           operation lose a parameter it sends, gain a required
+                           one, or change its schemas under it? A renumbered
+                           operationId is reported but breaks nothing
+      --against-instance   check against the documents --endpoint serves now
       --no-checks          resolve operations only; do not check parameters
                            and bodies against their schemas
       --json               one JSON object per line: each call ("kind":"entry"),
@@ -46,11 +52,13 @@ Environment:
 
 Exit status:
   0  every call was resolved (and, with --strict, none drifted)
-  1  with --strict: a call drifted from the spec or is undocumented
+  1  with --strict: a call drifted from the spec or is undocumented;
+     with --against: a change breaks a recorded call
   2  usage error, unreadable recording or unusable spec
 
 Examples:
   match --spec testops-openapi.json ui-session.har
   match --endpoint https://testops.example.com --save-spec flows/login/spec flows/login/recording.har
   match --json recordings/ui-flow | jq 'select(.verdict=="drift")'
+  match --against-instance --endpoint https://testops.example.com recordings/
 `
