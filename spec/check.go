@@ -59,6 +59,9 @@ const (
 	InvalidResponseBody Kind = "invalid-response-body"
 	// InvalidResponseHeader: a declared response header is missing or does not fit.
 	InvalidResponseHeader Kind = "invalid-response-header"
+	// CheckFailed: kin-openapi failed while checking the exchange (a bug
+	// on a strange spec); the exchange is neither passed nor failed.
+	CheckFailed Kind = "check-failed"
 )
 
 // Problem is one way an exchange differs from its operation.
@@ -90,7 +93,7 @@ func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem
 		// Specs come from strangers; a validator panic on one of them must
 		// cost one problem line, not the run.
 		if p := recover(); p != nil {
-			problems = append(problems, Problem{Kind: InvalidRequestBody, Where: "$", Message: fmt.Sprintf("kin-openapi failed checking this exchange: %v", p)})
+			problems = append(problems, Problem{Kind: CheckFailed, Where: m.Operation.Pointer, Message: oneLine(fmt.Sprintf("kin-openapi failed checking this exchange: %v", p))})
 		}
 	}()
 	c := checker{ix: ix, op: m.Operation}

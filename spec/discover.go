@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"time"
@@ -54,14 +55,27 @@ var (
 //  4. the plain locations /v3/api-docs, /openapi.json, /v2/api-docs,
 //     /api/v2/api-docs, /swagger.json and /openapi.yaml.
 //
-// It returns an error naming every place tried when none gave a spec.
+// The base URL may carry a context path (https://host/testops) or be the
+// Swagger UI page's own address, which is then read first. Discover returns
+// an error naming every place tried when none gave a spec.
 func Discover(ctx context.Context, client *http.Client, baseURL string) (*Discovery, error) {
 	base, err := url.Parse(strings.TrimSpace(baseURL))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, &Error{File: baseURL, Err: errors.New("not an http(s) base URL")}
 	}
 	base.RawQuery, base.Fragment = "", ""
-	d := &discoverer{ctx: ctx, client: client, base: base, seen: map[string]bool{}, out: &Discovery{}}
+	d := &discoverer{ctx: ctx, client: client, base: base, seen: map[string]bool{}, out: &Discovery{}, pages: swaggerUIPages}
+	if strings.HasSuffix(base.Path, ".html") {
+		// The address of the Swagger UI page itself: read it first, and
+		// look for the rest from the application root it sits under.
+		page := base.Path
+		root, _, found := strings.Cut(page, "/swagger-ui")
+		if !found {
+			root = path.Dir(page)
+		}
+		base.Path, base.RawPath = strings.TrimRight(root, "/"), ""
+		d.pages = append([]string{strings.TrimPrefix(page, base.Path)}, swaggerUIPages...)
+	}
 
 	stages := []func() error{d.springdoc, d.springfox, d.page, d.plain}
 	for _, stage := range stages {
@@ -88,6 +102,7 @@ type discoverer struct {
 	base   *url.URL
 	seen   map[string]bool
 	out    *Discovery
+	pages  []string // Swagger UI pages to read, relative to base
 }
 
 // at joins a path under the base URL, keeping the base's own path (an
@@ -233,8 +248,12 @@ const (
 )
 
 func (d *discoverer) page() error {
-	for _, p := range swaggerUIPages {
+	for _, p := range d.pages {
 		u := d.at(p)
+		if d.seen[u.String()] {
+			continue
+		}
+		d.seen[u.String()] = true
 		data, final, err := d.fetch(u, "text/html")
 		if err != nil {
 			return err

@@ -116,6 +116,7 @@ func TestDiscover(t *testing.T) {
 		{"the Swagger UI page and its swagger-initializer.js", page, "", "", []string{"Report", "Users"}, 6, ""},
 		{"springdoc's page redirects with configUrl in its address", springdocPage, "", "", []string{"Springdoc Single"}, 5, ""},
 		{"a url inline in the page, relative to it", inlinePage, "", "", []string{"Inline"}, 4, ""},
+		{"the page's own address given as the base", page, "/swagger-ui/index.html", "", []string{"Report", "Users"}, 6, ""},
 		{"nothing anywhere", site{}, "", "", nil, 10, "no spec found; tried"},
 		{"a login page served with 200 everywhere is not a spec", loginWall, "", "", nil, 10, "(not a spec)"},
 	}

@@ -95,8 +95,8 @@ type Artefacts struct {
 	AmbiguousOneOf bool
 }
 
-// ParamRef names a parameter by its place and name. Operation narrows it to
-// one operationId; empty means every operation.
+// ParamRef names a parameter by its place and name. OperationID narrows it
+// to one operation; empty means every operation.
 type ParamRef struct {
 	In, Name    string
 	OperationID string
@@ -121,7 +121,6 @@ type Index struct {
 	hosts     map[string]bool
 	aliases   []Alias
 	artefacts Artefacts
-	maxParams int
 	// checkSpecs are the documents as Check hands them to openapi3filter.
 	checkSpecs map[*Document]*openapi3.T
 }
@@ -158,19 +157,17 @@ func NewIndex(docs []*Document, opts Options) (*Index, error) {
 		if d == nil || d.OpenAPI == nil {
 			return nil, errors.New("spec: NewIndex needs loaded documents")
 		}
-		if err := ix.add(d); err != nil {
-			return nil, err
-		}
+		ix.add(d)
 		ix.checkSpecs[d] = checkSpec(d.OpenAPI)
 	}
 	ix.root.finish()
 	return ix, nil
 }
 
-func (ix *Index) add(d *Document) error {
+func (ix *Index) add(d *Document) {
 	paths := d.OpenAPI.Paths
 	if paths == nil {
-		return nil
+		return
 	}
 	keys := paths.InMatchingOrder()
 	sort.Strings(keys)
@@ -196,12 +193,8 @@ func (ix *Index) add(d *Document) error {
 			for _, prefix := range serverPrefixes(servers) {
 				ix.insert(prefix, tmpl, op)
 			}
-			if n := len(op.pathNames); n > ix.maxParams {
-				ix.maxParams = n
-			}
 		}
 	}
-	return nil
 }
 
 func (ix *Index) newOperation(d *Document, path string, item *openapi3.PathItem, method string, tmpl []segment) *Operation {

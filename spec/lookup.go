@@ -94,7 +94,7 @@ func (ix *Index) Lookup(method string, u *url.URL) Match {
 			continue
 		}
 		am := ix.lookupPath(method, a.To+rest)
-		if am.Outcome > m.Outcome || (m.Outcome == NotFound && am.Outcome != NotFound) {
+		if rank(am.Outcome) > rank(m.Outcome) {
 			am.Alias = a
 			m = am
 			if m.Outcome == Found {
@@ -103,6 +103,20 @@ func (ix *Index) Lookup(method string, u *url.URL) Match {
 		}
 	}
 	return m
+}
+
+// rank orders outcomes by how much a lookup found, to keep the best of
+// the path as recorded and its aliases.
+func rank(o Outcome) int {
+	switch o {
+	case Found:
+		return 3
+	case Preflight:
+		return 2
+	case MethodNotAllowed:
+		return 1
+	}
+	return 0
 }
 
 func upper(s string) string {
