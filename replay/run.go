@@ -262,7 +262,10 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	recBody, _ := recorded.ResponseBody()
 	recBody = r.expected(recBody)
-	rec := diff.Response{Status: recorded.Response.Status, Header: recorded.Response.HTTPHeader(), Body: recBody, ContentType: recorded.Response.ContentType()}
+	rec := diff.Response{Status: recorded.Response.Status, Header: recorded.Response.HTTPHeader(), Body: recBody, ContentType: recorded.Response.ContentType(),
+		// Exporters often keep no body text (WebPageTest, chrome-har): an
+		// empty body there means "not recorded", not "empty".
+		BodyUnknown: recBody == nil && recorded.Response.Content.Size != 0}
 	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(rec.Header), Body: r.o.Redactor.Body(rec.ContentType, recBody)}
 	now := diff.Response{Status: got.Status, Header: got.Header, Body: got.Body}
 	op := diff.Operation{Method: er.Method}
