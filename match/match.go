@@ -31,9 +31,10 @@ var Verdicts = []Verdict{Matched, Drift, Undocumented, Upload, Auth, NotAPI}
 
 // Options configure a Matcher.
 type Options struct {
-	// Hosts are the instance's hosts (host or host:port). When empty, the
-	// hosts are learnt from the recording with Observe: a host is the
-	// instance when a call to it fits the spec or lies under an API prefix.
+	// Hosts are the instance's hosts (host or host:port). When empty, they
+	// are the hosts the documents' servers name, plus those learnt from the
+	// recording with Observe: a host is the instance when a call to it fits
+	// the spec or lies under an API prefix.
 	Hosts []string
 	// Policy names authentication, upload and static calls. The zero
 	// value means TestOpsPolicy.
@@ -64,6 +65,15 @@ func New(ix *spec.Index, opts Options) *Matcher {
 	for _, h := range opts.Hosts {
 		m.hosts[normalizeHost(h)] = true
 		m.fixed = true
+	}
+	if !m.fixed {
+		// Hosts the documents' servers name are the instance too; traffic
+		// may still show it under another name, which Observe learns.
+		for _, d := range ix.Documents() {
+			for _, h := range d.ServerHosts() {
+				m.hosts[normalizeHost(h)] = true
+			}
+		}
 	}
 	return m
 }
