@@ -425,6 +425,14 @@ func (c *checker) schemaMessages(err error) []schemaMessage {
 		if text == "" {
 			text = "does not match the schema's " + strconv.Quote(se.SchemaField)
 		}
+		if se.SchemaField == "format" {
+			// kin-openapi adds the format's whole regular expression; the
+			// value itself tells the reader more.
+			text = formatPattern.ReplaceAllString(text, "")
+			if v, ok := se.Value.(string); ok {
+				text = fmt.Sprintf("%s: %s", quoteShort(v), text)
+			}
+		}
 		out = append(out, schemaMessage{where: jsonPath(se.JSONPointer()), text: oneLine(text)})
 	}
 	walk(err)
@@ -449,6 +457,16 @@ func (c *checker) closestBranch(se *openapi3.SchemaError) ([]schemaMessage, int)
 		}
 	}
 	return best, len(branches)
+}
+
+var formatPattern = regexp.MustCompile(` \(string doesn't match pattern ".*"\)$`)
+
+// quoteShort quotes a value for a one-line message, cut to 40 bytes.
+func quoteShort(v string) string {
+	if len(v) > 40 {
+		v = v[:37] + "..."
+	}
+	return strconv.Quote(v)
 }
 
 func isSchemaError(err error) bool {
