@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/apitrail/apitrail/internal/atomicfile"
 )
 
 // Action says what a rule does.
@@ -466,30 +468,5 @@ func AddRules(path string, rules []Rule) ([]Rule, error) {
 	if err := WriteRules(&buf, added); err != nil {
 		return nil, err
 	}
-	return added, writeFileAtomic(path, buf.Bytes(), mode)
-}
-
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(mode)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return added, atomicfile.Write(path, buf.Bytes(), mode)
 }

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -173,33 +174,5 @@ func (f *Flow) SaveManifest() error {
 	if err != nil {
 		return err
 	}
-	return WriteAtomic(filepath.Join(f.Dir, ManifestFile), append(data, '\n'), 0o644)
-}
-
-// WriteAtomic writes a file through a temporary file and a rename, so that
-// readers see the old content or the new, never half of it.
-func WriteAtomic(path string, data []byte, mode os.FileMode) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(mode); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(filepath.Join(f.Dir, ManifestFile), append(data, '\n'), 0o644)
 }

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
 	"sync"
+
+	"github.com/apitrail/apitrail/internal/atomicfile"
 )
 
 // WriterOptions configures a Writer.
@@ -185,28 +186,14 @@ func Encode(w io.Writer, f *File, opts WriterOptions) error {
 
 // WriteFile writes a whole document to path atomically: readers see the old
 // file or the complete new one, never a half-written one.
-func WriteFile(path string, f *File, opts WriterOptions) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+func WriteFile(path string, f *File, opts WriterOptions) error {
+	tmp, err := atomicfile.Create(path, 0o600)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return err
-	}
+	defer tmp.Abort()
 	if err := Encode(tmp, f, opts); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return tmp.Commit()
 }

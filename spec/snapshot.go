@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/atomicfile"
 )
 
 // SnapshotManifest is the file in a snapshot folder that lists its documents.
@@ -157,28 +159,8 @@ func safeFileName(name string) bool {
 }
 
 func writeAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return &Error{File: path, Err: unwrapPath(err)}
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	if err := f.Sync(); werr == nil {
-		werr = err
-	}
-	if err := f.Close(); werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return &Error{File: path, Err: unwrapPath(werr)}
 	}
 	return nil
 }
