@@ -17,7 +17,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/apitrail/apitrail/flow"
+	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/replay"
 )
 
@@ -272,7 +272,7 @@ func (w *allureWriter) message(name string, m *replay.Message) (allureAttachment
 
 func (w *allureWriter) attach(name, typ, ext string, data []byte) (allureAttachment, error) {
 	source := newUUID() + "-attachment." + ext
-	if err := flow.WriteAtomic(filepath.Join(w.dir, source), data, 0o644); err != nil {
+	if err := atomicfile.Write(filepath.Join(w.dir, source), data, 0o644); err != nil {
 		return allureAttachment{}, err
 	}
 	return allureAttachment{Name: name, Source: source, Type: typ}, nil
@@ -283,7 +283,7 @@ func (w *allureWriter) json(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	return flow.WriteAtomic(filepath.Join(w.dir, name), data, 0o644)
+	return atomicfile.Write(filepath.Join(w.dir, name), data, 0o644)
 }
 
 // marshal indents JSON and leaves <, > and & as they are: these files are
@@ -307,7 +307,7 @@ func (w *allureWriter) environment(reports []*replay.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "endpoint=%s\n", propertyValue(endpoint(reports[0].Endpoint)))
 	fmt.Fprintf(&b, "flows=%s\n", propertyValue(strings.Join(flows, ", ")))
-	return flow.WriteAtomic(filepath.Join(w.dir, "environment.properties"), []byte(b.String()), 0o644)
+	return atomicfile.Write(filepath.Join(w.dir, "environment.properties"), []byte(b.String()), 0o644)
 }
 
 func (w *allureWriter) categories() error {

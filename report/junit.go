@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apitrail/apitrail/flow"
+	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/replay"
 )
 
@@ -163,7 +163,7 @@ func WriteJUnitFile(path string, reports []*replay.Report, o Options) error {
 	if err := WriteJUnit(&b, reports, o); err != nil {
 		return err
 	}
-	return flow.WriteAtomic(path, b.Bytes(), 0o644)
+	return atomicfile.Write(path, b.Bytes(), 0o644)
 }
 
 // seconds formats a duration as JUnit times are written: seconds with
