@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/xml"
 	"flag"
 	"net/http"
 	"os"
@@ -110,44 +109,12 @@ func TestJUnitGolden(t *testing.T) {
 	reporttest.ValidateJUnit(t, golden)
 }
 
-// junitDoc reads back what a JUnit reader sees.
-type junitDoc struct {
-	Tests    int `xml:"tests,attr"`
-	Failures int `xml:"failures,attr"`
-	Errors   int `xml:"errors,attr"`
-	Suites   []struct {
-		Name     string `xml:"name,attr"`
-		Tests    int    `xml:"tests,attr"`
-		Failures int    `xml:"failures,attr"`
-		Errors   int    `xml:"errors,attr"`
-		Skipped  int    `xml:"skipped,attr"`
-		Cases    []struct {
-			Name      string  `xml:"name,attr"`
-			Classname string  `xml:"classname,attr"`
-			Time      float64 `xml:"time,attr"`
-			Skipped   *string `xml:"skipped"`
-			Failure   *struct {
-				Message string `xml:"message,attr"`
-				Type    string `xml:"type,attr"`
-				Text    string `xml:",chardata"`
-			} `xml:"failure"`
-			Error *struct {
-				Message string `xml:"message,attr"`
-				Text    string `xml:",chardata"`
-			} `xml:"error"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
-}
-
 func TestJUnitCasesAndCounts(t *testing.T) {
-	var b bytes.Buffer
-	if err := WriteJUnit(&b, fixedReports(), Options{}); err != nil {
+	path := filepath.Join(t.TempDir(), "junit.xml")
+	if err := WriteJUnitFile(path, fixedReports(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	var doc junitDoc
-	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := reporttest.ReadJUnit(t, path)
 	if doc.Tests != 7 || doc.Failures != 2 || doc.Errors != 1 {
 		t.Errorf("totals: %d tests, %d failures, %d errors; want 7, 2, 1 (the page is not the API)", doc.Tests, doc.Failures, doc.Errors)
 	}

@@ -40,6 +40,8 @@ type options struct {
 	json        bool
 	quiet       bool
 	demo        bool
+	junit       string
+	allure      string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -61,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
 	fs.BoolVar(&o.demo, "demo", false, "")
+	fs.StringVar(&o.junit, "junit", "", "")
+	fs.StringVar(&o.allure, "allure-results", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'replay --help' for usage"))
@@ -78,6 +82,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, errors.New("--retries must not be negative"))
 	case o.saveNoise && !o.learnNoise:
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--save-noise saves what --learn-noise finds"), "add --learn-noise"))
+	case o.dryRun && (o.junit != "" || o.allure != ""):
+		return cli.PrintError(stderr, prog, errors.New("--junit and --allure-results report a replay, and --dry-run sends nothing"))
+	}
+	if err := checkReportPaths(o); err != nil {
+		return cli.PrintError(stderr, prog, err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -173,6 +182,7 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	r.enc.SetEscapeHTML(false)
 	total := map[replay.Outcome]int{}
 	var failed, infra, interrupted bool
+	var reps []*replay.Report
 	for _, t := range ts {
 		rep, err := r.one(ctx, t)
 		if err != nil {
@@ -181,6 +191,7 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 		if rep == nil {
 			continue // a dry run
 		}
+		reps = append(reps, rep)
 		for k, v := range rep.Counts {
 			total[k] += v
 		}
@@ -199,6 +210,10 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	} else if len(ts) > 1 {
 		fmt.Fprintf(r.stdout, "\nall %d recordings: %d ok, %d regression, %d drift, %d infrastructure error, %d skipped, %d not run\n",
 			len(ts), total[replay.OK], total[replay.Regression], total[replay.Drift], total[replay.Infra], total[replay.Skipped], total[replay.NotRun])
+	}
+	// Written even when interrupted: they report what ran, as the text does.
+	if err := r.writeReports(reps); err != nil {
+		return 0, err
 	}
 	switch {
 	case interrupted:

@@ -37,6 +37,12 @@ Options:
       --json                one JSON object per line: each call ("kind":"entry"),
                             each recording ("kind":"flow"), the totals ("kind":"summary")
   -q, --quiet               print only the summary line of each recording
+      --junit FILE          also write a JUnit XML report for CI: a test suite
+                            per recording, a test case per call; regressions
+                            and drift fail, infrastructure errors are errors
+      --allure-results DIR  also write Allure results into DIR: a result per
+                            call with the diff, the request and both answers
+                            attached; allurectl uploads them to Allure TestOps
       --demo                the whole loop on bundled data: start a local
                             TestOps-like instance, match the bundled recording
                             and replay it there; no network needed
@@ -74,4 +80,6 @@ Examples:
   replay --endpoint https://testops.example.com --whoami
   replay --endpoint https://testops.example.com --dry-run ui-session.har
   replay --endpoint https://testops.example.com --unsafe recordings/
+  replay -e https://testops.example.com --junit junit.xml \
+         --allure-results allure-results recordings/
 `

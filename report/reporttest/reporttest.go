@@ -7,6 +7,7 @@ package reporttest
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"os"
 	"os/exec"
@@ -40,6 +41,60 @@ func ValidateJUnit(t testing.TB, file string) {
 	if err != nil {
 		t.Fatalf("%s does not validate against %s: %v\n%s", file, SchemaPath, err, out)
 	}
+}
+
+// JUnit is a JUnit XML document as tests read it back.
+type JUnit struct {
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Suites   []JUnitSuite `xml:"testsuite"`
+}
+
+// JUnitSuite is one testsuite of a JUnit document.
+type JUnitSuite struct {
+	Name      string      `xml:"name,attr"`
+	Tests     int         `xml:"tests,attr"`
+	Failures  int         `xml:"failures,attr"`
+	Errors    int         `xml:"errors,attr"`
+	Skipped   int         `xml:"skipped,attr"`
+	Timestamp string      `xml:"timestamp,attr"`
+	Cases     []JUnitCase `xml:"testcase"`
+	SystemOut string      `xml:"system-out"`
+}
+
+// JUnitCase is one testcase; at most one of Skipped, Failure and Error is
+// set.
+type JUnitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Time      float64       `xml:"time,attr"`
+	Skipped   *string       `xml:"skipped"`
+	Failure   *JUnitProblem `xml:"failure"`
+	Error     *JUnitProblem `xml:"error"`
+	SystemOut string        `xml:"system-out"`
+}
+
+// JUnitProblem is a failure or an error.
+type JUnitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// ReadJUnit reads a JUnit XML document.
+func ReadJUnit(t testing.TB, path string) *JUnit {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := &JUnit{}
+	if err := xml.Unmarshal(data, doc); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return doc
 }
 
 // Statistic is the count of results per status in an Allure report.
