@@ -251,6 +251,15 @@ func (r *Redactor) cookieHeader(v string) string {
 }
 
 func (r *Redactor) setCookie(v string) string {
+	// Chrome's exporters join several Set-Cookie lines into one value,
+	// one cookie per line.
+	if strings.Contains(v, "\n") {
+		lines := strings.Split(v, "\n")
+		for i, l := range lines {
+			lines[i] = r.setCookie(l)
+		}
+		return strings.Join(lines, "\n")
+	}
 	first, rest, _ := strings.Cut(v, ";")
 	name, val, ok := strings.Cut(first, "=")
 	if !ok {

@@ -200,3 +200,19 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// Chrome DevTools and chrome-har write every Set-Cookie line of a
+// response into one header value, separated by newlines.
+func TestSetCookieLinesJoinedByNewline(t *testing.T) {
+	r := har.NewRedactor(har.DefaultRules())
+	v := "DYN_USER_ID=user-0001; path=/; Secure\nJSESSIONID=6BjnsN6uNVGO9bcG; path=/\nlang=en"
+	got := r.Header("Set-Cookie", v)
+	for _, secret := range []string{"user-0001", "6BjnsN6uNVGO9bcG"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("Set-Cookie %q kept %q", got, secret)
+		}
+	}
+	if lines := strings.Split(got, "\n"); len(lines) != 3 || !strings.HasPrefix(lines[1], "JSESSIONID="+har.PlaceholderPrefix) || !strings.HasSuffix(lines[0], "; path=/; Secure") {
+		t.Errorf("Set-Cookie lines = %q", lines)
+	}
+}
