@@ -106,7 +106,7 @@ func TestJUnitGolden(t *testing.T) {
 	if !bytes.Equal(b.Bytes(), want) {
 		t.Errorf("JUnit output differs from %s (run go test ./report -update and review the change):\n%s", golden, b.String())
 	}
-	reporttest.ValidateJUnit(t, golden)
+	t.Run("valid", func(t *testing.T) { reporttest.ValidateJUnit(t, golden) })
 }
 
 func TestJUnitCasesAndCounts(t *testing.T) {
@@ -187,7 +187,7 @@ func TestJUnitFileIsWrittenWhole(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("temporary files were left: %v", entries)
 	}
-	reporttest.ValidateJUnit(t, path)
+	t.Run("valid", func(t *testing.T) { reporttest.ValidateJUnit(t, path) })
 }
 
 func TestAllureResults(t *testing.T) {
@@ -281,11 +281,13 @@ func TestAllureResults(t *testing.T) {
 		}
 	}
 
-	got := reporttest.GenerateAllure(t, dir)
-	want := reporttest.Statistic{Passed: 2, Failed: 2, Broken: 1, Skipped: 2, Total: 7}
-	if got != want {
-		t.Errorf("the Allure report counts %+v, want %+v", got, want)
-	}
+	t.Run("allure generate", func(t *testing.T) {
+		got := reporttest.GenerateAllure(t, dir)
+		want := reporttest.Statistic{Passed: 2, Failed: 2, Broken: 1, Skipped: 2, Total: 7}
+		if got != want {
+			t.Errorf("the Allure report counts %+v, want %+v", got, want)
+		}
+	})
 }
 
 func TestPropertyValues(t *testing.T) {

@@ -198,7 +198,7 @@ func checkReports(t *testing.T, human, junitPath, allureDir string, secrets []st
 	if doc.Tests != len(got) || doc.Failures != counts["failure"] || doc.Errors != counts["error"] {
 		t.Errorf("JUnit totals %d tests, %d failures, %d errors; its cases say %v", doc.Tests, doc.Failures, doc.Errors, counts)
 	}
-	reporttest.ValidateJUnit(t, junitPath)
+	t.Run("valid", func(t *testing.T) { reporttest.ValidateJUnit(t, junitPath) })
 
 	results := reporttest.ReadAllure(t, allureDir)
 	var allure []call
@@ -243,9 +243,11 @@ func checkReports(t *testing.T, human, junitPath, allureDir string, secrets []st
 		}
 	}
 
-	if got := reporttest.GenerateAllure(t, allureDir); got != stat {
-		t.Errorf("the Allure report counts %+v, the replay %+v", got, stat)
-	}
+	t.Run("allure generate", func(t *testing.T) {
+		if got := reporttest.GenerateAllure(t, allureDir); got != stat {
+			t.Errorf("the Allure report counts %+v, the replay %+v", got, stat)
+		}
+	})
 	return texts
 }
 
