@@ -43,7 +43,9 @@ type EntryReport struct {
 	// correlated values were put in.
 	RecordedURL string           `json:"recordedUrl"`
 	Operation   *match.Operation `json:"operation,omitempty"`
-	Outcome     Outcome          `json:"outcome"`
+	// Verdict is what match made of the recorded call.
+	Verdict match.Verdict `json:"verdict"`
+	Outcome Outcome       `json:"outcome"`
 	// Reason says why a call was skipped or not run, or what the
 	// infrastructure error was.
 	Reason string `json:"reason,omitempty"`

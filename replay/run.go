@@ -130,7 +130,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	for i, c := range p.Calls {
 		done[i] = make(chan struct{})
 		er := &EntryReport{Seq: c.Seq, Method: strings.ToUpper(c.Entry.Request.Method), URL: c.Entry.Request.URL,
-			RecordedURL: c.Entry.Request.URL, Operation: c.Match.Operation, RecordedStatus: c.Entry.Response.Status}
+			RecordedURL: c.Entry.Request.URL, Operation: c.Match.Operation, Verdict: c.Match.Verdict, RecordedStatus: c.Entry.Response.Status}
 		rep.Entries[i] = er
 		if !c.Send {
 			er.Outcome, er.Reason = Skipped, c.Skip

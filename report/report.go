@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
 )
 
@@ -39,15 +40,12 @@ func (o Options) name() string {
 	return o.Name
 }
 
-// notAPI starts the reason replay gives for calls that are not the API.
-const notAPI = "not the API"
-
 // Cases returns the calls of a report that become test cases, in recorded
 // order: every call but those that are not the API at all.
 func Cases(r *replay.Report) []*replay.EntryReport {
 	var out []*replay.EntryReport
 	for _, e := range r.Entries {
-		if e.Outcome == replay.Skipped && strings.HasPrefix(e.Reason, notAPI) {
+		if e.Verdict == match.NotAPI {
 			continue
 		}
 		out = append(out, e)

@@ -38,7 +38,7 @@ func fixedReports() []*replay.Report {
 		Flow: "ui-flow", Endpoint: base, Started: started, Duration: 1234 * time.Millisecond,
 		Entries: []*replay.EntryReport{
 			{Seq: 1, Method: "GET", URL: "https://testops.example.com/", RecordedURL: "https://testops.example.com/",
-				Outcome: replay.Skipped, Reason: "not the API: a page", RecordedStatus: 200},
+				Verdict: match.NotAPI, Outcome: replay.Skipped, Reason: "not the API: a page", RecordedStatus: 200},
 			{Seq: 2, Method: "POST", URL: base + "/api/login/system", RecordedURL: base + "/api/login/system",
 				Outcome: replay.Skipped, Reason: "authentication call: replay signs in with a Bearer token instead", RecordedStatus: 200},
 			{Seq: 3, Method: "GET", URL: base + "/api/project?page=0", RecordedURL: base + "/api/project?page=0",
