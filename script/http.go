@@ -1,0 +1,113 @@
+package script
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// renderHTTP writes a .http file in the JetBrains HTTP Client's syntax:
+// in-file variables, the token request first, and response handlers that
+// check each answer and keep the values later calls use. httpyac runs it
+// as it is; endpoint, API token and secrets come from the environment
+// through {{$processEnv NAME}}, which httpyac and VS Code REST Client read.
+func renderHTTP(fl *flow) ([]byte, error) {
+	names := namer(fl.params, sameStyle, jsReserved...)
+	shell := namer(fl.params, shellStyle, shellReserved...)
+	var w strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&w, format, args...) }
+
+	heading(&w, "# ", fl, []string{
+		"JetBrains HTTP Client syntax, run by httpyac (npm):",
+		"  ENDPOINT=" + fl.endpoint + " USER_TOKEN=<your API token> httpyac send --all --bail " + fileName(fl, HTTP),
+		"Each answer is checked; with --bail the run stops at the first call that fails.",
+		"Edit the parameters below to change the recording's context.",
+	})
+	p("\n@endpoint = {{$processEnv ENDPOINT}}\n")
+	p("@userToken = {{$processEnv USER_TOKEN}}\n")
+	if ps := paramsOf(fl, contextParam); len(ps) > 0 {
+		p("\n# The recording's context: ids the flow used but did not create.\n")
+		for _, pr := range ps {
+			p("@%s = %s\n", names[pr], pr.value)
+		}
+	}
+	if ps := paramsOf(fl, secretParam); len(ps) > 0 {
+		p("\n# Secrets the recorded calls sent. The recording kept none of them: set them in the environment.\n")
+		for _, pr := range ps {
+			p("# %s: the secret sent in %s\n", names[pr], pr.where)
+			p("@%s = {{$processEnv %s}}\n", names[pr], shell[pr])
+		}
+	}
+
+	p(`
+### Exchange the API token for a Bearer token
+POST {{endpoint}}/api/uaa/oauth/token
+Accept: application/json
+Content-Type: application/x-www-form-urlencoded
+
+grant_type=apitoken&scope=openid&token={{userToken}}
+
+> {%%
+  client.test("token exchange", function () {
+    client.assert(response.status === 200, "the token exchange answered " + response.status + ": " + JSON.stringify(response.body));
+  });
+  client.global.set("jwtToken", response.body.access_token);
+%%}
+`)
+	ref := func(pc piece) string {
+		if pc.enc == encJSONString {
+			return `"{{` + names[pc.p] + `}}"`
+		}
+		return "{{" + names[pc.p] + "}}"
+	}
+	for _, c := range fl.calls {
+		p("\n### #%d %s\n", c.seq, c.label)
+		if c.note != "" {
+			p("# %s\n", c.note)
+		}
+		p("%s {{endpoint}}%s\n", c.method, c.target.text(ref))
+		p("Authorization: Bearer {{jwtToken}}\n")
+		for _, h := range c.headers {
+			p("%s: %s\n", h.name, h.value.text(ref))
+		}
+		if c.bodyKind != noBody {
+			p("\n%s\n", c.body.text(ref))
+		}
+		label := jsString(fmt.Sprintf("#%d %s", c.seq, c.label))
+		p("\n> {%%\n")
+		p("  client.test(%s, function () {\n", label)
+		p("    client.assert(response.status >= 200 && response.status < 400, \"answered \" + response.status + \": \" + JSON.stringify(response.body));\n")
+		p("  });\n")
+		for _, pr := range c.produces {
+			p("  client.global.set(%q, String(%s));\n", names[pr], jsExtract(pr.from, "response.body", `response.headers.valueOf(%s)`))
+		}
+		p("%%}\n")
+	}
+	return []byte(w.String()), nil
+}
+
+// jsExtract writes a JavaScript expression that reads a produced value
+// from an answer, failing loudly when it is not there. body is the parsed
+// body's expression; header is a format for reading a header by name.
+func jsExtract(ex *extraction, body, header string) string {
+	if ex.header != "" {
+		name := jsString(ex.header)
+		return fmt.Sprintf(`(function (v) { var s = String(v || "").replace(/^[a-z]+:\/\/[^\/]+/i, "").split("?")[0].replace(/^\//, "").split("/")[%d]; if (!s) { throw new Error(%s); } return s; })(%s)`,
+			ex.segment, jsString(fmt.Sprintf("the answer's %s header has no segment %d", ex.header, ex.segment)), fmt.Sprintf(header, name))
+	}
+	keys := jsValue(ex.json)
+	return fmt.Sprintf(`(function (v) { if (v === undefined || v === null) { throw new Error(%s); } return v; })(%s.reduce(function (o, k) { return o === undefined || o === null ? undefined : o[k]; }, %s))`,
+		jsString("the answer has no "+ex.jsonPath), keys, body)
+}
+
+func jsString(s string) string { return jsValue(s) }
+
+// jsValue writes a value as JSON, which JavaScript reads too; unlike
+// json.Marshal it leaves <, > and & alone, for people to read.
+func jsValue(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
+}

@@ -1,0 +1,231 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/apitrail/apitrail/match"
+)
+
+// Format is a kind of script.
+type Format string
+
+// The formats Generate writes.
+const (
+	Bash    Format = "bash"    // curl and jq, the vendor's documented style
+	HTTP    Format = "http"    // a .http file: JetBrains HTTP Client syntax, run by httpyac
+	Go      Format = "go"      // a Go program using only the standard library
+	Postman Format = "postman" // a Postman collection v2.1, run by newman
+)
+
+// Formats lists every format, in the order a usage text names them.
+func Formats() []Format { return []Format{Bash, HTTP, Go, Postman} }
+
+// ParseFormat reads a format's name; "sh" and "curl" name bash too, and
+// "newman" and "collection" name the Postman collection.
+func ParseFormat(name string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "bash", "sh", "curl":
+		return Bash, nil
+	case "http", ".http", "httpyac", "rest":
+		return HTTP, nil
+	case "go", "golang":
+		return Go, nil
+	case "postman", "newman", "collection":
+		return Postman, nil
+	}
+	names := make([]string, 0, 4)
+	for _, f := range Formats() {
+		names = append(names, string(f))
+	}
+	return "", fmt.Errorf("unknown script format %q (want %s)", name, strings.Join(names, ", "))
+}
+
+// Ext is the file name extension a script of the format gets.
+func (f Format) Ext() string {
+	switch f {
+	case Bash:
+		return ".sh"
+	case HTTP:
+		return ".http"
+	case Go:
+		return ".go"
+	case Postman:
+		return ".postman_collection.json"
+	}
+	return ""
+}
+
+// Options configure Generate.
+type Options struct {
+	// Endpoint is the instance the recording was made on, such as
+	// https://testops.example.com: the default a script offers for its
+	// endpoint, and the prefix taken off recorded URLs when it has a path.
+	// Empty means the scheme and host of the first scripted call.
+	Endpoint string
+	// Name names the flow in the script's heading and the collection.
+	// Empty means "apitrail flow".
+	Name string
+}
+
+// ErrNothingToScript is returned, wrapped with what was left out and why,
+// when a recording holds no call a script could make.
+var ErrNothingToScript = errors.New("no API call to script")
+
+// Generate writes a script of the given format for the calls of one
+// recording, in the order they were made.
+func Generate(f Format, results []match.Result, opts Options) ([]byte, error) {
+	var render func(*flow) ([]byte, error)
+	switch f {
+	case Bash:
+		render = renderBash
+	case HTTP:
+		render = renderHTTP
+	case Go:
+		render = renderGo
+	case Postman:
+		render = renderPostman
+	default:
+		_, err := ParseFormat(string(f))
+		return nil, err
+	}
+	fl, err := build(results, opts)
+	if err != nil {
+		return nil, err
+	}
+	out, err := render(fl)
+	if err != nil {
+		return nil, err
+	}
+	if loc := placeholderRE.FindIndex(out); loc != nil {
+		// build replaces every placeholder; one that got through is a bug,
+		// and a script must not carry it.
+		return nil, fmt.Errorf("script: internal error: a redaction placeholder reached the %s script", f)
+	}
+	return out, nil
+}
+
+// omission is why a recorded call is not in the scripts.
+type omission int
+
+const (
+	keep omission = iota
+	omitNotAPI
+	omitAuth
+	omitUpload
+	omitFailed
+	omitError
+	omitDuplicate
+	omitBody
+)
+
+// omissionText words each omission for the script's heading, in the order
+// they are listed there, for one call and for several.
+var omissionText = []struct {
+	o         omission
+	one, many string
+}{
+	{omitNotAPI, "call is not the API", "calls are not the API"},
+	{omitAuth, "call is authentication", "calls are authentication"},
+	{omitDuplicate, "call repeats an earlier one", "calls repeat earlier ones"},
+	{omitFailed, "call failed in the recording", "calls failed in the recording"},
+	{omitError, "call was answered with an error", "calls were answered with an error"},
+	{omitBody, "call has a body a script cannot repeat", "calls have a body a script cannot repeat"},
+	{omitUpload, "call is an upload", "calls are uploads"},
+}
+
+// omissionWhy says why, after the count.
+var omissionWhy = map[omission]string{
+	omitNotAPI:    "pages, assets, other hosts, preflights",
+	omitAuth:      "the script gets its own token",
+	omitDuplicate: "the same method, URL and body, as a UI fires twice",
+	omitFailed:    "no answer arrived",
+	omitError:     "a script would stop there",
+	omitBody:      "binary or multipart",
+	omitUpload:    "never scripted: see below",
+}
+
+const allurectlURL = "https://docs.qameta.io/allurectl/"
+
+// choice is the decision on one recorded call.
+type choice struct {
+	result match.Result
+	why    omission
+	dupOf  int // Seq of the call a duplicate repeats
+}
+
+// choose decides which recorded calls go into a script. Duplicates are
+// calls with the same method, URL and body as an earlier kept call: a UI
+// that fetches a list twice did not mean to.
+func choose(results []match.Result, bodyOf func(match.Result) string) []choice {
+	out := make([]choice, 0, len(results))
+	seen := map[string]int{}
+	for _, r := range results {
+		c := choice{result: r}
+		switch {
+		case r.Entry == nil || r.Verdict == match.NotAPI:
+			c.why = omitNotAPI
+		case r.Verdict == match.Upload:
+			c.why = omitUpload
+		case r.Verdict == match.Auth:
+			c.why = omitAuth
+		case r.Entry.Response.Status <= 0:
+			c.why = omitFailed
+		case r.Entry.Response.Status >= 400:
+			c.why = omitError
+		case !scriptableBody(r.Entry):
+			c.why = omitBody
+		default:
+			key := strings.ToUpper(r.Entry.Request.Method) + " " + canonicalURL(r.Entry.Request.URL) + "\x00" + bodyOf(r)
+			if first, ok := seen[key]; ok {
+				c.why, c.dupOf = omitDuplicate, first
+			} else {
+				seen[key] = r.Seq
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// canonicalURL drops a fragment, which never reaches the server.
+func canonicalURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
+// leftOut summarises the omitted calls for a script's heading: one line per
+// reason, with the calls' places in the recording.
+func leftOut(choices []choice) []string {
+	bySeq := map[omission][]int{}
+	for _, c := range choices {
+		if c.why != keep {
+			bySeq[c.why] = append(bySeq[c.why], c.result.Seq)
+		}
+	}
+	var lines []string
+	for _, ot := range omissionText {
+		seqs := bySeq[ot.o]
+		if len(seqs) == 0 {
+			continue
+		}
+		sort.Ints(seqs)
+		refs := make([]string, len(seqs))
+		for i, s := range seqs {
+			refs[i] = fmt.Sprintf("#%d", s)
+		}
+		what := ot.many
+		if len(seqs) == 1 {
+			what = ot.one
+		}
+		lines = append(lines, fmt.Sprintf("%d %s (%s): %s", len(seqs), what, omissionWhy[ot.o], strings.Join(refs, ", ")))
+	}
+	return lines
+}
