@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -381,6 +382,15 @@ func trimToText(b []byte, cut bool) []byte {
 	return b
 }
 
+// roundMicro rounds milliseconds to whole microseconds, what the clock
+// measured, so that sums do not print as 0.10999999999999943.
+func roundMicro(v float64) float64 {
+	if v < 0 {
+		return v
+	}
+	return math.Round(v*1000) / 1000
+}
+
 func ms(from, to time.Time) float64 {
 	if from.IsZero() || to.IsZero() || to.Before(from) {
 		return har.NotAvailable
@@ -415,8 +425,15 @@ func (x *exchange) setTimings(e *har.Entry) {
 			}
 		}
 		t.Blocked = max(blocked, 0)
-		t.Send = ms(x.gotConn, x.wroteReq)
-		t.Wait = ms(x.wroteReq, x.firstByte)
+		// The transport reports the request written from one goroutine
+		// and the answer's first byte from another; a server that answers
+		// before the last write is reported has waited no time.
+		sent := x.wroteReq
+		if !x.firstByte.IsZero() && (sent.IsZero() || sent.After(x.firstByte)) {
+			sent = x.firstByte
+		}
+		t.Send = ms(x.gotConn, sent)
+		t.Wait = ms(sent, x.firstByte)
 		t.Receive = ms(x.firstByte, x.bodyEnd)
 		if t.Receive < 0 && !x.firstByte.IsZero() {
 			// The body never ended: count up to now.
@@ -433,7 +450,10 @@ func (x *exchange) setTimings(e *har.Entry) {
 		// No connection: the time is how long the attempt took.
 		total = ms(x.start, time.Now())
 	}
-	e.Time = float64(int64(total*1000)) / 1000
+	for _, d := range []*float64{&t.Blocked, &t.DNS, &t.Connect, &t.SSL, &t.Send, &t.Wait, &t.Receive} {
+		*d = roundMicro(*d)
+	}
+	e.Time = roundMicro(total)
 	e.Timings = t
 	e.ServerIPAddress = x.serverIP
 	e.Connection = x.connectionID

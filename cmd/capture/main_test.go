@@ -1,0 +1,509 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apitrail/apitrail/har"
+)
+
+var update = flag.Bool("update", false, "regenerate recordings/ui-flow/recording.har with the browser test")
+
+// runCapture runs the command in this process.
+func runCapture(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+var buildOnce = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "apitrail-capture-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "capture")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if bin, err := buildOnce(); err == nil {
+		os.RemoveAll(filepath.Dir(bin))
+	}
+	os.Exit(code)
+}
+
+// binary builds the command once for the tests that run it as a process.
+func binary(t *testing.T) string {
+	t.Helper()
+	bin, err := buildOnce()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// process is capture running as a separate program.
+type process struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	addr   string
+	done   chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var proxyLine = regexp.MustCompile(`proxy on http://([0-9.:]+),`)
+
+// startProcess runs capture and waits for it to say where it listens.
+func startProcess(t *testing.T, env []string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(os.Environ(), env...)
+	p := &process{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stderr = p.stderr
+	cmd.Stdout = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	deadline := time.After(60 * time.Second)
+	for {
+		if m := proxyLine.FindStringSubmatch(p.stderr.String()); m != nil {
+			p.addr = m[1]
+			return p
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("capture exited before listening:\n%s", p.stderr.String())
+		case <-deadline:
+			t.Fatalf("capture did not start in 60s:\n%s", p.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// wait returns the exit code.
+func (p *process) wait(limit time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(limit):
+		p.t.Fatalf("capture still runs %v after being told to stop:\n%s", limit, p.stderr.String())
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// clientVia returns a client that goes through the proxy at addr and
+// trusts the CA in caDir.
+func clientVia(t *testing.T, addr, caDir string) *http.Client {
+	t.Helper()
+	pemData, err := os.ReadFile(filepath.Join(caDir, "rootCA.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pemData)
+	return &http.Client{
+		Transport: &http.Transport{
+			Proxy:           http.ProxyURL(&url.URL{Scheme: "http", Host: addr}),
+			TLSClientConfig: &tls.Config{RootCAs: roots},
+		},
+		Timeout: time.Minute,
+	}
+}
+
+func writeCertPEM(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "upstream-ca.pem")
+	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func readEntries(t *testing.T, path string) ([]*har.Entry, error) {
+	t.Helper()
+	r, err := har.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var out []*har.Entry
+	for {
+		e, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+}
+
+// api is a small HTTPS backend: /api/item/N answers JSON, /api/stream
+// sends a line every 20ms until the client goes.
+func api(t *testing.T) *httptest.Server {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/api/item/"):
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"id":%q,"pad":%q}`, strings.TrimPrefix(r.URL.Path, "/api/item/"), strings.Repeat("x", 2000))
+		case r.URL.Path == "/api/stream":
+			w.Header().Set("Content-Type", "text/event-stream")
+			for i := 0; ; i++ {
+				if _, err := fmt.Fprintf(w, "data: %d\n\n", i); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestUsageAndBadFlags(t *testing.T) {
+	code, out, _ := runCapture(t, nil, "--help")
+	if code != 0 || !strings.Contains(out, "Usage:") || !strings.Contains(out, "-o, --output FILE") || !strings.Contains(out, "Exit status:") {
+		t.Errorf("--help: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "existing.har")
+	os.WriteFile(existing, []byte("keep me"), 0o600)
+	tests := []struct {
+		why      string
+		args     []string
+		wantErr  string
+		wantHint string
+	}{
+		{"unknown flag", []string{"--bogus"}, "unknown flag: --bogus", "capture --help"},
+		{"a URL without --browser", []string{"https://example.com/"}, `unexpected argument "https://example.com/"`, "--browser https://example.com/"},
+		{"bad size", []string{"--max-body", "lots"}, `"lots" is not a size`, ""},
+		{"host as a URL", []string{"--host", "https://api.example.com/v1"}, `give the host name only, such as "api.example.com"`, "*.example.com"},
+		{"headless alone", []string{"--headless"}, "--headless needs --browser URL", "--browser https://"},
+		{"browser without scheme", []string{"--browser", "testops.example.com"}, "is not an http or https URL", "--browser https://testops.example.com"},
+		{"import with browser", []string{"--from", "x.har", "--browser", "https://x/"}, "--browser does not go with --from", ""},
+		{"import from stdin", []string{"--from", "-"}, "--from needs a file", ""},
+		{"import of a missing file", []string{"--from", filepath.Join(dir, "nope.har"), "-o", filepath.Join(dir, "out.har")}, "nope.har: no such file", ""},
+		{"import over an existing file", []string{"--from", existing, "-o", existing}, "would replace the file being imported", ""},
+		{"bad listen address", []string{"--listen", "8080"}, `--listen "8080"`, "host:port"},
+		{"redact and keep secrets", []string{"--redact", "X-Id", "--keep-secrets"}, "contradict", ""},
+		{"bad upstream CA", []string{"--ca-dir", filepath.Join(dir, "ca"), "--upstream-ca", existing, "-o", filepath.Join(dir, "never.har")}, "holds no PEM certificate", "BEGIN CERTIFICATE"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runCapture(t, nil, tt.args...)
+		lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+		if code != 2 || !strings.HasPrefix(lines[0], "capture: error: ") || !strings.Contains(lines[0], tt.wantErr) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit 2 and an error containing %q", tt.why, code, stderr, tt.wantErr)
+			continue
+		}
+		if tt.wantHint != "" && (len(lines) < 2 || !strings.HasPrefix(lines[1], "capture: hint: ") || !strings.Contains(lines[1], tt.wantHint)) {
+			t.Errorf("%s: stderr:\n%s\nwant a hint containing %q", tt.why, stderr, tt.wantHint)
+		}
+		if len(lines) > 2 {
+			t.Errorf("%s: more than an error and a hint:\n%s", tt.why, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(existing); string(b) != "keep me" {
+		t.Error("a failed command changed an existing file")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never.har")); err == nil {
+		t.Error("a command that failed before recording left a file behind")
+	}
+}
+
+func TestOutputIsNotReplacedWithoutForce(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rec.har")
+	os.WriteFile(out, []byte("an earlier recording"), 0o600)
+	code, _, stderr := runCapture(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--listen", "127.0.0.1:0", "-o", out)
+	if code != 2 || !strings.Contains(stderr, "rec.har exists") || !strings.Contains(stderr, "--force") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "an earlier recording" {
+		t.Error("the earlier recording was touched")
+	}
+}
+
+func TestCAInfo(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca-from-env")
+	code, stdout, stderr := runCapture(t, map[string]string{"APITRAIL_CAROOT": dir}, "--ca-info")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "made a new local CA in "+dir) {
+		t.Errorf("the first run did not say it made the CA:\n%s", stderr)
+	}
+	for _, want := range []string{filepath.Join(dir, "rootCA.pem"), "Firefox", "Chromium", "curl --proxy http://127.0.0.1:8080 --cacert"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--ca-info does not mention %q:\n%s", want, stdout)
+		}
+	}
+	fi, err := os.Stat(filepath.Join(dir, "rootCA-key.pem"))
+	if err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Errorf("key: %v, mode %v", err, fi.Mode())
+	}
+	// The flag wins over the environment, and the second run is quiet.
+	other := filepath.Join(t.TempDir(), "ca-from-flag")
+	runCapture(t, map[string]string{"APITRAIL_CAROOT": dir}, "--ca-info", "--ca-dir", other)
+	code, stdout, stderr = runCapture(t, map[string]string{"APITRAIL_CAROOT": dir}, "--ca-info", "--ca-dir", other)
+	if code != 0 || stderr != "" || !strings.Contains(stdout, filepath.Join(other, "rootCA.pem")) {
+		t.Errorf("second run with --ca-dir: exit %d, stderr %q", code, stderr)
+	}
+	// Without either, it lives in the user's data folder.
+	home := t.TempDir()
+	if code, stdout, _ := runCapture(t, map[string]string{"HOME": home}, "--ca-info"); code != 0 || !strings.Contains(stdout, filepath.Join(home, ".local", "share", "apitrail", "ca", "rootCA.pem")) {
+		t.Errorf("default folder: exit %d\n%s", code, stdout)
+	}
+}
+
+// recordAPI starts capture as a process in front of the api backend and
+// returns a client that goes through it.
+func recordAPI(t *testing.T) (*httptest.Server, *process, *http.Client, string) {
+	srv := api(t)
+	dir := t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	out := filepath.Join(dir, "rec.har")
+	p := startProcess(t, nil, "--ca-dir", caDir, "--upstream-ca", writeCertPEM(t, srv), "--listen", "127.0.0.1:0", "-o", out)
+	return srv, p, clientVia(t, p.addr, caDir), out
+}
+
+func TestInterruptFinishesTheFile(t *testing.T) {
+	srv, p, c, out := recordAPI(t)
+	const n = 25
+	for i := range n {
+		resp, err := c.Get(fmt.Sprintf("%s/api/item/%d", srv.URL, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	// A stream is in flight when the signal comes.
+	resp, err := c.Get(srv.URL + "/api/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	for range 3 {
+		if _, err := br.ReadString('\n'); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.cmd.Process.Signal(os.Interrupt)
+	if code := p.wait(15 * time.Second); code != 0 {
+		t.Fatalf("exit %d after Ctrl-C:\n%s", code, p.stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(data) {
+		t.Fatalf("the file is not complete JSON after Ctrl-C (%d bytes)", len(data))
+	}
+	entries, err := readEntries(t, out)
+	if err != nil {
+		t.Fatalf("reading back: %v", err)
+	}
+	if len(entries) != n+1 {
+		t.Fatalf("%d entries, want %d completed and the stream", len(entries), n)
+	}
+	for i, e := range entries[:n] {
+		want := fmt.Sprintf(`{"id":"%d"`, i)
+		if e.Error() != "" || !strings.HasPrefix(e.Response.Content.Text, want) {
+			t.Errorf("entry %d: error %q, body %.30q", i, e.Error(), e.Response.Content.Text)
+		}
+	}
+	stream := entries[n]
+	if !strings.Contains(stream.Error(), "capture stopped") || !strings.HasPrefix(stream.Response.Content.Text, "data: 0\n\ndata: 1\n\n") {
+		t.Errorf("the stream's entry: error %q, body %.40q", stream.Error(), stream.Response.Content.Text)
+	}
+	if !strings.Contains(p.stderr.String(), fmt.Sprintf("stopped by Ctrl-C: recorded %d exchanges", n+1)) {
+		t.Errorf("no summary:\n%s", p.stderr.String())
+	}
+}
+
+func TestKilledRecordingReadsBack(t *testing.T) {
+	srv, p, c, out := recordAPI(t)
+	// Several clients keep the writer busy when the kill comes.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := c.Get(fmt.Sprintf("%s/api/item/%d-%d", srv.URL, w, i))
+				if err != nil {
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	// Kill once the file holds a good number of entries.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		entries, _ := readEntries(t, out)
+		if len(entries) >= 50 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d entries after 30s", len(entries))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.cmd.Process.Kill()
+	p.wait(10 * time.Second)
+	close(stop)
+	wg.Wait()
+
+	entries, err := readEntries(t, out)
+	if !errors.Is(err, har.ErrTruncated) {
+		t.Fatalf("reading a killed recording: %v, want it reported as cut short", err)
+	}
+	if len(entries) < 50 {
+		t.Fatalf("read back %d entries, the file held at least 50 before the kill", len(entries))
+	}
+	for i, e := range entries {
+		var v struct{ ID, Pad string }
+		if err := json.Unmarshal([]byte(e.Response.Content.Text), &v); err != nil || len(v.Pad) != 2000 {
+			t.Fatalf("entry %d is not complete: %v", i, err)
+		}
+	}
+}
+
+// TestImportRealExport runs --from on a real DevTools export.
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "devtools.har")
+	// A small export with what a user would hand over: a session cookie,
+	// a bearer token, an API call and a script.
+	export := `{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},
+	"pages":[{"startedDateTime":"2026-01-01T00:00:00.000Z","id":"page_1","title":"TestOps","pageTimings":{"onLoad":10}}],
+	"entries":[
+	{"pageref":"page_1","startedDateTime":"2026-01-01T00:00:01.000Z","time":5,"_resourceType":"fetch",
+	 "request":{"method":"GET","url":"https://testops.example.com/api/launch?page=0","httpVersion":"http/2.0",
+	  "headers":[{"name":"cookie","value":"ALLURE_TESTOPS_SESSION=sess-1234567890abcdef"},{"name":"authorization","value":"Bearer tok-abcdefghijklmnop"}],
+	  "cookies":[{"name":"ALLURE_TESTOPS_SESSION","value":"sess-1234567890abcdef"}],"queryString":[{"name":"page","value":"0"}],"headersSize":-1,"bodySize":0},
+	 "response":{"status":200,"statusText":"","httpVersion":"http/2.0","headers":[{"name":"content-type","value":"application/json"}],"cookies":[],
+	  "content":{"size":13,"mimeType":"application/json","text":"{\"content\":[]}"},"redirectURL":"","headersSize":-1,"bodySize":13},
+	 "cache":{},"timings":{"send":1,"wait":3,"receive":1}},
+	{"pageref":"page_1","startedDateTime":"2026-01-01T00:00:02.000Z","time":5,"_resourceType":"script",
+	 "request":{"method":"GET","url":"https://testops.example.com/static/app.js","httpVersion":"http/2.0","headers":[{"name":"cookie","value":"ALLURE_TESTOPS_SESSION=sess-1234567890abcdef"}],"cookies":[],"queryString":[],"headersSize":-1,"bodySize":0},
+	 "response":{"status":200,"statusText":"","httpVersion":"http/2.0","headers":[],"cookies":[],"content":{"size":3,"mimeType":"text/javascript","text":"x=1"},"redirectURL":"","headersSize":-1,"bodySize":3},
+	 "cache":{},"timings":{"send":1,"wait":3,"receive":1}}]}}`
+	os.WriteFile(src, []byte(export), 0o600)
+	out := filepath.Join(dir, "clean.har")
+	code, _, stderr := runCapture(t, nil, "--from", src, "-o", out)
+	if code != 0 || !strings.Contains(stderr, "kept 1 of 2 entries") {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(out)
+	for _, secret := range []string{"sess-1234567890abcdef", "tok-abcdefghijklmnop"} {
+		if bytes.Contains(data, []byte(secret)) {
+			t.Errorf("%s is in the clean recording", secret)
+		}
+	}
+	f, err := har.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Log.Creator.Name != "apitrail capture" || !strings.Contains(f.Log.Comment, "devtools.har, made by WebInspector 537.36") || len(f.Log.Pages) != 1 {
+		t.Errorf("header: creator %+v, comment %q, %d pages", f.Log.Creator, f.Log.Comment, len(f.Log.Pages))
+	}
+	if len(f.Log.Entries) != 1 || f.Log.Entries[0].Response.Content.Text != `{"content":[]}` {
+		t.Errorf("entries: %d", len(f.Log.Entries))
+	}
+	// Everything filtered out: the file is written, and exit 1 says so.
+	code, _, stderr = runCapture(t, nil, "--from", src, "-o", filepath.Join(dir, "none.har"), "--host", "other.example.com")
+	if code != 1 || !strings.Contains(stderr, "kept 0 of 2") {
+		t.Errorf("nothing kept: exit %d\n%s", code, stderr)
+	}
+	// A cut-short file is refused and nothing is written.
+	cut := filepath.Join(dir, "cut.har")
+	os.WriteFile(cut, []byte(export[:len(export)/2]), 0o600)
+	code, _, stderr = runCapture(t, nil, "--from", cut, "-o", filepath.Join(dir, "from-cut.har"))
+	if code != 2 || !strings.Contains(stderr, "cut.har") {
+		t.Errorf("cut file: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "from-cut.har")); err == nil {
+		t.Error("a failed import left a file")
+	}
+	// Not JSON at all: the error names the file and the place.
+	bad := filepath.Join(dir, "bad.har")
+	os.WriteFile(bad, []byte("{\"log\":\n  [1,2]}"), 0o600)
+	code, _, stderr = runCapture(t, nil, "--from", bad, "-o", filepath.Join(dir, "from-bad.har"))
+	if code != 2 || !regexp.MustCompile(`bad\.har:2:`).MatchString(stderr) {
+		t.Errorf("bad file: exit %d\n%s", code, stderr)
+	}
+}
