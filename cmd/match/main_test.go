@@ -175,3 +175,50 @@ func TestAgainstANewerSpec(t *testing.T) {
 		t.Errorf("v2 to v1: nothing the v2 spec resolves breaks: exit %d\n%s", code, out)
 	}
 }
+
+func TestEmitWritesAScript(t *testing.T) {
+	specPath, harPath := fixture(t)
+	out := filepath.Join(t.TempDir(), "flow.sh")
+	code, stdout, errOut := runMatch(t, "--spec", specPath, "--emit", "bash", "-o", out, harPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(out)
+	if fi.Mode().Perm()&0o100 == 0 {
+		t.Errorf("a bash script should be executable: %v", fi.Mode())
+	}
+	for _, want := range []string{"#!/usr/bin/env bash", "launch-controller", "allurectl"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("script lacks %q", want)
+		}
+	}
+	if strings.Contains(string(b), "/api/upload/start") {
+		t.Error("an upload endpoint was scripted")
+	}
+	if !strings.Contains(stdout, "matched") || !strings.Contains(errOut, "match: wrote "+out+" (bash)") {
+		t.Errorf("the report goes to stdout when the script goes to a file: %q / %q", stdout, errOut)
+	}
+
+	code, stdout, errOut = runMatch(t, "--spec", specPath, "--emit", "go", harPath)
+	if code != 0 || !strings.HasPrefix(stdout, "// ") && !strings.HasPrefix(stdout, "package main") || !strings.Contains(errOut, "VERDICT") {
+		t.Errorf("--emit without -o: the script on stdout, the report on stderr; exit %d\n%.200s\n%.200s", code, stdout, errOut)
+	}
+
+	for _, c := range []struct {
+		reason, want string
+		args         []string
+	}{
+		{"an unknown format", "match: error: ", []string{"--spec", specPath, "--emit", "cobol", harPath}},
+		{"two recordings", "match: error: --emit writes one script from one recording, and 2 were given", []string{"--spec", specPath, "--emit", "bash", harPath, harPath}},
+		{"--output alone", "match: error: --output names the file --emit writes", []string{"--spec", specPath, "-o", out, harPath}},
+	} {
+		code, _, errOut := runMatch(t, c.args...)
+		if code != 2 || !strings.HasPrefix(errOut, c.want) {
+			t.Errorf("%s: exit %d, %q", c.reason, code, errOut)
+		}
+	}
+}

@@ -15,8 +15,10 @@ import (
 	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/script"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/spf13/pflag"
 )
@@ -29,6 +31,8 @@ type options struct {
 	against         []string
 	againstInstance bool
 	noChecks        bool
+	emit            string
+	output          string
 	json            bool
 	strict          bool
 	quiet           bool
@@ -43,6 +47,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringArrayVar(&o.against, "against", nil, "")
 	fs.BoolVar(&o.againstInstance, "against-instance", false, "")
 	fs.BoolVar(&o.noChecks, "no-checks", false, "")
+	fs.StringVar(&o.emit, "emit", "", "")
+	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.strict, "strict", false, "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
@@ -56,10 +62,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if o.output != "" && o.emit == "" {
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--output names the file --emit writes"), "add --emit bash|http|go|postman"))
+	}
+	if o.emit != "" {
+		if _, err := script.ParseFormat(o.emit); err != nil {
+			return cli.PrintError(stderr, prog, err)
+		}
+		if o.json {
+			return cli.PrintError(stderr, prog, errors.New("--emit and --json both write to standard output; give --emit an --output FILE"))
+		}
+	}
 	if o.againstInstance && o.inst.Endpoint == "" {
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--against-instance needs --endpoint"), "name the instance whose current documents the recording is checked against"))
 	}
-	m := &matchRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	m := &matchRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, report: stdout}
+	if o.emit != "" && o.output == "" {
+		m.report = stderr // the script takes standard output
+	}
 	code, err := m.run(ctx, fs.Args())
 	if err != nil {
 		return cli.PrintError(stderr, prog, err)
@@ -71,8 +91,11 @@ type matchRun struct {
 	o              options
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	getenv         func(string) string
-	inst           *cli.Instance
+	// report receives the human report: standard output, or standard error
+	// when a script goes to standard output.
+	report io.Writer
+	getenv func(string) string
+	inst   *cli.Instance
 }
 
 // input is one recording to match: a HAR, and the flow folder it sits in
@@ -133,6 +156,9 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if m.o.emit != "" && len(ins) != 1 {
+		return 0, cli.WithHint(fmt.Errorf("--emit writes one script from one recording, and %d were given", len(ins)), "run match --emit once per recording")
+	}
 	enc := json.NewEncoder(m.stdout)
 	enc.SetEscapeHTML(false)
 	var tally *match.Tally
@@ -180,6 +206,11 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 				observed = append(observed, drift.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
 			}
 		}
+		if m.o.emit != "" {
+			if err := m.emitScript(in, results); err != nil {
+				return 0, err
+			}
+		}
 		var changes []drift.Call
 		if newIx != nil {
 			changes = drift.Compare(results, ix, newIx)
@@ -199,19 +230,19 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			for i, d := range s.Docs {
 				names[i] = d.Name()
 			}
-			fmt.Fprintf(m.stdout, "%s: %d calls, matched against %s (%s)", in.name, len(results), strings.Join(names, ", "), s.From)
+			fmt.Fprintf(m.report, "%s: %d calls, matched against %s (%s)", in.name, len(results), strings.Join(names, ", "), s.From)
 			if len(hosts) > 0 {
-				fmt.Fprintf(m.stdout, "; instance: %s", strings.Join(hosts, ", "))
+				fmt.Fprintf(m.report, "; instance: %s", strings.Join(hosts, ", "))
 			}
-			fmt.Fprintln(m.stdout)
-			match.WriteTable(m.stdout, results)
-			fmt.Fprintln(m.stdout)
+			fmt.Fprintln(m.report)
+			match.WriteTable(m.report, results)
+			fmt.Fprintln(m.report)
 			if newIx != nil {
 				s := drift.Summarize(changes)
-				fmt.Fprintf(m.stdout, "against %s: %d calls still resolve unchanged, %d changed without breaking, %d break\n",
+				fmt.Fprintf(m.report, "against %s: %d calls still resolve unchanged, %d changed without breaking, %d break\n",
 					newFrom, s.Unchanged, s.Changed, s.Breaking)
-				drift.WriteCalls(m.stdout, changes)
-				fmt.Fprintln(m.stdout)
+				drift.WriteCalls(m.report, changes)
+				fmt.Fprintln(m.report)
 			}
 		}
 		if m.o.json && newIx != nil {
@@ -233,10 +264,10 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			return 0, err
 		}
 	} else {
-		match.WriteSummary(m.stdout, sum)
+		match.WriteSummary(m.report, sum)
 		if len(byOp) > 0 {
-			fmt.Fprintln(m.stdout, "answers that do not fit their schema, by operation:")
-			drift.WriteByOperation(m.stdout, byOp)
+			fmt.Fprintln(m.report, "answers that do not fit their schema, by operation:")
+			drift.WriteByOperation(m.report, byOp)
 		}
 	}
 	if (m.o.strict && drifted) || broken {
@@ -325,4 +356,34 @@ func each(open func() (*har.Reader, error), fn func(int, *har.Entry)) error {
 		}
 		fn(i, e)
 	}
+}
+
+// emitScript writes the recording as a runnable script.
+func (m *matchRun) emitScript(in input, results []match.Result) error {
+	format, _ := script.ParseFormat(m.o.emit)
+	opts := script.Options{Name: strings.TrimSuffix(filepath.Base(in.name), filepath.Ext(in.name))}
+	if in.flow != nil {
+		opts.Name = in.flow.Name()
+		opts.Endpoint = in.flow.Manifest.Endpoint
+	}
+	if m.inst != nil {
+		opts.Endpoint = m.inst.Endpoint.String()
+	}
+	out, err := script.Generate(format, results, opts)
+	if err != nil {
+		return err
+	}
+	if m.o.output == "" || m.o.output == "-" {
+		_, err := m.stdout.Write(out)
+		return err
+	}
+	mode := os.FileMode(0o644)
+	if format == script.Bash {
+		mode = 0o755
+	}
+	if err := atomicfile.Write(m.o.output, out, mode); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.stderr, "%s: wrote %s (%s)\n", prog, m.o.output, format)
+	return nil
 }

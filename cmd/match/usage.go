@@ -33,6 +33,13 @@ Options:
       --against-instance   check against the documents --endpoint serves now
       --no-checks          resolve operations only; do not check parameters
                            and bodies against their schemas
+      --emit FORMAT        write the recording as a runnable script: bash (curl
+                           and jq), http (JetBrains/VS Code .http file), go (a
+                           standard-library program) or postman (a collection
+                           newman runs); values one call creates and a later
+                           one uses become variables, secrets become parameters
+  -o, --output FILE        write the script to FILE (default: standard output,
+                           with the report on standard error)
       --json               one JSON object per line: each call ("kind":"entry"),
                            then the totals ("kind":"summary")
       --strict             exit 1 when a call drifted from the spec or is
@@ -60,5 +67,6 @@ Examples:
   match --spec testops-openapi.json ui-session.har
   match --endpoint https://testops.example.com --save-spec flows/login/spec flows/login/recording.har
   match --json recordings/ui-flow | jq 'select(.verdict=="drift")'
+  match --emit bash -o create-launch.sh recordings/ui-flow
   match --against-instance --endpoint https://testops.example.com recordings/
 `
