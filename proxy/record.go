@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -513,6 +514,7 @@ type responseBody struct {
 	x       *exchange
 	eof     bool
 	readErr error
+	stopped atomic.Bool // Shutdown closed the server's side
 	once    sync.Once
 }
 
@@ -533,6 +535,8 @@ func (b *responseBody) Close() error {
 	b.once.Do(func() {
 		problem := ""
 		switch {
+		case b.stopped.Load():
+			problem = "capture stopped before the response ended"
 		case b.eof:
 		case b.x.p.closing.Load():
 			problem = "capture stopped before the response ended"

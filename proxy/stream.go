@@ -162,6 +162,10 @@ type closers struct{ cs []io.Closer }
 
 func closeAll(cs ...io.Closer) *closers { return &closers{cs} }
 
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
+
 func (c *closers) Close() error {
 	for _, x := range c.cs {
 		x.Close()
@@ -183,8 +187,11 @@ func (p *Proxy) serveStream(ctx *martian.Context, res *http.Response) {
 	stop := closeAll(conn)
 	if rb, ok := res.Body.(*responseBody); ok {
 		// Closing the server's side ends a read that waits for the next
-		// event.
-		stop.cs = append(stop.cs, rb.rc)
+		// event; the read may then look like the stream's normal end.
+		stop.cs = append(stop.cs, closerFunc(func() error {
+			rb.stopped.Store(true)
+			return rb.rc.Close()
+		}))
 	}
 	if !p.addStream(stop) {
 		return

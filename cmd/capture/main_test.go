@@ -18,8 +18,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -165,7 +167,7 @@ func clientVia(t *testing.T, addr, caDir string) *http.Client {
 	}
 }
 
-func writeCertPEM(t *testing.T, srv *httptest.Server) string {
+func writeCertPEM(t testing.TB, srv *httptest.Server) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "upstream-ca.pem")
 	data := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
@@ -505,5 +507,53 @@ func TestImportCommand(t *testing.T) {
 	code, _, stderr = runCapture(t, nil, "--from", bad, "-o", filepath.Join(dir, "from-bad.har"))
 	if code != 2 || !regexp.MustCompile(`bad\.har:2:`).MatchString(stderr) {
 		t.Errorf("bad file: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestWarningsAndEmptyRecording(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "rec.har")
+	p := startProcess(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--listen", "0.0.0.0:0", "--keep-secrets", "--insecure", "-o", out)
+	if !strings.HasPrefix(p.addr, "127.0.0.1:") {
+		t.Errorf("the banner names %s; clients on this machine should be told 127.0.0.1", p.addr)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	code := p.wait(15 * time.Second)
+	log := p.stderr.String()
+	for _, want := range []string{
+		"capture: warning: listening on 0.0.0.0:",
+		"capture: warning: --keep-secrets",
+		"capture: warning: --insecure",
+		"stopped by SIGTERM: recorded 0 exchanges",
+		"nothing was recorded",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, log)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit %d for an empty recording, want 1", code)
+	}
+	if f, err := har.ReadFile(out); err != nil || len(f.Log.Entries) != 0 {
+		t.Errorf("the empty recording does not read back as an empty HAR: %v", err)
+	}
+}
+
+func TestNoBrowserSaysHowToInstallOne(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	dir := t.TempDir()
+	code, _, stderr := runCapture(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--browser", "https://testops.example.com/", "-o", filepath.Join(dir, "rec.har"))
+	if code != 2 || !strings.Contains(stderr, "capture: error: no Chromium or Chrome found") || !strings.Contains(stderr, "capture: hint: install one") {
+		t.Errorf("exit %d:\n%s", code, stderr)
+	}
+	if runtime.GOOS == "linux" && !strings.Contains(stderr, "apt-get install chromium") {
+		t.Errorf("the hint does not say how to install Chromium:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rec.har")); err == nil {
+		t.Error("a recording file was left although nothing was recorded")
+	}
+	code, _, stderr = runCapture(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--browser", "https://x/", "--browser-path", filepath.Join(dir, "no-such-browser"))
+	if code != 2 || !strings.Contains(stderr, "--browser-path") {
+		t.Errorf("missing --browser-path: exit %d:\n%s", code, stderr)
 	}
 }

@@ -445,7 +445,9 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 		cli.Warn(stderr, prog, "--insecure: server certificates are not checked; anyone between you and a server can read and change what is recorded")
 	}
 	if !isLoopback(l.Addr()) {
-		cli.Warn(stderr, prog, "listening on %s, which other machines may reach: anyone who can connect can use this proxy and read what it records", l.Addr())
+		host, _, _ := net.SplitHostPort(addr)
+		_, port, _ := net.SplitHostPort(l.Addr().String())
+		cli.Warn(stderr, prog, "listening on %s, which other machines may reach: anyone who can connect can use this proxy and read what it records", net.JoinHostPort(host, port))
 	}
 	rec := &sink{w: hw, red: red, keep: o.keepSecrets}
 	p, err := proxy.New(proxy.Options{
@@ -576,10 +578,13 @@ func shutdown(p *proxy.Proxy, sigs <-chan os.Signal) error {
 }
 
 func signalName(s os.Signal) string {
-	if s == os.Interrupt {
+	switch s {
+	case os.Interrupt:
 		return "Ctrl-C"
+	case syscall.SIGTERM:
+		return "SIGTERM"
 	}
-	return strings.ToUpper(s.String())
+	return s.String()
 }
 
 // maxBodyOption turns --max-body into proxy's terms, where 0 means the
