@@ -39,6 +39,13 @@
 // decrypted, and static assets (scripts, styles, images, fonts, media) are
 // passed on without being stored, unless Filter.KeepAssets is set.
 //
+// # Imports
+//
+// Import brings a HAR that a browser or another proxy exported through the
+// same filter and body limit, so a user who cannot put the proxy in the
+// way still gets a recording like the proxy's, redacted by the same
+// writer.
+//
 // # Streams
 //
 // Server-sent events (text/event-stream) are passed on as each piece

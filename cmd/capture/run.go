@@ -508,7 +508,7 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 	if br != nil {
 		browserDone = br.exited
 	}
-	var why string
+	var why, shown string
 	var browserErr error
 loop:
 	for {
@@ -528,8 +528,14 @@ loop:
 			return 0, fmt.Errorf("the proxy stopped: %v", err)
 		case <-tick.C:
 			n, last := rec.state()
-			st := p.Stats()
-			con.status.Set("capture: %d recorded, %d passed through  %s", n, st.Passed, last)
+			line := fmt.Sprintf("capture: %d recorded, %d passed through", n, p.Stats().Passed)
+			if last != "" {
+				line += "; last: " + last
+			}
+			if line != shown {
+				shown = line
+				con.status.Set("%s", line)
+			}
 		}
 	}
 	if br != nil {

@@ -30,8 +30,8 @@ Recording:
       --max-body SIZE      keep at most SIZE of each body; longer ones are cut
                            and marked "_truncated" (default 4MiB; 0 keeps no
                            bodies; KiB, MiB, GiB or KB, MB, GB)
-      --redact NAME        also treat NAME as a secret: a header, cookie,
-                           query, form or JSON name (repeatable)
+      --redact NAME        also treat NAME as a secret: a header, query,
+                           form or JSON member name (repeatable)
       --keep-secrets       write tokens, cookies and passwords as they are
 
 Proxy:
