@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPrintErrorIsOneLinePlusHint(t *testing.T) {
+	for _, c := range []struct {
+		reason string
+		err    error
+		want   string
+	}{
+		{"a plain error", errors.New("no spec"), "replay: error: no spec\n"},
+		{"a hint on its own line", WithHint(errors.New("no spec"), "give --spec %s", "FILE"), "replay: error: no spec\nreplay: hint: give --spec FILE\n"},
+		{"a multi-line error is folded", errors.New("a\nb"), "replay: error: a b\n"},
+		{"a wrapped hint is found", fmtErr(WithHint(errors.New("inner"), "do this")), "replay: error: outer: inner\nreplay: hint: do this\n"},
+	} {
+		var buf bytes.Buffer
+		if code := PrintError(&buf, "replay", c.err); code != ExitError || buf.String() != c.want {
+			t.Errorf("%s: %d %q, want %q", c.reason, code, buf.String(), c.want)
+		}
+	}
+}
+
+func fmtErr(err error) error { return &wrapped{err} }
+
+type wrapped struct{ err error }
+
+func (w *wrapped) Error() string { return "outer: " + w.err.Error() }
+func (w *wrapped) Unwrap() error { return w.err }
+
+func TestStatusOnlyOnATerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s := NewStatus(w)
+	s.Set("replaying %d", 1)
+	s.Clear()
+	w.Close()
+	var got bytes.Buffer
+	got.ReadFrom(r)
+	if got.Len() != 0 {
+		t.Errorf("a pipe got status output %q", got.String())
+	}
+
+	var buf bytes.Buffer
+	on := &Status{w: &buf, on: true}
+	on.Set("replaying %s: %d/%d", "ui-flow", 1, 5)
+	on.Set("dropped: within 100ms of the last") // rate-limited
+	time.Sleep(110 * time.Millisecond)
+	on.Set("%s", strings.Repeat("x", 200))
+	on.Clear()
+	out := buf.String()
+	if !strings.HasPrefix(out, "\r\033[Kreplaying ui-flow: 1/5") || strings.Contains(out, "dropped") || !strings.HasSuffix(out, "...\r\033[K") {
+		t.Errorf("terminal output %q", out)
+	}
+	var nilStatus *Status
+	nilStatus.Set("no panic")
+	nilStatus.Clear()
+}
