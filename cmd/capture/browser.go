@@ -95,6 +95,13 @@ func browserArgs(o *options, proxyAddr, spki string) []string {
 		"--disable-sync",
 		"--disable-default-apps",
 		"--disable-quic",
+		"--disable-client-side-phishing-detection",
+		"--disable-component-extensions-with-background-pages",
+		"--disable-breakpad",
+		"--disable-extensions",
+		"--metrics-recording-only",
+		"--no-service-autorun",
+		"--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,CertificateTransparencyComponentUpdater,AutofillServerCommunication,NetworkTimeServiceQuerying",
 		"--password-store=basic",
 		"--use-mock-keychain",
 	}
@@ -105,6 +112,7 @@ func browserArgs(o *options, proxyAddr, spki string) []string {
 		// Chromium refuses to run as root with its sandbox on.
 		args = append(args, "--no-sandbox")
 	}
+	args = append(args, o.browserArgs...)
 	return append(args, o.browser)
 }
 

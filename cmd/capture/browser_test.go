@@ -268,3 +268,44 @@ func header(hs []har.NameValue, name string) string {
 	}
 	return ""
 }
+
+// TestRecordingEndsWhenTheBrowserCloses lets a real headless Chromium
+// close by itself (--dump-dom exits once the page has loaded) and checks
+// that capture then finishes the recording on its own.
+func TestRecordingEndsWhenTheBrowserCloses(t *testing.T) {
+	browserPath := chromium(t)
+	in, err := sandbox.Start(sandbox.Options{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "instance-ca.pem")
+	os.WriteFile(caFile, in.CACertPEM(), 0o644)
+	out := filepath.Join(dir, "rec.har")
+	p := startProcess(t, nil,
+		"--ca-dir", filepath.Join(dir, "ca"),
+		"--upstream-ca", caFile,
+		"--browser", in.URL()+"/",
+		"--browser-path", browserPath,
+		"--headless", "--browser-arg=--dump-dom",
+		"-o", out)
+	if code := p.wait(60 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, p.stderr.String())
+	}
+	for _, want := range []string{"the browser closed: recorded ", "recording 127.0.0.1 only, the page's host"} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("capture did not say %q:\n%s", want, p.stderr.String())
+		}
+	}
+	f, err := har.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Log.Entries) == 0 || f.Log.Entries[0].Request.URL != in.URL()+"/" || !strings.Contains(f.Log.Entries[0].Response.Content.Text, "apitrail sandbox") {
+		for _, e := range f.Log.Entries {
+			t.Logf("%s %s %d", e.Request.Method, e.Request.URL, e.Response.Status)
+		}
+		t.Errorf("the page is not the first entry of the recording: %d entries", len(f.Log.Entries))
+	}
+}

@@ -57,12 +57,16 @@ type options struct {
 
 	browser     string
 	browserPath string
+	browserArgs []string
 	headless    bool
 
 	from string
 
 	filter *proxy.Filter
 	rules  har.Rules
+	// pageHostOnly says the filter was set to --browser's host because
+	// --host was not given.
+	pageHostOnly bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -83,6 +87,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.insecure, "insecure", false, "")
 	fs.StringVar(&o.browser, "browser", "", "")
 	fs.StringVar(&o.browserPath, "browser-path", "", "")
+	fs.StringArrayVar(&o.browserArgs, "browser-arg", nil, "")
 	fs.BoolVar(&o.headless, "headless", false, "")
 	fs.StringVar(&o.from, "from", "", "")
 	help := fs.BoolP("help", "h", false, "")
@@ -123,7 +128,7 @@ func (o *options) check(fs *pflag.FlagSet) error {
 	}
 	set := func(name string) bool { return fs.Changed(name) }
 	if o.from != "" {
-		for _, name := range []string{"browser", "browser-path", "headless", "listen", "upstream-ca", "insecure", "ca-dir", "ca-info"} {
+		for _, name := range []string{"browser", "browser-path", "browser-arg", "headless", "listen", "upstream-ca", "insecure", "ca-dir", "ca-info"} {
 			if set(name) {
 				return cli.WithHint(fmt.Errorf("--%s does not go with --from", name), "--from cleans a file; --%s is for recording live", name)
 			}
@@ -133,7 +138,7 @@ func (o *options) check(fs *pflag.FlagSet) error {
 		}
 	}
 	if o.browser == "" {
-		for _, name := range []string{"browser-path", "headless"} {
+		for _, name := range []string{"browser-path", "browser-arg", "headless"} {
 			if set(name) {
 				return cli.WithHint(fmt.Errorf("--%s needs --browser URL", name), "name the page to open, e.g. --browser https://testops.example.com/")
 			}
@@ -156,6 +161,18 @@ func (o *options) check(fs *pflag.FlagSet) error {
 			}
 			o.filter.Hosts = append(o.filter.Hosts, p)
 		}
+	}
+	if o.browser != "" && len(o.filter.Hosts) == 0 {
+		// A browser talks to Google on its own (sign-in, updates) even
+		// with its background networking off; without --host, record
+		// the page's own host rather than that.
+		u, _ := url.Parse(o.browser)
+		p, err := proxy.ParseHostPattern(u.Hostname())
+		if err != nil {
+			return cli.WithHint(fmt.Errorf("--browser %q: %w", o.browser, err), "name the hosts to record with --host")
+		}
+		o.filter.Hosts = []proxy.HostPattern{p}
+		o.pageHostOnly = true
 	}
 	var names []string
 	for _, n := range o.redact {
@@ -495,6 +512,9 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 	started = true
 	con.printf("proxy on http://%s, recording to %s", proxyAddr, out.path)
 	con.printf("CA certificate %s", c.CertFile())
+	if o.pageHostOnly {
+		con.printf("recording %s only, the page's host; name others with --host, or --host '*' for all", o.filter.Hosts[0])
+	}
 	if br != nil {
 		con.printf("started %s on %s; close it (or press Ctrl-C) to finish", filepath.Base(browserPath), o.browser)
 	} else {
@@ -559,7 +579,7 @@ loop:
 		return 0, browserErr
 	case n == 0:
 		if len(o.filter.Hosts) > 0 {
-			con.printf("nothing was recorded: no request went to a host that --host names")
+			con.printf("nothing was recorded: no request went to %s", hostList(o.filter.Hosts))
 		} else {
 			con.printf("nothing was recorded")
 		}
@@ -712,4 +732,12 @@ func same(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+func hostList(ps []proxy.HostPattern) string {
+	var s []string
+	for _, p := range ps {
+		s = append(s, p.String())
+	}
+	return strings.Join(s, ", ")
 }

@@ -26,6 +26,8 @@ Recording:
       --host PATTERN       record only matching hosts; other traffic passes
                            through undecrypted (repeatable, or comma-separated):
                            api.example.com, *.example.com, localhost:8443
+                           (default: every host, or with --browser the page's
+                           host, since the browser calls Google on its own)
       --keep-assets        record scripts, styles, images, fonts and media too
       --max-body SIZE      keep at most SIZE of each body; longer ones are cut
                            and marked "_truncated" (default 4MiB; 0 keeps no
@@ -52,6 +54,8 @@ Browser:
       --browser-path FILE  the browser to start (default: the first of
                            chromium, chromium-browser, google-chrome,
                            google-chrome-stable found in PATH)
+      --browser-arg ARG    pass ARG to the browser too (repeatable), e.g.
+                           --browser-arg=--auto-open-devtools-for-tabs
       --headless           no window, for CI; stop with Ctrl-C or SIGTERM
 
 Import:
