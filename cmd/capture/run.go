@@ -356,6 +356,14 @@ func (c *console) printf(format string, args ...any) {
 	fmt.Fprintf(c.w, prog+": "+format+"\n", args...)
 }
 
+// setStatus replaces the status line, never in the middle of a line that
+// printf or warnOnce writes.
+func (c *console) setStatus(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status.Set("%s", line)
+}
+
 // warnOnce prints a warning the first time its key comes up.
 func (c *console) warnOnce(key, format string, args ...any) {
 	c.mu.Lock()
@@ -554,7 +562,7 @@ loop:
 			}
 			if line != shown {
 				shown = line
-				con.status.Set("%s", line)
+				con.setStatus(line)
 			}
 		}
 	}
