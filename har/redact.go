@@ -82,6 +82,7 @@ type Redactor struct {
 	suffixes []string
 
 	mu      sync.Mutex
+	pinned  []string // secret values the rules name, looked for everywhere
 	learned []string // secret values met so far, looked for everywhere
 }
 
@@ -101,7 +102,7 @@ func NewRedactor(rules Rules) *Redactor {
 		r.suffixes = append(r.suffixes, normName(s))
 	}
 	for _, v := range rules.Values {
-		r.AddSecret(v)
+		r.learn(v, true)
 	}
 	return r
 }
@@ -150,13 +151,31 @@ func (r *Redactor) SecretName(name string) bool {
 // AddSecret makes value a secret wherever it appears. Short values are
 // ignored: replacing every "1" in a file would destroy it.
 func (r *Redactor) AddSecret(value string) {
+	r.learn(value, false)
+}
+
+// learn remembers a secret value. Values named by the rules are pinned;
+// others are kept most recently seen first, so that a session id that
+// comes back now and then in a long recording is not forgotten.
+func (r *Redactor) learn(value string, pin bool) {
 	if len(value) < 8 || IsPlaceholder(value) {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, v := range r.learned {
+	for _, v := range r.pinned {
 		if v == value {
+			return
+		}
+	}
+	if pin {
+		r.pinned = append(r.pinned, value)
+		return
+	}
+	for i, v := range r.learned {
+		if v == value {
+			copy(r.learned[i:], r.learned[i+1:])
+			r.learned[len(r.learned)-1] = value
 			return
 		}
 	}
@@ -195,7 +214,7 @@ func (r *Redactor) Sweep(b []byte) []byte {
 		})
 	}
 	r.mu.Lock()
-	learned := append([]string(nil), r.learned...)
+	learned := append(append([]string(nil), r.pinned...), r.learned...)
 	r.mu.Unlock()
 	for _, v := range learned {
 		ph := []byte(r.Placeholder(v))

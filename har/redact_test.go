@@ -2,6 +2,7 @@ package har_test
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -214,5 +215,26 @@ func TestSetCookieLinesJoinedByNewline(t *testing.T) {
 	}
 	if lines := strings.Split(got, "\n"); len(lines) != 3 || !strings.HasPrefix(lines[1], "JSESSIONID="+har.PlaceholderPrefix) || !strings.HasSuffix(lines[0], "; path=/; Secure") {
 		t.Errorf("Set-Cookie lines = %q", lines)
+	}
+}
+
+func TestRecentSecretsAreNotForgotten(t *testing.T) {
+	r := har.NewRedactor(har.DefaultRules().With(har.Rules{Values: []string{"pinned-api-token-1"}}))
+	r.AddSecret("session-id-000000")
+	for i := 0; i < 200; i++ {
+		r.AddSecret(fmt.Sprintf("other-secret-%06d", i))
+		if i%10 == 0 {
+			r.AddSecret("session-id-000000") // seen again now and then
+		}
+	}
+	got := r.Text("/x?sid=session-id-000000&t=pinned-api-token-1&o=other-secret-000000")
+	if strings.Contains(got, "session-id-000000") {
+		t.Errorf("a secret seen again recently was forgotten: %s", got)
+	}
+	if strings.Contains(got, "pinned-api-token-1") {
+		t.Errorf("a secret the rules name was forgotten: %s", got)
+	}
+	if !strings.Contains(got, "other-secret-000000") {
+		t.Errorf("the memory is meant to be bounded; the oldest secret should be gone: %s", got)
 	}
 }
