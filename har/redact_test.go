@@ -2,8 +2,8 @@ package har_test
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
