@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/spec"
 )
 
 // demoAddr is where the instance listens when the test regenerates the
@@ -238,6 +241,37 @@ func TestBrowserRecordsTheUIFlow(t *testing.T) {
 				t.Errorf("%s: cookie %s is not redacted", e.Request.URL, c.Name)
 			}
 		}
+	}
+	// match resolves every API call of the recording to its operation.
+	docs, err := spec.Discover(context.Background(), in.Client(), in.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := spec.LoadAll(docs.Sources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := spec.NewIndex(loaded, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := match.New(ix, match.Options{})
+	for _, e := range f.Log.Entries {
+		m.Observe(e)
+	}
+	resolved := 0
+	for i, e := range f.Log.Entries {
+		r := m.Entry(i+1, e)
+		switch r.Verdict {
+		case match.Matched:
+			resolved++
+		case match.Auth, match.NotAPI:
+		default:
+			t.Errorf("match: #%d %s %s is %s (%s) %v", r.Seq, r.Method, r.URL, r.Verdict, r.Reason, r.Problems)
+		}
+	}
+	if resolved != 5 {
+		t.Errorf("match resolved %d API calls to their operations, want the 5 of the flow", resolved)
 	}
 	if t.Failed() {
 		return
