@@ -78,3 +78,20 @@ func WriteSummary(w io.Writer, s Summary) error {
 	}
 	return tw.Flush()
 }
+
+// WriteCoverage prints every tag of the spec with the operations the
+// recordings did not call, so a team sees what its fixtures leave out.
+func WriteCoverage(w io.Writer, c Coverage) error {
+	fmt.Fprintf(w, "operations not called, by tag (%d of %d called):\n", c.Exercised, c.Operations)
+	for _, t := range c.Tags {
+		if len(t.Missing) == 0 {
+			fmt.Fprintf(w, "  %s: all %d called\n", t.Tag, t.Operations)
+			continue
+		}
+		fmt.Fprintf(w, "  %s: %d of %d called; not called:\n", t.Tag, t.Exercised, t.Operations)
+		for _, m := range t.Missing {
+			fmt.Fprintf(w, "    %s\n", m)
+		}
+	}
+	return nil
+}

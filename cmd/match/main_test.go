@@ -222,3 +222,19 @@ func TestEmitWritesAScript(t *testing.T) {
 		}
 	}
 }
+
+func TestCoverageListsWhatNoRecordingCalls(t *testing.T) {
+	specPath, harPath := fixture(t)
+	code, out, errOut := runMatch(t, "--spec", specPath, "--coverage", "-q", harPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"operations not called, by tag", "  launch-controller: 1 of 6 called; not called:", "    POST /api/launch/{id}/close"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "VERDICT") {
+		t.Error("-q prints only the totals")
+	}
+}

@@ -31,6 +31,7 @@ type options struct {
 	against         []string
 	againstInstance bool
 	noChecks        bool
+	coverage        bool
 	emit            string
 	output          string
 	json            bool
@@ -47,6 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringArrayVar(&o.against, "against", nil, "")
 	fs.BoolVar(&o.againstInstance, "against-instance", false, "")
 	fs.BoolVar(&o.noChecks, "no-checks", false, "")
+	fs.BoolVar(&o.coverage, "coverage", false, "")
 	fs.StringVar(&o.emit, "emit", "", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVar(&o.json, "json", false, "")
@@ -265,6 +267,9 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		}
 	} else {
 		match.WriteSummary(m.report, sum)
+		if m.o.coverage {
+			match.WriteCoverage(m.report, sum.Coverage)
+		}
 		if len(byOp) > 0 {
 			fmt.Fprintln(m.report, "answers that do not fit their schema, by operation:")
 			drift.WriteByOperation(m.report, byOp)

@@ -44,6 +44,7 @@ Options:
                            then the totals ("kind":"summary")
       --strict             exit 1 when a call drifted from the spec or is
                            undocumented
+      --coverage           list, per tag, the operations no recording calls
   -q, --quiet              print only the totals
   -h, --help               show this help
 
@@ -69,4 +70,5 @@ Examples:
   match --json recordings/ui-flow | jq 'select(.verdict=="drift")'
   match --emit bash -o create-launch.sh recordings/ui-flow
   match --against-instance --endpoint https://testops.example.com recordings/
+  match --coverage -q recordings/
 `

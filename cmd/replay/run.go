@@ -289,7 +289,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	}
 	opts := replay.Options{
 		Name: t.name, Endpoint: r.inst.Endpoint, Client: r.inst.Client, Spec: ix,
-		Diff:        diff.Config{Rules: rules},
+		Diff:        diff.Config{Rules: rules, NameHints: r.o.learnNoise},
 		Concurrency: r.o.concurrency, Rate: r.o.rate, Timeout: r.o.timeout, Retries: r.o.retries,
 		LearnNoise: r.o.learnNoise, Baseline: baseline,
 		Progress: func(done, total int, last *replay.EntryReport) {

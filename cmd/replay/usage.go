@@ -30,7 +30,8 @@ Options:
                             POST and PATCH are never sent twice
       --noise FILE          noise rules (default: the recording's .noise file)
       --learn-noise         send each safe call twice; what differs between the
-                            two answers is noise
+                            two answers is noise; member names that usually hold
+                            timestamps (createdDate, *At) hide values that differ
       --save-noise          add the rules --learn-noise found to the noise file
       --update              write the answers received now as the recording
                             folder's baseline (baseline.har), and say what changed
