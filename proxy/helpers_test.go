@@ -129,6 +129,20 @@ func (r *rec) stop() {
 	})
 }
 
+// waitRecorded waits until the proxy has recorded n exchanges: a client can
+// read the end of a stream a moment before the proxy has finished the
+// exchange, and stopping in between would record it as cut short.
+func (r *rec) waitRecorded(n int) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for r.p.Stats().Recorded < int64(n) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the proxy recorded %d exchanges in 10s, want %d", r.p.Stats().Recorded, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // entries stops the proxy and reads the recording back from its file.
 func (r *rec) entries() []*har.Entry {
 	r.t.Helper()

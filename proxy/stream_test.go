@@ -251,6 +251,7 @@ func TestServerSentEventsStream(t *testing.T) {
 	if _, ok := <-lines; ok {
 		t.Fatal("the stream went on after the server ended it")
 	}
+	r.waitRecorded(1)
 	e := find(t, r.entries(), "GET", "/events")
 	if e.Response.Content.Text != "event: tick\ndata: one\n\ndata: two\n\n" || e.Error() != "" {
 		t.Errorf("recorded stream %q, error %q", e.Response.Content.Text, e.Error())
