@@ -1,9 +1,8 @@
 package replay
 
 import (
-	"strings"
-
 	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/internal/jsonpath"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -49,7 +48,7 @@ func walkSchema(s *openapi3.Schema, path string, depth int, onPath map[*openapi3
 	}
 	for name, p := range s.Properties {
 		if p != nil {
-			walkSchema(p.Value, memberPath(path, name), depth+1, onPath, fn)
+			walkSchema(p.Value, jsonpath.Member(path, name), depth+1, onPath, fn)
 		}
 	}
 	if s.Items != nil {
@@ -62,17 +61,4 @@ func walkSchema(s *openapi3.Schema, path string, depth int, onPath map[*openapi3
 			}
 		}
 	}
-}
-
-func memberPath(path, name string) string {
-	ident := name != ""
-	for i, r := range name {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			ident = false
-		}
-	}
-	if ident {
-		return path + "." + name
-	}
-	return path + "['" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), "'", `\'`) + "']"
 }

@@ -95,15 +95,20 @@ func Member(path, name string) string {
 // Index returns the path of element i of the array at path.
 func Index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
+// isIdent reports names written with a dot. The rule is package diff's,
+// so that a path reads the same in every report.
 func isIdent(s string) bool {
 	if s == "" {
 		return false
 	}
-	for i, r := range s {
-		if r == '_' || r == '$' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9' {
-			continue
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
+		default:
+			return false
 		}
-		return false
 	}
 	return true
 }
