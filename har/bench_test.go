@@ -213,3 +213,35 @@ func BenchmarkReadLargeHAR(b *testing.B) {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	})
 }
+
+// BenchmarkWriteRedacted writes a browser-like API call through a Writer
+// whose Redactor has already learned as many secrets as it keeps, as it has
+// an hour into a recording: every header, query value and body is swept for
+// each of them.
+func BenchmarkWriteRedacted(b *testing.B) {
+	red := har.NewRedactor(har.DefaultRules())
+	for i := range 64 {
+		red.AddSecret(fmt.Sprintf("session-%08d-secret", i))
+	}
+	w, err := har.NewWriter(io.Discard, har.WriterOptions{Redactor: red})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &har.Entry{
+		StartedDateTime: "2026-11-28T10:00:01.000Z",
+		Request: har.Request{Method: "GET", URL: "https://testops.test/api/rs/launch?projectId=1&page=0&size=25&sort=created_date,DESC", HTTPVersion: "HTTP/1.1",
+			QueryString: []har.NameValue{{Name: "projectId", Value: "1"}, {Name: "page", Value: "0"}, {Name: "size", Value: "25"}, {Name: "sort", Value: "created_date,DESC"}}},
+		Response: har.Response{Status: 200, HTTPVersion: "HTTP/1.1"},
+	}
+	for _, h := range []string{"Accept", "Accept-Language", "Cache-Control", "Connection", "Pragma", "Referer", "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "User-Agent", "X-Requested-With", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform"} {
+		e.Request.Headers = append(e.Request.Headers, har.NameValue{Name: h, Value: "value of " + h})
+		e.Response.Headers = append(e.Response.Headers, har.NameValue{Name: h, Value: "value of " + h})
+	}
+	e.SetResponseBody([]byte(`{"content":[{"id":1,"name":"nightly","status":"DONE"},{"id":2,"name":"smoke","status":"RUNNING"}],"totalElements":2}`), "application/json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := w.Write(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

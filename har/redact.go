@@ -82,8 +82,28 @@ type Redactor struct {
 	suffixes []string
 
 	mu      sync.Mutex
-	pinned  []string // secret values the rules name, looked for everywhere
-	learned []string // secret values met so far, looked for everywhere
+	pinned  []*knownSecret // secret values the rules name, looked for everywhere
+	learned []*knownSecret // secret values met so far, looked for everywhere
+}
+
+// knownSecret is a secret value that Sweep looks for, with its spellings and
+// placeholder worked out once: Sweep runs on every header and body of every
+// entry, for every value remembered.
+type knownSecret struct {
+	value string
+	forms [][]byte // the value raw, JSON-escaped and URL-encoded, each once
+	ph    []byte
+}
+
+func (r *Redactor) newKnownSecret(v string) *knownSecret {
+	k := &knownSecret{value: v, forms: [][]byte{[]byte(v)}, ph: []byte(r.Placeholder(v))}
+	if esc := string(appendString(nil, v)); esc[1:len(esc)-1] != v {
+		k.forms = append(k.forms, []byte(esc[1:len(esc)-1]))
+	}
+	if q := url.QueryEscape(v); q != v {
+		k.forms = append(k.forms, []byte(q))
+	}
+	return k
 }
 
 // NewRedactor returns a Redactor with its own random key.
@@ -163,26 +183,26 @@ func (r *Redactor) learn(value string, pin bool) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, v := range r.pinned {
-		if v == value {
+	for _, k := range r.pinned {
+		if k.value == value {
 			return
 		}
 	}
 	if pin {
-		r.pinned = append(r.pinned, value)
+		r.pinned = append(r.pinned, r.newKnownSecret(value))
 		return
 	}
-	for i, v := range r.learned {
-		if v == value {
+	for i, k := range r.learned {
+		if k.value == value {
 			copy(r.learned[i:], r.learned[i+1:])
-			r.learned[len(r.learned)-1] = value
+			r.learned[len(r.learned)-1] = k
 			return
 		}
 	}
 	if len(r.learned) == maxLearned {
 		r.learned = r.learned[1:]
 	}
-	r.learned = append(r.learned, value)
+	r.learned = append(r.learned, r.newKnownSecret(value))
 }
 
 // secret returns the placeholder of a secret value and remembers the value
@@ -214,20 +234,12 @@ func (r *Redactor) Sweep(b []byte) []byte {
 		})
 	}
 	r.mu.Lock()
-	learned := append(append([]string(nil), r.pinned...), r.learned...)
+	known := append(append(make([]*knownSecret, 0, len(r.pinned)+len(r.learned)), r.pinned...), r.learned...)
 	r.mu.Unlock()
-	for _, v := range learned {
-		ph := []byte(r.Placeholder(v))
-		forms := []string{v}
-		if esc := string(appendString(nil, v)); esc[1:len(esc)-1] != v {
-			forms = append(forms, esc[1:len(esc)-1])
-		}
-		if q := url.QueryEscape(v); q != v {
-			forms = append(forms, q)
-		}
-		for _, f := range forms {
-			if bytes.Contains(b, []byte(f)) {
-				b = bytes.ReplaceAll(b, []byte(f), ph)
+	for _, k := range known {
+		for _, f := range k.forms {
+			if bytes.Contains(b, f) {
+				b = bytes.ReplaceAll(b, f, k.ph)
 			}
 		}
 	}
