@@ -596,30 +596,13 @@ func (e *Entry) clone() *Entry {
 	c.Request.Headers = append([]NameValue(nil), e.Request.Headers...)
 	c.Request.Cookies = append([]Cookie(nil), e.Request.Cookies...)
 	c.Request.QueryString = append([]NameValue(nil), e.Request.QueryString...)
-	if e.Request.Headers == nil {
-		c.Request.Headers = nil
-	}
-	if e.Request.Cookies == nil {
-		c.Request.Cookies = nil
-	}
-	if e.Request.QueryString == nil {
-		c.Request.QueryString = nil
-	}
 	if e.Request.PostData != nil {
 		pd := *e.Request.PostData
-		if pd.Params != nil {
-			pd.Params = append([]Param(nil), pd.Params...)
-		}
+		pd.Params = append([]Param(nil), pd.Params...)
 		c.Request.PostData = &pd
 	}
 	c.Response.Headers = append([]NameValue(nil), e.Response.Headers...)
 	c.Response.Cookies = append([]Cookie(nil), e.Response.Cookies...)
-	if e.Response.Headers == nil {
-		c.Response.Headers = nil
-	}
-	if e.Response.Cookies == nil {
-		c.Response.Cookies = nil
-	}
 	c.Extra = e.Extra.clone()
 	return &c
 }
