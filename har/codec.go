@@ -454,19 +454,24 @@ func (e *encoder) object(v reflect.Value, p *plan) {
 		e.value(f, fp)
 	}
 	if p.extra >= 0 {
-		for _, mem := range v.Field(p.extra).Interface().(Extra) {
-			if _, known := p.byName[mem.Name]; known {
-				continue // a defined member wins over a stray copy
-			}
-			e.key(&first, mem.Name)
-			if len(mem.Value) == 0 {
-				e.b = append(e.b, "null"...)
-			} else {
-				e.b = append(e.b, mem.Value...)
-			}
-		}
+		e.extra(&first, v.Field(p.extra).Interface().(Extra), p)
 	}
 	e.b = append(e.b, '}')
+}
+
+// extra writes the members of x that the object's plan p does not define.
+func (e *encoder) extra(first *bool, x Extra, p *plan) {
+	for _, mem := range x {
+		if _, known := p.byName[mem.Name]; known {
+			continue // a defined member wins over a stray copy
+		}
+		e.key(first, mem.Name)
+		if len(mem.Value) == 0 {
+			e.b = append(e.b, "null"...)
+		} else {
+			e.b = append(e.b, mem.Value...)
+		}
+	}
 }
 
 var logType = reflect.TypeOf(Log{})

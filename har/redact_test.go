@@ -155,6 +155,30 @@ func TestRedactionRemovesEverySecret(t *testing.T) {
 	}
 }
 
+// Members some tools add beside "log" are written after the entries, and
+// must be cleaned like every other part of the file.
+func TestTopLevelMembersAreRedacted(t *testing.T) {
+	f := &har.File{Log: har.Log{Version: "1.2", Entries: secretEntries()}}
+	f.Extra.SetRaw("_exportedBy", json.RawMessage(`{"user":"admin","auth":"Bearer `+jwt1+`","session":"`+session+`"}`))
+	f.Extra.SetRaw("_unset", nil)
+	var buf bytes.Buffer
+	if err := har.Encode(&buf, f, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{jwt1, session} {
+		if strings.Contains(buf.String(), s) {
+			t.Errorf("secret %q is in the written file", s)
+		}
+	}
+	back, err := har.NewReader(&buf, har.ReaderOptions{}).ReadAll()
+	if err != nil {
+		t.Fatalf("the written file does not read back: %v", err)
+	}
+	if got := string(back.Extra.Get("_unset")); got != "null" {
+		t.Errorf("a member without a value: got %s, want null as in every other object", got)
+	}
+}
+
 func TestKeepSecretsWritesThemAsGiven(t *testing.T) {
 	var buf bytes.Buffer
 	f := &har.File{Log: har.Log{Version: "1.2", Entries: secretEntries()}}

@@ -69,14 +69,10 @@ func NewWriter(w io.Writer, opts WriterOptions) (*Writer, error) {
 		buf = append(buf, ',')
 	}
 	buf = append(buf, `"entries":[`...)
-	tail := []byte("\n]}")
-	for _, m := range head.Extra {
-		tail = append(tail, ',')
-		tail = appendString(tail, m.Name)
-		tail = append(tail, ':')
-		tail = append(tail, m.Value...)
-	}
-	hw.tail = append(tail, "}\n"...)
+	tail := encoder{b: []byte("\n]}")}
+	first := false
+	tail.extra(&first, head.Extra, filePlan)
+	hw.tail = append(tail.b, "}\n"...)
 	if _, err := w.Write(buf); err != nil {
 		return nil, err
 	}
@@ -155,7 +151,13 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	w.closed = true
-	_, err := w.w.Write(w.tail)
+	tail := w.tail
+	if !w.keep {
+		// Swept now rather than in NewWriter, so that secrets the entries
+		// taught the redactor are found here too.
+		tail = w.red.Sweep(tail)
+	}
+	_, err := w.w.Write(tail)
 	if w.file != nil {
 		if serr := w.file.Sync(); err == nil {
 			err = serr
