@@ -12,8 +12,10 @@ package replay
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/apitrail/apitrail/correlate"
@@ -157,9 +159,9 @@ func (p *Plan) order() {
 		} else {
 			since = append(since, i)
 		}
-		for j := range deps {
-			c.deps = append(c.deps, j)
-		}
+		// In recorded order: a map's order would change the plan's text
+		// from one dry run to the next.
+		c.deps = slices.Sorted(maps.Keys(deps))
 	}
 }
 

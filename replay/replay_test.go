@@ -383,3 +383,28 @@ func TestInterruptedRunStillReports(t *testing.T) {
 		t.Error("the summary must say the run was interrupted")
 	}
 }
+
+// A write waits for every read since the last write; the plan names them in
+// recorded order, so that a dry run prints the same text each time.
+func TestPlanListsDependenciesInOrder(t *testing.T) {
+	mk := func(method, u string) *har.Entry {
+		e := &har.Entry{Request: har.Request{Method: method, URL: u}, Response: har.Response{Status: 200}}
+		e.SetResponseBody([]byte(`{}`), "application/json")
+		return e
+	}
+	var entries []*har.Entry
+	for i := 1; i <= 6; i++ {
+		entries = append(entries, mk("GET", fmt.Sprintf("http://testops.test/api/launch/%d", 100+i)))
+	}
+	entries = append(entries, mk("POST", "http://testops.test/api/launch"))
+	p := plan(t, index(t), entries, true)
+	for range 20 {
+		var b strings.Builder
+		if err := replay.WritePlan(&b, "reads then a write", p, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "after #1, #2, #3, #4, #5, #6\n") {
+			t.Fatalf("the write waits for the six reads, in order:\n%s", b.String())
+		}
+	}
+}
