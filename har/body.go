@@ -22,43 +22,36 @@ func (e *Entry) RequestBody() ([]byte, error) {
 	if pd == nil {
 		return nil, nil
 	}
-	if pd.File != "" && pd.Text == "" {
-		return e.sideFile(pd.File)
-	}
-	if pd.Text != "" {
-		if strings.EqualFold(pd.Encoding, "base64") {
-			b, err := decodeBase64(pd.Text)
-			if err != nil {
-				return nil, fmt.Errorf("request body of %s %s: %w", e.Request.Method, e.Request.URL, err)
-			}
-			return b, nil
-		}
-		return []byte(pd.Text), nil
-	}
-	if len(pd.Params) > 0 {
+	if pd.Text == "" && pd.File == "" && len(pd.Params) > 0 {
 		return paramsBody(pd)
 	}
-	return nil, nil
+	return e.body("request", pd.Text, pd.Encoding, pd.File)
 }
 
 // ResponseBody returns the decoded bytes of the response body: text, base64
 // or a side file. It returns nil when the HAR holds no body.
 func (e *Entry) ResponseBody() ([]byte, error) {
 	c := &e.Response.Content
-	if c.File != "" && c.Text == "" {
-		return e.sideFile(c.File)
+	return e.body("response", c.Text, c.Encoding, c.File)
+}
+
+// body decodes a body held as text, as base64, or in a side file; side
+// ("request" or "response") names it in errors.
+func (e *Entry) body(side, text, encoding, file string) ([]byte, error) {
+	if file != "" && text == "" {
+		return e.sideFile(file)
 	}
-	if c.Text == "" {
+	if text == "" {
 		return nil, nil
 	}
-	if strings.EqualFold(c.Encoding, "base64") {
-		b, err := decodeBase64(c.Text)
-		if err != nil {
-			return nil, fmt.Errorf("response body of %s %s: %w", e.Request.Method, e.Request.URL, err)
-		}
-		return b, nil
+	if !strings.EqualFold(encoding, "base64") {
+		return []byte(text), nil
 	}
-	return []byte(c.Text), nil
+	b, err := decodeBase64(text)
+	if err != nil {
+		return nil, fmt.Errorf("%s body of %s %s: %w", side, e.Request.Method, e.Request.URL, err)
+	}
+	return b, nil
 }
 
 // sideFile reads a body kept next to the HAR. The name must be a plain file
@@ -168,11 +161,7 @@ func (e *Entry) SetResponseBody(body []byte, mimeType string) {
 	c.Size = int64(len(body))
 	c.MimeType = mimeType
 	c.File = ""
-	if looksLikeText(body) {
-		c.Text, c.Encoding = string(body), ""
-	} else {
-		c.Text, c.Encoding = base64.StdEncoding.EncodeToString(body), "base64"
-	}
+	c.Text, c.Encoding = encodeBody(body)
 }
 
 // SetRequestBody stores body as the request's postData: as text when it is
@@ -184,11 +173,16 @@ func (e *Entry) SetRequestBody(body []byte, mimeType string) {
 		return
 	}
 	pd := &PostData{MimeType: mimeType}
-	if looksLikeText(body) {
-		pd.Text = string(body)
-	} else {
-		pd.Text, pd.Encoding = base64.StdEncoding.EncodeToString(body), "base64"
-	}
+	pd.Text, pd.Encoding = encodeBody(body)
 	e.Request.PostData = pd
 	e.Request.BodySize = int64(len(body))
+}
+
+// encodeBody is how a body is stored in a HAR: as text when it is UTF-8,
+// otherwise in base64.
+func encodeBody(body []byte) (text, encoding string) {
+	if looksLikeText(body) {
+		return string(body), ""
+	}
+	return base64.StdEncoding.EncodeToString(body), "base64"
 }
