@@ -105,7 +105,7 @@ func compareOne(r match.Result, oldIx, newIx *spec.Index) Call {
 	}
 	c.Resolves = true
 	oldOp, newOp := r.Operation.Spec(), m.Operation
-	c.New = opString(newOp)
+	c.New = match.NewOperation(newOp).String()
 	if shape(oldOp.Path) != shape(newOp.Path) {
 		add(Moved, "%s became %s", oldOp.Path, newOp.Path)
 	}
@@ -148,7 +148,7 @@ func compareOne(r match.Result, oldIx, newIx *spec.Index) Call {
 	}
 
 	// The recorded exchange under each spec: what newly fails is a break.
-	req, resp := exchange(r, u)
+	req, resp := r.Exchange(u)
 	before := problemSet(oldIx.Check(r.Match, req, resp))
 	for _, p := range newIx.Check(m, req, resp) {
 		if before[problemKey(p)] {
@@ -171,18 +171,6 @@ func compareOne(r match.Result, oldIx, newIx *spec.Index) Call {
 		// Query and parameter problems are covered above by name.
 	}
 	return c
-}
-
-func opString(op *spec.Operation) string {
-	s := op.Method + " " + op.Path
-	id := op.OperationID
-	if len(op.Tags) > 0 && id != "" {
-		return op.Tags[0] + " " + id + ": " + s
-	}
-	if id != "" {
-		return id + ": " + s
-	}
-	return s
 }
 
 // shape is a template with its parameter names blanked, since renaming
@@ -258,21 +246,6 @@ func artefact(p param) bool {
 		}
 	}
 	return false
-}
-
-func exchange(r match.Result, u *url.URL) (spec.Request, *spec.Response) {
-	e := r.Entry
-	body, _ := e.RequestBody()
-	req := spec.Request{Method: r.Method, URL: u, Header: e.Request.HTTPHeader(), Body: body}
-	if e.Response.Status == 0 {
-		return req, nil
-	}
-	rb, _ := e.ResponseBody()
-	h := e.Response.HTTPHeader()
-	if h.Get("Content-Type") == "" && e.Response.Content.MimeType != "" {
-		h.Set("Content-Type", e.Response.Content.MimeType)
-	}
-	return req, &spec.Response{Status: e.Response.Status, Header: h, Body: rb}
 }
 
 func problemKey(p spec.Problem) string { return string(p.Kind) + " " + p.Where }

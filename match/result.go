@@ -50,6 +50,16 @@ type Operation struct {
 	op          *spec.Operation
 }
 
+// NewOperation names a spec operation as a Result does.
+func NewOperation(op *spec.Operation) *Operation {
+	o := &Operation{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Summary: op.Summary,
+		Deprecated: op.Deprecated, Document: op.Document.Name(), op: op}
+	if len(op.Tags) > 0 {
+		o.Tag = op.Tags[0]
+	}
+	return o
+}
+
 // Spec returns the spec operation.
 func (o *Operation) Spec() *spec.Operation { return o.op }
 
@@ -132,12 +142,7 @@ func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 	if r.Match.Outcome != spec.Found {
 		return
 	}
-	op := r.Match.Operation
-	r.Operation = &Operation{Method: op.Method, Path: op.Path, OperationID: op.OperationID, Summary: op.Summary,
-		Deprecated: op.Deprecated, Document: op.Document.Name(), op: op}
-	if len(op.Tags) > 0 {
-		r.Operation.Tag = op.Tags[0]
-	}
+	r.Operation = NewOperation(r.Match.Operation)
 	if r.Match.Alias != nil {
 		r.Operation.Alias = r.Match.Alias.String()
 	}
@@ -147,22 +152,26 @@ func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 	if !check || m.noChecks {
 		return
 	}
+	req, resp := r.Exchange(u)
+	r.Problems = m.ix.Check(r.Match, req, resp)
+}
+
+// Exchange is the recorded call as spec.Index.Check takes it, u being its
+// parsed URL. The response is nil when the recording holds no answer; a
+// body the HAR did not keep is nil, and Check leaves an empty body alone.
+func (r *Result) Exchange(u *url.URL) (spec.Request, *spec.Response) {
 	e := r.Entry
 	body, _ := e.RequestBody()
 	req := spec.Request{Method: r.Method, URL: u, Header: e.Request.HTTPHeader(), Body: body}
-	var resp *spec.Response
-	if e.Response.Status > 0 {
-		rb, _ := e.ResponseBody()
-		h := e.Response.HTTPHeader()
-		if h.Get("Content-Type") == "" && e.Response.Content.MimeType != "" {
-			h.Set("Content-Type", e.Response.Content.MimeType)
-		}
-		resp = &spec.Response{Status: e.Response.Status, Header: h, Body: rb}
-		if rb == nil && e.Response.Content.Size > 0 {
-			resp.Body = nil // the HAR kept no body: nothing to check it against
-		}
+	if e.Response.Status <= 0 {
+		return req, nil
 	}
-	r.Problems = m.ix.Check(r.Match, req, resp)
+	rb, _ := e.ResponseBody()
+	h := e.Response.HTTPHeader()
+	if h.Get("Content-Type") == "" && e.Response.Content.MimeType != "" {
+		h.Set("Content-Type", e.Response.Content.MimeType)
+	}
+	return req, &spec.Response{Status: e.Response.Status, Header: h, Body: rb}
 }
 
 func (m *Matcher) queryParams(u *url.URL, mt spec.Match) []QueryParam {
