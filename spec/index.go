@@ -58,10 +58,16 @@ func (a Alias) String() string { return a.From + "=" + a.To }
 // ParseAlias reads an alias written as FROM=TO ("/api/rs=/api").
 func ParseAlias(s string) (Alias, error) {
 	from, to, ok := strings.Cut(s, "=")
-	if !ok || !strings.HasPrefix(from, "/") || (to != "" && !strings.HasPrefix(to, "/")) {
-		return Alias{}, fmt.Errorf("alias %q is not of the form /FROM=/TO", s)
+	if a := (Alias{From: from, To: to}); ok && a.valid() {
+		return a, nil
 	}
-	return Alias{From: from, To: to}, nil
+	return Alias{}, fmt.Errorf("alias %q is not of the form /FROM=/TO", s)
+}
+
+// valid reports whether both sides are absolute paths; To may be empty, to
+// drop the prefix.
+func (a Alias) valid() bool {
+	return strings.HasPrefix(a.From, "/") && (a.To == "" || strings.HasPrefix(a.To, "/"))
 }
 
 // TestOpsAliases are the path prefixes Allure TestOps traffic still uses for
@@ -138,7 +144,7 @@ func (ix *Index) Operations() []*Operation { return ix.ops }
 func NewIndex(docs []*Document, opts Options) (*Index, error) {
 	ix := &Index{docs: docs, root: &node{}, artefacts: opts.Artefacts, checkSpecs: map[*Document]*openapi3.T{}}
 	for _, a := range opts.Aliases {
-		if !strings.HasPrefix(a.From, "/") || (a.To != "" && !strings.HasPrefix(a.To, "/")) {
+		if !a.valid() {
 			return nil, fmt.Errorf("alias %q is not of the form /FROM=/TO", a.String())
 		}
 		ix.aliases = append(ix.aliases, Alias{From: strings.TrimSuffix(a.From, "/"), To: strings.TrimSuffix(a.To, "/")})
