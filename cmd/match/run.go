@@ -165,27 +165,19 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 	enc.SetEscapeHTML(false)
 	var tally *match.Tally
 	var drifted, broken bool
-	var specs *cli.Specs
 	newIx, newFrom, err := m.againstIndex(ctx)
 	if err != nil {
 		return 0, err
 	}
 	var observed []drift.Observed
 	for _, in := range ins {
-		// A folder's own snapshot wins for its recording; otherwise one set
-		// of documents serves every recording.
-		s := specs
-		if s == nil || (in.flow != nil && in.flow.HasSpec() && len(m.o.specs.Specs) == 0) {
-			if s, err = m.o.specs.Load(ctx, in.flow, m.inst, func(w string) {
-				if !m.o.json {
-					cli.Warn(m.stderr, prog, "%s", w)
-				}
-			}, false); err != nil {
-				return 0, err
+		s, err := m.o.specs.For(ctx, in.flow, m.inst, func(w string) {
+			if !m.o.json {
+				cli.Warn(m.stderr, prog, "%s", w)
 			}
-			if in.flow == nil || !in.flow.HasSpec() {
-				specs = s
-			}
+		}, false)
+		if err != nil {
+			return 0, err
 		}
 		if len(s.Docs) == 0 {
 			return 0, cli.WithHint(errors.New("no spec: give --spec FILE|URL or --endpoint URL"), "a TestOps instance lists its documents in its Swagger UI (/swagger-ui.html)")

@@ -311,3 +311,32 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		}
 	}
 }
+
+// --spec serves every recording folder from one load, though each carries
+// a snapshot of its own: a spec URL is fetched once, not once per folder.
+func TestSpecIsLoadedOnceForManyFolders(t *testing.T) {
+	data, err := sandbox.Document(sandbox.AllServices, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(data)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	for _, name := range []string{"a", "b", "c"} {
+		if err := os.CopyFS(filepath.Join(dir, name), os.DirFS("../../recordings/ui-flow")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runReplay(t, env(""), "--endpoint", srv.URL, "--dry-run", "--spec", srv.URL+"/v3/api-docs", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("the spec was fetched %d times for three folders, want once", n)
+	}
+}

@@ -110,7 +110,6 @@ type replayRun struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	inst           *cli.Instance
-	specs          *cli.Specs // documents shared by recordings that carry none
 	enc            *json.Encoder
 	// showMatch prints the match table before each replay (the demo).
 	showMatch bool
@@ -236,19 +235,13 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	}
 	entries := f.Log.Entries
 
-	specs := r.specs
-	if specs == nil || (t.flow != nil && t.flow.HasSpec() && len(r.o.specs.Specs) == 0) {
-		specs, err = r.o.specs.Load(ctx, t.flow, r.inst, func(w string) {
-			if !r.o.quiet && !r.o.json {
-				cli.Warn(r.stderr, prog, "%s", w)
-			}
-		}, true)
-		if err != nil {
-			return nil, err
+	specs, err := r.o.specs.For(ctx, t.flow, r.inst, func(w string) {
+		if !r.o.quiet && !r.o.json {
+			cli.Warn(r.stderr, prog, "%s", w)
 		}
-		if t.flow == nil || !t.flow.HasSpec() {
-			r.specs = specs
-		}
+	}, true)
+	if err != nil {
+		return nil, err
 	}
 	if len(specs.Docs) == 0 {
 		cli.Warn(r.stderr, prog, "%s: no spec, so calls are told apart by their paths alone and answers are not checked against one (give --spec)", t.name)

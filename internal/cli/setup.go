@@ -106,6 +106,8 @@ type SpecFlags struct {
 	Aliases   []string
 	NoAliases bool
 	SaveSpec  string
+
+	shared *Specs // what For loaded for recordings that use no snapshot of their own
 }
 
 // Register adds the flags to fs.
@@ -186,6 +188,24 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 		}
 	}
 	return &Specs{Docs: docs, From: from}, nil
+}
+
+// For returns the documents for one recording: its flow's own snapshot
+// when it carries one and --spec is not given; otherwise the documents all
+// other recordings share, loaded (fetched, warned about, saved) on first use
+// only. Load's arguments mean what they mean there.
+func (f *SpecFlags) For(ctx context.Context, fl *flow.Flow, in *Instance, warn func(string), optional bool) (*Specs, error) {
+	if fl != nil && fl.HasSpec() && len(f.Specs) == 0 {
+		return f.Load(ctx, fl, in, warn, optional)
+	}
+	if f.shared == nil {
+		s, err := f.Load(ctx, nil, in, warn, optional)
+		if err != nil {
+			return nil, err
+		}
+		f.shared = s
+	}
+	return f.shared, nil
 }
 
 // Index builds the lookup index: the built-in TestOps aliases unless
