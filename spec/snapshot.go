@@ -94,20 +94,14 @@ func LoadSnapshot(dir string) ([]Source, error) {
 			return nil, &Error{File: manifestPath, Place: place, Err: fmt.Errorf("file %q is not a plain file name in the snapshot folder", e.File)}
 		}
 		path := filepath.Join(dir, e.File)
-		f, err := os.Open(path)
+		got, err := ReadFile(path)
 		if err != nil {
-			return nil, &Error{File: path, Err: unwrapPath(err)}
+			return nil, err
 		}
-		data, err := readLimited(f)
-		f.Close()
-		if err != nil {
-			return nil, &Error{File: path, Err: err}
+		if !strings.EqualFold(got.SHA256, e.SHA256) {
+			return nil, &Error{File: path, Err: fmt.Errorf("sha256 %s does not match the manifest's %s: the snapshot was changed after it was saved", got.SHA256, e.SHA256)}
 		}
-		sum := sha256.Sum256(data)
-		if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, e.SHA256) {
-			return nil, &Error{File: path, Err: fmt.Errorf("sha256 %s does not match the manifest's %s: the snapshot was changed after it was saved", got, e.SHA256)}
-		}
-		srcs = append(srcs, Source{Name: e.Name, URL: e.URL, Fetched: e.Fetched, SHA256: e.SHA256, Data: data})
+		srcs = append(srcs, Source{Name: e.Name, URL: e.URL, Fetched: e.Fetched, SHA256: e.SHA256, Data: got.Data})
 	}
 	return srcs, nil
 }
