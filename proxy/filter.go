@@ -177,6 +177,8 @@ func (f *Filter) RecordsHost(hostport string) bool {
 	return false
 }
 
+func (f *Filter) keepsAssets() bool { return f != nil && f.KeepAssets }
+
 // assetExtensions are the file name extensions of static assets: scripts,
 // styles, images, fonts, media and source maps.
 var assetExtensions = map[string]bool{
@@ -245,7 +247,7 @@ func (f *Filter) Keep(e *har.Entry) bool {
 	if !f.RecordsHost(HostPort(u)) {
 		return false
 	}
-	if f != nil && f.KeepAssets {
+	if f.keepsAssets() {
 		return true
 	}
 	if rt, ok := e.Extra.String("_resourceType"); ok && assetResourceTypes[strings.ToLower(rt)] {

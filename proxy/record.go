@@ -64,30 +64,38 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func (p *Proxy) records(req *http.Request) bool {
-	if !p.filter.RecordsHost(HostPort(req.URL)) {
-		return false
+	return p.filter.RecordsHost(HostPort(req.URL)) && (p.filter.keepsAssets() || !AssetRequest(req.URL, req.Header))
+}
+
+// outgoing is the request as the server gets it: the client's, without
+// the headers that belong to the client's connection.
+func outgoing(ctx context.Context, req *http.Request) *http.Request {
+	out := req.WithContext(ctx)
+	out.Header = req.Header.Clone()
+	removeHopHeaders(out.Header)
+	return out
+}
+
+// noteFailure tells ModifyResponse why the round trip failed, so that the
+// client gets a page saying so.
+func noteFailure(req *http.Request, err error) {
+	if ctx := martian.NewContext(req); ctx != nil {
+		ctx.Set(ctxFailure, err)
 	}
-	return p.filter != nil && p.filter.KeepAssets || !AssetRequest(req.URL, req.Header)
 }
 
 func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
-	mctx := martian.NewContext(req)
 	if !p.records(req) {
 		p.passed.Add(1)
-		out := req.WithContext(p.baseCtx)
-		out.Header = req.Header.Clone()
-		removeHopHeaders(out.Header)
-		resp, err := p.transport.RoundTrip(out)
-		if err != nil && mctx != nil {
-			mctx.Set(ctxFailure, err)
+		resp, err := p.transport.RoundTrip(outgoing(p.baseCtx, req))
+		if err != nil {
+			noteFailure(req, err)
 		}
 		return resp, err
 	}
 
 	x := p.newExchange(req)
-	out := req.WithContext(httptrace.WithClientTrace(p.baseCtx, x.clientTrace()))
-	out.Header = req.Header.Clone()
-	removeHopHeaders(out.Header)
+	out := outgoing(httptrace.WithClientTrace(p.baseCtx, x.clientTrace()), req)
 	narrowAcceptEncoding(out.Header)
 	if req.Body != nil && req.Body != http.NoBody {
 		x.reqBody = newCapture(p.maxBody, req.ContentLength)
@@ -95,13 +103,11 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		if mctx != nil {
-			mctx.Set(ctxFailure, err)
-		}
+		noteFailure(req, err)
 		x.fail(err)
 		return nil, err
 	}
-	if !(p.filter != nil && p.filter.KeepAssets) && AssetType(resp.Header.Get("Content-Type")) {
+	if !p.filter.keepsAssets() && AssetType(resp.Header.Get("Content-Type")) {
 		x.drop()
 		p.passed.Add(1)
 		return resp, nil
