@@ -13,33 +13,50 @@ import (
 // Extract reads the value a variable takes in a new response of the call
 // that produces it.
 func Extract(v *Var, header http.Header, body []byte) (string, bool) {
-	if v.From == nil {
-		return "", false
+	nv, ok := ExtractAll([]*Var{v}, header, body)[v]
+	return nv, ok
+}
+
+// ExtractAll reads the values variables take in a new response of the call
+// that produces them, parsing the body once however many of them it holds.
+// A variable the response does not hold is left out of the result.
+func ExtractAll(vars []*Var, header http.Header, body []byte) map[*Var]string {
+	out := map[*Var]string{}
+	var leaves map[string]jsonpath.Leaf // by path, read at the first body variable
+	for _, v := range vars {
+		if v.From == nil {
+			continue
+		}
+		pl := v.From.Place
+		switch pl.In {
+		case "body":
+			if leaves == nil {
+				leaves = map[string]jsonpath.Leaf{}
+				all, _ := jsonpath.Leaves(body)
+				for _, l := range all {
+					if _, dup := leaves[l.Path]; !dup { // the first of repeated names, as jsonpath.Get
+						leaves[l.Path] = l
+					}
+				}
+			}
+			if l, ok := leaves[pl.Path]; ok && (l.Kind == jsonpath.String || l.Kind == jsonpath.Number) {
+				out[v] = l.Text
+			}
+		case "header":
+			loc := header.Get(pl.Name)
+			if loc == "" {
+				continue
+			}
+			u, err := url.Parse(loc)
+			if err != nil {
+				continue
+			}
+			if segs := pathSegments(u); pl.Segment < len(segs) {
+				out[v] = segs[pl.Segment]
+			}
+		}
 	}
-	pl := v.From.Place
-	switch pl.In {
-	case "body":
-		l, ok := jsonpath.Get(body, pl.Path)
-		if !ok || (l.Kind != jsonpath.String && l.Kind != jsonpath.Number) {
-			return "", false
-		}
-		return l.Text, true
-	case "header":
-		loc := header.Get(pl.Name)
-		if loc == "" {
-			return "", false
-		}
-		u, err := url.Parse(loc)
-		if err != nil {
-			return "", false
-		}
-		segs := pathSegments(u)
-		if pl.Segment >= len(segs) {
-			return "", false
-		}
-		return segs[pl.Segment], true
-	}
-	return "", false
+	return out
 }
 
 // Request is a request being prepared: the parts substitution changes.

@@ -202,3 +202,37 @@ func names(vs []*correlate.Var) string {
 	}
 	return strings.Join(out, ",")
 }
+
+func TestExtractAllReadsEachPlace(t *testing.T) {
+	at := func(pl correlate.Place) *correlate.Var { return &correlate.Var{From: &correlate.Ref{Place: pl}} }
+	id := at(correlate.Place{In: "body", Path: "$.id"})
+	uuid := at(correlate.Place{In: "body", Path: "$.items[1].uuid"})
+	flag := at(correlate.Place{In: "body", Path: "$.closed"})
+	gone := at(correlate.Place{In: "body", Path: "$.missing"})
+	loc := at(correlate.Place{In: "header", Name: "Location", Segment: 2})
+	context := &correlate.Var{Name: "projectId", Value: "1"}
+	header := http.Header{"Location": {"/api/launch/457"}}
+	body := []byte(`{"id": 456, "id": 999, "closed": true, "items": [{"uuid": "a"}, {"uuid": "b-2"}]}`)
+	got := correlate.ExtractAll([]*correlate.Var{id, uuid, flag, gone, loc, context}, header, body)
+	for _, c := range []struct {
+		reason string
+		v      *correlate.Var
+		want   string
+		found  bool
+	}{
+		{"a number; the first of repeated names, as Extract reads it", id, "456", true},
+		{"a string inside an array", uuid, "b-2", true},
+		{"a literal is not an id", flag, "", false},
+		{"a path the answer lacks", gone, "", false},
+		{"a Location header's segment", loc, "457", true},
+		{"a context value has no producer", context, "", false},
+	} {
+		nv, ok := got[c.v]
+		if nv != c.want || ok != c.found {
+			t.Errorf("%s: got %q %v, want %q %v", c.reason, nv, ok, c.want, c.found)
+		}
+		if one, ok1 := correlate.Extract(c.v, header, body); one != nv || ok1 != ok {
+			t.Errorf("%s: Extract says %q %v, ExtractAll %q %v", c.reason, one, ok1, nv, ok)
+		}
+	}
+}

@@ -222,15 +222,20 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport, done
 	er.Status = first.Status
 	er.Response = r.message(nil, first)
 
+	// The answer is read outside the lock, which every call in flight takes.
+	var produced []*correlate.Var
+	var found map[*correlate.Var]string
+	if c.corr >= 0 {
+		produced = r.p.Corr.Produced(c.corr)
+		found = correlate.ExtractAll(produced, first.Header, first.Body)
+	}
 	r.mu.Lock()
 	r.answered[i] = true
-	if c.corr >= 0 {
-		for _, v := range r.p.Corr.Produced(c.corr) {
-			if nv, ok := correlate.Extract(v, first.Header, first.Body); ok {
-				r.values[v] = nv
-			} else {
-				er.Warnings = append(er.Warnings, fmt.Sprintf("the answer has no %s at %s, so later calls keep the recorded %s", v.Name, v.From.Place, v.Value))
-			}
+	for _, v := range produced {
+		if nv, ok := found[v]; ok {
+			r.values[v] = nv
+		} else {
+			er.Warnings = append(er.Warnings, fmt.Sprintf("the answer has no %s at %s, so later calls keep the recorded %s", v.Name, v.From.Place, v.Value))
 		}
 	}
 	r.mu.Unlock()
