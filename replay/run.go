@@ -220,7 +220,7 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport, done
 		return
 	}
 	er.Status = first.Status
-	er.Response = r.message(nil, first)
+	er.Response = r.message(first)
 
 	// The answer is read outside the lock, which every call in flight takes.
 	var produced []*correlate.Var
@@ -475,7 +475,7 @@ func (r *runner) redactHeader(h http.Header) http.Header {
 	return out
 }
 
-func (r *runner) message(p *prepared, got *response) *Message {
+func (r *runner) message(got *response) *Message {
 	return &Message{Status: got.Status, Header: r.redactHeader(got.Header), Body: r.o.Redactor.Body(got.Header.Get("Content-Type"), got.Body)}
 }
 
