@@ -188,3 +188,24 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// A problem's place in a body is spelt as package diff spells the same
+// place, so that a replay report names one member one way.
+func TestProblemPathsReadAsDiffs(t *testing.T) {
+	for _, c := range []struct {
+		reason string
+		tokens []string
+		want   string
+	}{
+		{"members and array elements", []string{"content", "0", "id"}, "$.content[0].id"},
+		{"a name with a dash after its first letter", []string{"x-total"}, "$.x-total"},
+		{"a name with a space", []string{"first name"}, `$['first name']`},
+		{"a quote inside a name", []string{"it's"}, `$['it\'s']`},
+		{"a name starting with a dollar sign", []string{"$type"}, `$['$type']`},
+		{"an empty name", []string{""}, `$['']`},
+	} {
+		if got := jsonPath(c.tokens); got != c.want {
+			t.Errorf("%s: got %s, want %s", c.reason, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,8 @@ package spec
 import (
 	"strconv"
 	"strings"
+
+	"github.com/apitrail/apitrail/internal/jsonpath"
 )
 
 var (
@@ -68,48 +70,24 @@ func lookupPointer(root any, p string) (any, bool) {
 func fragmentPointer(frag string) string { return unescapeSegment(frag) }
 
 // jsonPath renders pointer tokens of a value inside a body as "$.a[0].b",
-// the form people read in validation messages.
+// spelt as package diff spells paths, so that a report names a place one
+// way. A pointer does not say whether a token of digits indexes an array or
+// names a member; it is read as an index, which it nearly always is.
 func jsonPath(tokens []string) string {
-	var b strings.Builder
-	b.WriteByte('$')
+	p := "$"
 	for _, t := range tokens {
 		if t != "" && isDigits(t) {
-			b.WriteByte('[')
-			b.WriteString(t)
-			b.WriteByte(']')
+			p += "[" + t + "]"
 			continue
 		}
-		if isIdentifier(t) {
-			b.WriteByte('.')
-			b.WriteString(t)
-			continue
-		}
-		b.WriteString("[")
-		b.WriteString(strconv.Quote(t))
-		b.WriteString("]")
+		p = jsonpath.Member(p, t)
 	}
-	return b.String()
+	return p
 }
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isIdentifier(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case r == '_' || r == '$' || r == '-' && i > 0:
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case r >= '0' && r <= '9' && i > 0:
-		default:
 			return false
 		}
 	}
