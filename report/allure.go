@@ -183,10 +183,11 @@ func (w *allureWriter) result(r *replay.Report, e *replay.EntryReport) (string, 
 	}
 	// A fenced block, since Allure renders the description as Markdown.
 	res.Description = "```\n" + sent(e) + "```\n"
+	text := details(e)
 	if msg := message(e); msg != "" {
-		res.StatusDetails = &allureDetails{Message: msg, Trace: details(e)}
+		res.StatusDetails = &allureDetails{Message: msg, Trace: text}
 	}
-	if text := details(e); text != "" && e.Outcome != replay.Skipped && e.Outcome != replay.NotRun {
+	if text != "" && e.Outcome != replay.Skipped && e.Outcome != replay.NotRun {
 		a, err := w.attach("diff", "text/plain", "txt", []byte(text))
 		if err != nil {
 			return "", err
