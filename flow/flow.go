@@ -15,6 +15,7 @@
 package flow
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,10 +77,31 @@ func Open(dir string) (*Flow, error) {
 		return nil, err
 	default:
 		if err := json.Unmarshal(data, &f.Manifest); err != nil {
-			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, ManifestFile), err)
+			return nil, fmt.Errorf("%s: %v", jsonPlace(filepath.Join(dir, ManifestFile), data, err), err)
 		}
 	}
 	return f, nil
+}
+
+// jsonPlace names the file and, when the decoder says where it stopped, the
+// line and column of the last byte it read, since flow.json is written by
+// hand.
+func jsonPlace(path string, data []byte, err error) string {
+	var off int64
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	default:
+		return path
+	}
+	before := data[:max(0, min(int(off), len(data))-1)]
+	line := 1 + bytes.Count(before, []byte{'\n'})
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("%s:%d:%d", path, line, col)
 }
 
 // Find returns the flow in dir, or, when dir is a folder of flows, each flow

@@ -56,6 +56,16 @@ func TestBrokenManifestNamesTheFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, flow.ManifestFile)) {
 		t.Errorf("error %v", err)
 	}
+	for _, c := range []struct{ reason, manifest, place string }{
+		{"a syntax error names its line and column", "{\n  \"name\": \"x\",\n}", ":3:1: "},
+		{"a value of the wrong type names where it ends", "{\"name\": \"x\",\n \"hosts\": \"h\"}", ":2:13: "},
+	} {
+		makeFlow(t, dir, c.manifest)
+		_, err := flow.Open(dir)
+		if want := filepath.Join(dir, flow.ManifestFile) + c.place; err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: got %v, want it to start %q", c.reason, err, want)
+		}
+	}
 }
 
 func TestSpecSnapshotAndRules(t *testing.T) {
