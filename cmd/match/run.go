@@ -319,40 +319,33 @@ func (m *matchRun) againstIndex(ctx context.Context) (*spec.Index, string, error
 	return ix, strings.Join(names, ", "), err
 }
 
-// matchOne reads a recording twice: once to learn which hosts are the
-// instance, once to give each call its verdict.
+// matchOne gives each call of a recording its verdict. The matcher first
+// sees every call to learn which hosts are the instance; the recording is
+// read once, since the results keep every entry anyway.
 func (m *matchRun) matchOne(ix *spec.Index, in input) ([]match.Result, []string, error) {
-	open := func() (*har.Reader, error) {
-		if in.data != nil {
-			return har.NewReader(bytes.NewReader(in.data), har.ReaderOptions{Name: in.name}), nil
+	var rd *har.Reader
+	if in.data != nil {
+		rd = har.NewReader(bytes.NewReader(in.data), har.ReaderOptions{Name: in.name})
+	} else {
+		var err error
+		if rd, err = har.Open(in.har); err != nil {
+			return nil, nil, err
 		}
-		return har.Open(in.har)
-	}
-	mt := match.New(ix, match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks})
-	if err := each(open, func(_ int, e *har.Entry) { mt.Observe(e) }); err != nil {
-		return nil, nil, err
-	}
-	var results []match.Result
-	err := each(open, func(i int, e *har.Entry) { results = append(results, mt.Entry(i+1, e)) })
-	return results, mt.Hosts(), err
-}
-
-func each(open func() (*har.Reader, error), fn func(int, *har.Entry)) error {
-	rd, err := open()
-	if err != nil {
-		return err
 	}
 	defer rd.Close()
-	for i := 0; ; i++ {
-		e, err := rd.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		fn(i, e)
+	f, err := rd.ReadAll()
+	if err != nil {
+		return nil, nil, err
 	}
+	mt := match.New(ix, match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks})
+	for _, e := range f.Log.Entries {
+		mt.Observe(e)
+	}
+	var results []match.Result
+	for i, e := range f.Log.Entries {
+		results = append(results, mt.Entry(i+1, e))
+	}
+	return results, mt.Hosts(), nil
 }
 
 // emitScript writes the recording as a runnable script.
