@@ -270,3 +270,26 @@ func TestSpecIsLoadedOnceForManyFolders(t *testing.T) {
 		t.Errorf("the spec was fetched %d times for three folders, want once", n)
 	}
 }
+
+// --save-spec DIR keeps the documents so that a later run reads them back
+// with --spec DIR, offline, as the usage text says.
+func TestSpecReadsASavedSnapshot(t *testing.T) {
+	specPath, harPath := fixture(t)
+	saved := filepath.Join(t.TempDir(), "spec")
+	code, first, errOut := runMatch(t, "--spec", specPath, "--save-spec", saved, "-q", harPath)
+	if code != 0 {
+		t.Fatalf("saving: exit %d: %s", code, errOut)
+	}
+	code, again, errOut := runMatch(t, "--spec", saved, "-q", harPath)
+	if code != 0 {
+		t.Fatalf("--spec %s: exit %d: %s", saved, code, errOut)
+	}
+	if again != first {
+		t.Errorf("the saved documents match otherwise than the originals:\n%s\nvs\n%s", first, again)
+	}
+	empty := t.TempDir()
+	code, _, errOut = runMatch(t, "--spec", empty, harPath)
+	if want := "match: error: " + empty + " is a folder without specs.json\nmatch: hint: "; code != 2 || !strings.HasPrefix(errOut, want) {
+		t.Errorf("a folder that is no snapshot: exit %d, %q, want it to start with %q", code, errOut, want)
+	}
+}

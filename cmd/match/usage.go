@@ -12,13 +12,14 @@ proxy), - for standard input, or a recording folder, which carries the spec
 snapshot it was recorded against and needs neither --spec nor --endpoint.
 
 Options:
-  -s, --spec FILE|URL      an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML;
-                           repeat for several ("Report Service", "UAA Service")
+  -s, --spec FILE|URL|DIR  an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML,
+                           or a folder --save-spec wrote; repeat for several
+                           ("Report Service", "UAA Service")
   -e, --endpoint URL       the instance: find its documents the way Swagger UI
                            does (swagger-config, /v3/api-docs, ...)
       --save-spec DIR      save the documents used, with their URLs and SHA-256,
-                           so that later runs work offline (--spec DIR reads
-                           them back... as a recording folder's spec/ does)
+                           so that later runs work offline with --spec DIR (a
+                           recording folder's spec/ is such a folder)
       --host HOST          a host of the instance (repeatable); by default the
                            hosts are learnt from the calls that fit the spec
       --alias FROM=TO      a path prefix the traffic uses for one the spec uses

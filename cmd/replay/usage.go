@@ -50,9 +50,12 @@ Options:
   -h, --help                show this help
 
 Spec (for verdicts and drift checks; optional):
-  -s, --spec FILE|URL       an OpenAPI or Swagger document (repeatable); by
-                            default the recording folder's snapshot, else the
-                            documents the endpoint's Swagger UI lists
+  -s, --spec FILE|URL|DIR   an OpenAPI or Swagger document, or a folder
+                            --save-spec wrote (repeatable); by default the
+                            recording folder's snapshot, else the documents
+                            the endpoint's Swagger UI lists
+      --save-spec DIR       save the documents used, with their URLs and
+                            SHA-256, so that later runs work offline
       --host HOST           a host of the instance in the recording (repeatable)
       --alias FROM=TO       a path prefix alias (repeatable); /api/rs=/api and
                             /api/uaa=/api are built in (--no-testops-aliases)

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/apitrail/apitrail/auth"
@@ -137,21 +139,11 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 	case len(f.Specs) > 0:
 		from = "--spec"
 		for _, s := range f.Specs {
-			var src spec.Source
-			var err error
-			if u, perr := url.Parse(s); perr == nil && (u.Scheme == "http" || u.Scheme == "https") {
-				client := http.DefaultClient
-				if in != nil {
-					client = in.Client
-				}
-				src, err = spec.Fetch(ctx, client, s)
-			} else {
-				src, err = spec.ReadFile(s)
-			}
+			more, err := specSources(ctx, s, in)
 			if err != nil {
 				return nil, err
 			}
-			srcs = append(srcs, src)
+			srcs = append(srcs, more...)
 		}
 	case fl != nil && fl.HasSpec():
 		from = "the flow's spec snapshot"
@@ -188,6 +180,28 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 		}
 	}
 	return &Specs{Docs: docs, From: from}, nil
+}
+
+// specSources reads one --spec: a URL, a file, or a folder that --save-spec
+// wrote (a recording folder's spec/ is one).
+func specSources(ctx context.Context, s string, in *Instance) ([]spec.Source, error) {
+	if u, err := url.Parse(s); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		client := http.DefaultClient
+		if in != nil {
+			client = in.Client
+		}
+		src, err := spec.Fetch(ctx, client, s)
+		return []spec.Source{src}, err
+	}
+	if fi, err := os.Stat(s); err == nil && fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(s, spec.SnapshotManifest)); err != nil {
+			return nil, WithHint(fmt.Errorf("%s is a folder without %s", s, spec.SnapshotManifest),
+				"a folder given to --spec is one that --save-spec wrote; otherwise name the document files")
+		}
+		return spec.LoadSnapshot(s)
+	}
+	src, err := spec.ReadFile(s)
+	return []spec.Source{src}, err
 }
 
 // For returns the documents for one recording: its flow's own snapshot
