@@ -43,9 +43,6 @@ func WithHint(err error, format string, args ...any) error {
 	return &hinted{err: err, hint: fmt.Sprintf(format, args...)}
 }
 
-// Errorf is a usage or runtime error with an optional hint.
-func Errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
-
 // PrintError writes "prog: error: msg" and, when the error has one,
 // "prog: hint: ..." — each on one line — and returns ExitError.
 func PrintError(w io.Writer, prog string, err error) int {
