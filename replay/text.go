@@ -18,10 +18,6 @@ func WriteText(w io.Writer, r *Report) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tCALL\tSTATUS\tRESULT")
 	for _, e := range r.Entries {
-		call := e.Method + " " + pathOf(e.URL)
-		if e.Operation != nil {
-			call = e.Operation.String()
-		}
 		status := "-"
 		switch {
 		case e.Status != 0:
@@ -40,7 +36,7 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 			result += " (" + strings.Join(subs, ", ") + ")"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Seq, call, status, result)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Seq, callName(e), status, result)
 	}
 	tw.Flush()
 
@@ -72,11 +68,7 @@ func WriteText(w io.Writer, r *Report) error {
 	var observed []drift.Observed
 	for _, e := range r.Entries {
 		if len(e.SpecProblems) > 0 {
-			name := e.Method + " " + pathOf(e.URL)
-			if e.Operation != nil {
-				name = e.Operation.String()
-			}
-			observed = append(observed, drift.Observed{Operation: name, Seq: e.Seq, Problems: e.SpecProblems})
+			observed = append(observed, drift.Observed{Operation: callName(e), Seq: e.Seq, Problems: e.SpecProblems})
 		}
 	}
 	if byOp := drift.ByOperation(observed); len(byOp) > 0 {
@@ -131,6 +123,14 @@ func Summary(r *Report) string {
 		s += " (interrupted)"
 	}
 	return s
+}
+
+// callName names a call by its operation, or by what was sent when it has none.
+func callName(e *EntryReport) string {
+	if e.Operation != nil {
+		return e.Operation.String()
+	}
+	return e.Method + " " + pathOf(e.URL)
 }
 
 func pathOf(raw string) string {
