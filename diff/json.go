@@ -595,7 +595,7 @@ func truncate(b []byte, max int, cut bool) string {
 	return string(b)
 }
 
-// equal reports whether two subtrees hold the same JSON value.
+// equalNodes reports whether two subtrees hold the same JSON value.
 func equalNodes(ta *jtree, a *jnode, tb *jtree, b *jnode) bool {
 	if a.kind != b.kind {
 		return false
