@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Exit codes shared by every command, as their usage texts list them.
@@ -97,7 +98,11 @@ func (s *Status) Set(format string, args ...any) {
 	s.last = time.Now()
 	line := fmt.Sprintf(format, args...)
 	if len(line) > 120 {
-		line = line[:117] + "..."
+		cut := 117
+		for cut > 0 && !utf8.RuneStart(line[cut]) {
+			cut-- // not inside a character
+		}
+		line = line[:cut] + "..."
 	}
 	fmt.Fprintf(s.w, "\r\033[K%s", line)
 	s.visible = true

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestPrintErrorIsOneLinePlusHint(t *testing.T) {
@@ -64,4 +65,15 @@ func TestStatusOnlyOnATerminal(t *testing.T) {
 	var nilStatus *Status
 	nilStatus.Set("no panic")
 	nilStatus.Clear()
+}
+
+// A long status line is cut between characters, never inside one: a flow
+// or a URL may hold letters beyond ASCII.
+func TestStatusCutsBetweenCharacters(t *testing.T) {
+	var buf bytes.Buffer
+	s := &Status{w: &buf, on: true}
+	s.Set("%s", strings.Repeat("x", 116)+strings.Repeat("é", 10))
+	if out := buf.String(); !utf8.ValidString(out) || !strings.HasSuffix(out, "x...") {
+		t.Errorf("status line %q", out)
+	}
 }
