@@ -410,10 +410,11 @@ func (t *tracker) wait() <-chan struct{} {
 	return t.zero
 }
 
-// entryQueue hands entries to the writer on a goroutine of its own, so
-// that encoding, redaction and the file write stay off the connection that
-// is waiting for its next request. It holds at most about limit bytes of
-// bodies; past that, exchanges wait for the writer.
+// entryQueue builds entries and hands them to the writer on a goroutine of
+// its own, so that building, encoding, redaction and the file write stay
+// off the connection that is waiting for its next request. It holds at
+// most about limit bytes of bodies; past that, exchanges wait for the
+// writer.
 type entryQueue struct {
 	w       EntryWriter
 	written func(error)
@@ -429,8 +430,8 @@ type entryQueue struct {
 }
 
 type queued struct {
-	e    *har.Entry
-	size int64
+	build func() *har.Entry
+	size  int64
 }
 
 func newEntryQueue(w EntryWriter, limit int64, written func(error)) *entryQueue {
@@ -440,7 +441,9 @@ func newEntryQueue(w EntryWriter, limit int64, written func(error)) *entryQueue 
 	return q
 }
 
-func (q *entryQueue) push(e *har.Entry, size int64) {
+// push queues an entry that build makes when its turn comes; size is
+// what the exchange holds in memory until then.
+func (q *entryQueue) push(build func() *har.Entry, size int64) {
 	q.mu.Lock()
 	for q.bytes > 0 && q.bytes+size > q.limit && !q.closed {
 		q.cond.Wait()
@@ -449,7 +452,7 @@ func (q *entryQueue) push(e *har.Entry, size int64) {
 		q.mu.Unlock()
 		return
 	}
-	q.items = append(q.items, queued{e, size})
+	q.items = append(q.items, queued{build, size})
 	q.bytes += size
 	q.mu.Unlock()
 	q.cond.Broadcast()
@@ -471,17 +474,17 @@ func (q *entryQueue) run() {
 		q.items = q.items[1:]
 		q.mu.Unlock()
 
-		err := q.w.Write(it.e)
-		q.mu.Lock()
-		q.bytes -= it.size
-		if err != nil && q.err == nil {
-			q.err = fmt.Errorf("writing the recording: %w", err)
-		}
-		q.mu.Unlock()
-		q.cond.Broadcast()
+		err := q.w.Write(it.build())
 		if err != nil {
 			err = fmt.Errorf("writing the recording: %w", err)
 		}
+		q.mu.Lock()
+		q.bytes -= it.size
+		if err != nil && q.err == nil {
+			q.err = err
+		}
+		q.mu.Unlock()
+		q.cond.Broadcast()
 		q.written(err)
 	}
 }

@@ -253,8 +253,10 @@ func (x *exchange) fail(err error) {
 	x.finish(describeFailure(err), nil)
 }
 
-// finish builds the entry and queues it for the writer; problem, when not
-// empty, goes into response._error.
+// finish queues the exchange for the writer; problem, when not empty,
+// goes into response._error. The entry is built on the writer's goroutine:
+// martian closes a response body inside its write to the client, before
+// it flushes, so whatever is done here holds the answer back.
 func (x *exchange) finish(problem string, extra func(*har.Entry)) {
 	x.mu.Lock()
 	if x.finished {
@@ -265,6 +267,19 @@ func (x *exchange) finish(problem string, extra func(*har.Entry)) {
 	x.mu.Unlock()
 	defer x.p.pending.done()
 
+	end := time.Now()
+	size := int64(4096)
+	for _, c := range []*capture{x.reqBody, x.respBody} {
+		if c != nil {
+			size += int64(len(c.buf))
+		}
+	}
+	x.p.queue.push(func() *har.Entry { return x.entry(problem, extra, end) }, size)
+}
+
+// entry builds the HAR entry of a finished exchange; end is when it
+// finished, for the phases that never ended.
+func (x *exchange) entry(problem string, extra func(*har.Entry), end time.Time) *har.Entry {
 	var reqBody []byte
 	if x.reqBody != nil {
 		reqBody = x.reqBody.bytes()
@@ -279,23 +294,21 @@ func (x *exchange) finish(problem string, extra func(*har.Entry)) {
 			pd.Comment = fmt.Sprintf("capture kept the first %d of %d bytes", len(reqBody), x.reqBody.total)
 		}
 	}
-	size := int64(len(reqBody))
 	if x.resp != nil {
-		size += x.setResponseBody(e)
+		x.setResponseBody(e)
 	}
-	x.setTimings(e)
+	x.setTimings(e, end)
 	if problem != "" {
 		e.Response.Extra.Set("_error", problem)
 	}
 	if extra != nil {
 		extra(e)
 	}
-	x.p.queue.push(e, size+4096)
+	return e
 }
 
-// setResponseBody stores the captured response body, decoded, and returns
-// how many bytes it kept.
-func (x *exchange) setResponseBody(e *har.Entry) int64 {
+// setResponseBody stores the captured response body, decoded.
+func (x *exchange) setResponseBody(e *har.Entry) {
 	c := x.respBody
 	raw := c.bytes()
 	mime := x.resp.Header.Get("Content-Type")
@@ -324,7 +337,6 @@ func (x *exchange) setResponseBody(e *har.Entry) int64 {
 			ct.Comment = fmt.Sprintf("capture kept the first %d bytes; the rest was not decoded", len(body))
 		}
 	}
-	return int64(len(body))
 }
 
 func contentCoding(h http.Header) string {
@@ -406,8 +418,9 @@ func ms(from, to time.Time) float64 {
 }
 
 // setTimings fills in the phases that the trace saw. Each phase is -1
-// when it did not happen; time is the sum of the others, as HAR asks.
-func (x *exchange) setTimings(e *har.Entry) {
+// when it did not happen; time is the sum of the others, as HAR asks. A
+// phase still open at end counts up to end.
+func (x *exchange) setTimings(e *har.Entry, end time.Time) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	t := har.Timings{
@@ -443,8 +456,8 @@ func (x *exchange) setTimings(e *har.Entry) {
 		t.Wait = ms(sent, x.firstByte)
 		t.Receive = ms(x.firstByte, x.bodyEnd)
 		if t.Receive < 0 && !x.firstByte.IsZero() {
-			// The body never ended: count up to now.
-			t.Receive = ms(x.firstByte, time.Now())
+			// The body never ended: count up to the exchange's end.
+			t.Receive = ms(x.firstByte, end)
 		}
 	}
 	total := 0.0
@@ -455,7 +468,7 @@ func (x *exchange) setTimings(e *har.Entry) {
 	}
 	if x.gotConn.IsZero() {
 		// No connection: the time is how long the attempt took.
-		total = ms(x.start, time.Now())
+		total = ms(x.start, end)
 	}
 	for _, d := range []*float64{&t.Blocked, &t.DNS, &t.Connect, &t.SSL, &t.Send, &t.Wait, &t.Receive} {
 		*d = roundMicro(*d)
