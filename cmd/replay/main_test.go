@@ -340,3 +340,24 @@ func TestSpecIsLoadedOnceForManyFolders(t *testing.T) {
 		t.Errorf("the spec was fetched %d times for three folders, want once", n)
 	}
 }
+
+func TestUpdateBaselineOfABareHAR(t *testing.T) {
+	dir := flowDir(t)
+	bare := filepath.Join(t.TempDir(), "ui.har")
+	data, err := os.ReadFile(filepath.Join(dir, flow.HARFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(bare, data, 0o600)
+	noise := []string{"--noise", filepath.Join(dir, "recording.noise"), "--spec", filepath.Join(dir, flow.SpecDir)}
+	in := instance(t, sandbox.Knobs{V2: true})
+	args := append([]string{"--endpoint", in.URL(), "--unsafe", "--update"}, append(noise, bare)...)
+	if code, _, errOut := runReplay(t, env(sandbox.SeedAPIToken), args...); code != 1 || !strings.Contains(errOut, "ui.baseline.har") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	in2 := instance(t, sandbox.Knobs{V2: true})
+	args = append([]string{"--endpoint", in2.URL(), "--unsafe"}, append(noise, bare)...)
+	if code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), args...); code != 0 {
+		t.Errorf("the baseline beside a bare HAR must be read back: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -343,18 +343,19 @@ func (r *replayRun) display(path string) string {
 	return path
 }
 
-// baseline reads a recording folder's baseline, answers to compare with in
-// place of the recorded ones.
+// baseline reads a recording's baseline (see baselinePath), answers to
+// compare with in place of the recorded ones.
 func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, error) {
-	if t.flow == nil || !t.flow.HasBaseline() {
+	path := baselinePath(t)
+	f, err := har.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
-	f, err := har.ReadFile(t.flow.BaselinePath())
 	if err != nil {
 		return nil, err
 	}
 	if len(f.Log.Entries) != n {
-		cli.Warn(r.stderr, prog, "%s has %d calls but the recording has %d; comparing with the recording (refresh it with --update)", t.flow.BaselinePath(), len(f.Log.Entries), n)
+		cli.Warn(r.stderr, prog, "%s has %d calls but the recording has %d; comparing with the recording (refresh it with --update)", path, len(f.Log.Entries), n)
 		return nil, nil
 	}
 	out := map[int]*har.Entry{}
@@ -364,13 +365,19 @@ func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, error) {
 	return out, nil
 }
 
+// baselinePath is where a recording's baseline lives: baseline.har in a
+// recording folder, NAME.baseline.har beside a bare NAME.har.
+func baselinePath(t target) string {
+	if t.flow != nil {
+		return t.flow.BaselinePath()
+	}
+	return strings.TrimSuffix(t.har, filepath.Ext(t.har)) + ".baseline.har"
+}
+
 // updateBaseline writes the answers received now as the flow's baseline,
 // keeping the recorded answer of every call that was not replayed.
 func (r *replayRun) updateBaseline(t target, f *har.File, rep *replay.Report) error {
-	path := strings.TrimSuffix(t.har, filepath.Ext(t.har)) + ".baseline.har"
-	if t.flow != nil {
-		path = t.flow.BaselinePath()
-	}
+	path := baselinePath(t)
 	out := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "apitrail replay --update", Version: "1"}}}
 	var changed []string
 	for i, e := range f.Log.Entries {
