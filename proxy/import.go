@@ -45,15 +45,10 @@ type ImportOptions struct {
 // Bodies that the source keeps in side files (Playwright's _file) are
 // read and stored inline, so that the result stands alone and its bodies
 // are redacted like the rest. A file that is cut short is an error before
-// anything is written when opts.Learn is set.
+// anything is written when opts.Redactor is set, since the first reading
+// goes to its end.
 func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error) {
-	maxBody := opts.MaxBody
-	switch {
-	case maxBody == 0:
-		maxBody = DefaultMaxBody
-	case maxBody < 0:
-		maxBody = 0
-	}
+	maxBody := bodyLimit(opts.MaxBody)
 	var st ImportStats
 	var secrets map[string]bool
 	if opts.Redactor != nil {

@@ -113,17 +113,11 @@ func New(opts Options) (*Proxy, error) {
 	}
 	p := &Proxy{
 		opts:      opts,
-		maxBody:   opts.MaxBody,
+		maxBody:   bodyLimit(opts.MaxBody),
 		filter:    opts.Filter,
 		listeners: map[net.Listener]bool{},
 		conns:     map[*trackedConn]bool{},
 		streams:   map[io.Closer]bool{},
-	}
-	switch {
-	case p.maxBody == 0:
-		p.maxBody = DefaultMaxBody
-	case p.maxBody < 0:
-		p.maxBody = 0
 	}
 	p.baseCtx, p.cancelBase = context.WithCancel(context.Background())
 
@@ -172,6 +166,18 @@ func New(opts Options) (*Proxy, error) {
 
 	p.queue = newEntryQueue(opts.Writer, 4*p.maxBody+(32<<20), p.entryWritten)
 	return p, nil
+}
+
+// bodyLimit reads Options.MaxBody and ImportOptions.MaxBody: zero means
+// DefaultMaxBody, a negative value keeps no body.
+func bodyLimit(maxBody int64) int64 {
+	switch {
+	case maxBody == 0:
+		return DefaultMaxBody
+	case maxBody < 0:
+		return 0
+	}
+	return maxBody
 }
 
 func (p *Proxy) report(err error) {
