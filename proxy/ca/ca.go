@@ -28,6 +28,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/atomicfile"
 )
 
 // File names inside the CA folder, the same as mkcert's so that people
@@ -227,13 +229,15 @@ func create(dir, name string, now time.Time) (*CA, error) {
 
 // placeFile writes data to a temporary file beside path and links it into
 // place, failing with fs.ErrExist rather than replacing a file that is
-// already there.
+// already there. atomicfile's Commit renames over its target, which would
+// let two processes creating the CA at once leave one's key beside the
+// other's certificate; so only its temporary file is used here.
 func placeFile(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := atomicfile.Create(path, mode)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
+	defer tmp.Abort() // drops the temporary name; a link made from it stays
 	_, err = tmp.Write(data)
 	if err == nil {
 		err = tmp.Sync()
