@@ -63,15 +63,14 @@ func (l *rawLog) raw() []*har.Entry {
 
 // rec is a proxy under test, recording to a real HAR file.
 type rec struct {
-	t     testing.TB
-	p     *Proxy
-	addr  string
-	path  string
-	log   *rawLog
-	hw    *har.Writer
-	once  sync.Once
-	errs  chan error
-	owned bool
+	t    testing.TB
+	p    *Proxy
+	addr string
+	path string
+	log  *rawLog
+	hw   *har.Writer
+	once sync.Once
+	errs chan error
 }
 
 func startProxy(t testing.TB, opts Options) *rec {
