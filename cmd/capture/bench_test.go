@@ -3,8 +3,8 @@ package main
 // Benchmarks of the proxy as users run it: the capture binary recording to
 // a HAR file, beside a direct connection and mitmproxy's mitmdump
 // recording to a HAR with its har_dump addon, all against the same HTTPS
-// backend and driven by the same load generator. docs/benchmarks-capture.md
-// has the figures and the commands.
+// backend and driven by the same load generator. The capture section of
+// docs/benchmarks.md has the figures and the commands.
 
 import (
 	"bufio"
