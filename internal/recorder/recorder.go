@@ -47,7 +47,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := base.RoundTrip(req)
 	if err != nil {
 		e := har.NewEntry(start, req, reqBody, nil, nil)
-		e.Response.Extra.SetRaw("_error", []byte(fmt.Sprintf("%q", err.Error())))
+		e.Response.Extra.Set("_error", err.Error())
 		r.add(e)
 		return nil, err
 	}
