@@ -155,16 +155,6 @@ func paginate[T, V any](w http.ResponseWriter, pr pageRequest, items []T, by com
 	}, true
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 func cmpBool(a, b bool) int {
 	switch {
 	case a == b:
@@ -173,18 +163,6 @@ func cmpBool(a, b bool) int {
 		return -1
 	}
 	return 1
-}
-
-func sortBy[T any](s []T, less func(a, b T) bool) {
-	slices.SortFunc(s, func(a, b T) int {
-		switch {
-		case less(a, b):
-			return -1
-		case less(b, a):
-			return 1
-		}
-		return 0
-	})
 }
 
 // pathID reads an int64 path parameter; anything else is Spring's 400 for

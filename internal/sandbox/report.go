@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -39,10 +40,10 @@ func projectView(v2 bool) func(*project) projectDto {
 }
 
 var projectOrder = comparators[*project]{
-	"id":               func(a, b *project) int { return cmpInt(a.ID, b.ID) },
+	"id":               func(a, b *project) int { return cmp.Compare(a.ID, b.ID) },
 	"name":             func(a, b *project) int { return strings.Compare(a.Name, b.Name) },
-	"createddate":      func(a, b *project) int { return cmpInt(a.Created, b.Created) },
-	"lastmodifieddate": func(a, b *project) int { return cmpInt(a.Modified, b.Modified) },
+	"createddate":      func(a, b *project) int { return cmp.Compare(a.Created, b.Created) },
+	"lastmodifieddate": func(a, b *project) int { return cmp.Compare(a.Modified, b.Modified) },
 }
 
 func (in *Instance) handleProjectList(w http.ResponseWriter, r *http.Request, u *user) {
@@ -122,10 +123,10 @@ func nonNil[T any](s []T) []T {
 }
 
 var launchOrder = comparators[*launch]{
-	"id":               func(a, b *launch) int { return cmpInt(a.ID, b.ID) },
+	"id":               func(a, b *launch) int { return cmp.Compare(a.ID, b.ID) },
 	"name":             func(a, b *launch) int { return strings.Compare(a.Name, b.Name) },
-	"createddate":      func(a, b *launch) int { return cmpInt(a.Created, b.Created) },
-	"lastmodifieddate": func(a, b *launch) int { return cmpInt(a.Modified, b.Modified) },
+	"createddate":      func(a, b *launch) int { return cmp.Compare(a.Created, b.Created) },
+	"lastmodifieddate": func(a, b *launch) int { return cmp.Compare(a.Modified, b.Modified) },
 	"closed":           func(a, b *launch) int { return cmpBool(a.Closed, b.Closed) },
 }
 
@@ -294,10 +295,10 @@ func testCaseRow(c *testCase) testCaseRowDto {
 }
 
 var testCaseOrder = comparators[*testCase]{
-	"id":               func(a, b *testCase) int { return cmpInt(a.ID, b.ID) },
+	"id":               func(a, b *testCase) int { return cmp.Compare(a.ID, b.ID) },
 	"name":             func(a, b *testCase) int { return strings.Compare(a.Name, b.Name) },
-	"createddate":      func(a, b *testCase) int { return cmpInt(a.Created, b.Created) },
-	"lastmodifieddate": func(a, b *testCase) int { return cmpInt(a.Modified, b.Modified) },
+	"createddate":      func(a, b *testCase) int { return cmp.Compare(a.Created, b.Created) },
+	"lastmodifieddate": func(a, b *testCase) int { return cmp.Compare(a.Modified, b.Modified) },
 }
 
 var testCaseFields = map[string]bool{"id": true, "name": true, "automated": true, "tag": true, "status": true, "createdDate": true, "createdBy": true}
@@ -545,11 +546,11 @@ func testResultView(t *testResult) testResultDto {
 }
 
 var testResultOrder = comparators[*testResult]{
-	"id":          func(a, b *testResult) int { return cmpInt(a.ID, b.ID) },
+	"id":          func(a, b *testResult) int { return cmp.Compare(a.ID, b.ID) },
 	"name":        func(a, b *testResult) int { return strings.Compare(a.Name, b.Name) },
-	"createddate": func(a, b *testResult) int { return cmpInt(a.Created, b.Created) },
+	"createddate": func(a, b *testResult) int { return cmp.Compare(a.Created, b.Created) },
 	"status":      func(a, b *testResult) int { return strings.Compare(a.Status, b.Status) },
-	"duration":    func(a, b *testResult) int { return cmpInt(a.Stop-a.Start, b.Stop-b.Start) },
+	"duration":    func(a, b *testResult) int { return cmp.Compare(a.Stop-a.Start, b.Stop-b.Start) },
 }
 
 func (in *Instance) handleTestResultList(w http.ResponseWriter, r *http.Request, u *user) {

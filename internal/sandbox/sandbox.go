@@ -292,12 +292,12 @@ func (in *Instance) newAPITokenLocked(username, name string) createdToken {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
 	v := h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-	var max int64
+	var last int64
 	for _, t := range in.tokens {
-		max = maxInt(max, t.ID)
+		last = max(last, t.ID)
 	}
-	in.tokens[v] = &apiToken{ID: max + 1, Name: name, Username: username}
-	return createdToken{id: max + 1, value: v}
+	in.tokens[v] = &apiToken{ID: last + 1, Name: name, Username: username}
+	return createdToken{id: last + 1, value: v}
 }
 
 // RevokeAPIToken makes an API token unusable for new exchanges; access
@@ -470,13 +470,6 @@ func randomBytes(n int) []byte {
 }
 
 func randomHex(n int) string { return hex.EncodeToString(randomBytes(n)) }
-
-func maxInt(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
-}
 
 // makeTLS creates a CA and a leaf certificate for the loopback names. Two
 // certificates rather than one self-signed leaf, because browsers and

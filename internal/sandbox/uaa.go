@@ -1,12 +1,14 @@
 package sandbox
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
 	"log"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -278,7 +280,7 @@ func (in *Instance) handleTokenList(w http.ResponseWriter, r *http.Request, u *u
 		}
 	}
 	in.mu.Unlock()
-	sortBy(out, func(a, b apiTokenDto) bool { return a.ID < b.ID })
+	slices.SortFunc(out, func(a, b apiTokenDto) int { return cmp.Compare(a.ID, b.ID) })
 	writeJSON(w, http.StatusOK, out)
 }
 
