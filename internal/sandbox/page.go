@@ -165,16 +165,9 @@ func cmpBool(a, b bool) int {
 	return 1
 }
 
-// pathID reads an int64 path parameter; anything else is Spring's 400 for
-// a failed type conversion.
+// pathID reads an int64 path parameter.
 func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
-	v := r.PathValue(name)
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("Failed to convert value of type 'java.lang.String' to required type 'java.lang.Long'; For input string: \"%s\"", v))
-		return 0, false
-	}
-	return id, true
+	return parseID(w, r.PathValue(name))
 }
 
 // queryID reads a required int64 query parameter.
@@ -184,6 +177,12 @@ func queryID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) 
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Required request parameter '%s' for method parameter type Long is not present", name))
 		return 0, false
 	}
+	return parseID(w, v)
+}
+
+// parseID reads an id; anything else is Spring's 400 for a failed type
+// conversion.
+func parseID(w http.ResponseWriter, v string) (int64, bool) {
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Failed to convert value of type 'java.lang.String' to required type 'java.lang.Long'; For input string: \"%s\"", v))
