@@ -166,21 +166,21 @@ func (in *Instance) handleUploadStop(w http.ResponseWriter, r *http.Request, u *
 	writeJSON(w, http.StatusOK, externalRunResponse{JobID: jr.JobID, JobRunID: jr.ID, LaunchID: jr.LaunchID, ProjectID: jr.ProjectID})
 }
 
-// countFiles reads a multipart upload and counts its file and archive parts.
-func countFiles(w http.ResponseWriter, r *http.Request) (*http.Request, int, bool) {
+// countFiles reads a multipart upload into r.MultipartForm and counts its
+// file and archive parts.
+func countFiles(w http.ResponseWriter, r *http.Request) (int, bool) {
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		writeError(w, http.StatusBadRequest, "Current request is not a multipart request")
-		return r, 0, false
+		return 0, false
 	}
-	n := len(r.MultipartForm.File["file"]) + len(r.MultipartForm.File["archive"])
-	return r, n, true
+	return len(r.MultipartForm.File["file"]) + len(r.MultipartForm.File["archive"]), true
 }
 
 func (in *Instance) handleAttachmentUpload(w http.ResponseWriter, r *http.Request, u *user) {
 	if _, ok := pathID(w, r, "id"); !ok {
 		return
 	}
-	if _, _, ok := countFiles(w, r); !ok {
+	if _, ok := countFiles(w, r); !ok {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
@@ -189,7 +189,7 @@ func (in *Instance) handleAttachmentUpload(w http.ResponseWriter, r *http.Reques
 // handleLaunchUpload is POST /api/launch/upload: a multipart "info" part
 // describing a new launch, plus result files.
 func (in *Instance) handleLaunchUpload(w http.ResponseWriter, r *http.Request, u *user) {
-	r, n, ok := countFiles(w, r)
+	n, ok := countFiles(w, r)
 	if !ok {
 		return
 	}
@@ -218,7 +218,7 @@ func (in *Instance) handleLaunchUpload(w http.ResponseWriter, r *http.Request, u
 }
 
 func (in *Instance) handleLaunchUploadExisting(w http.ResponseWriter, r *http.Request, u *user) {
-	_, n, ok := countFiles(w, r)
+	n, ok := countFiles(w, r)
 	if !ok {
 		return
 	}
