@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	flag "github.com/spf13/pflag"
 )
@@ -39,12 +40,14 @@ Examples:
   sandbox --v2 --token-validity 2s
 `
 
+const prog = "sandbox"
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil)) }
 
 // run starts the instance and blocks until a signal arrives or stop is
 // closed (tests close it).
 func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.StringP("addr", "a", "127.0.0.1:8080", "")
 	useTLS := fs.Bool("tls", false, "")
@@ -56,34 +59,29 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	v2 := fs.Bool("v2", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "sandbox: error: %v\n%s", err, usage)
-		return 2
+		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'sandbox --help' for usage"))
 	}
 	if *help {
 		fmt.Fprint(stdout, usage)
-		return 0
+		return cli.ExitOK
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "sandbox: error: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return cli.PrintError(stderr, prog, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
 	for _, r := range []float64{*failRate, *dropRate} {
 		if r < 0 || r > 1 {
-			fmt.Fprintf(stderr, "sandbox: error: a rate must be between 0 and 1, not %v\n", r)
-			return 2
+			return cli.PrintError(stderr, prog, fmt.Errorf("a rate must be between 0 and 1, not %v", r))
 		}
 	}
 	in, err := sandbox.Start(sandbox.Options{Addr: *addr, TLS: *useTLS, Knobs: sandbox.Knobs{
 		TokenValidity: *validity, Latency: *latency, FailureRate: *failRate, DropRate: *dropRate, V2: *v2}})
 	if err != nil {
-		fmt.Fprintf(stderr, "sandbox: error: %v\n", err)
-		return 2
+		return cli.PrintError(stderr, prog, err)
 	}
 	defer in.Close()
 	if *useTLS {
 		if err := os.WriteFile(*caOut, in.CACertPEM(), 0o644); err != nil {
-			fmt.Fprintf(stderr, "sandbox: error: %v\n", err)
-			return 2
+			return cli.PrintError(stderr, prog, err)
 		}
 		fmt.Fprintf(stdout, "CA certificate: %s (pass it with --ca-cert)\n", *caOut)
 	}
@@ -100,5 +98,5 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	case <-sig:
 	case <-stop:
 	}
-	return 0
+	return cli.ExitOK
 }
