@@ -140,7 +140,7 @@ func build(results []match.Result, opts Options) (*flow, error) {
 		}
 	}
 	clean := make([]match.Result, len(results))
-	bodies := make(map[int][]byte, len(results))
+	bodies := make(map[*har.Entry][]byte, len(results)) // by redacted entry
 	for i, r := range results {
 		clean[i] = r
 		if r.Entry == nil {
@@ -150,17 +150,10 @@ func build(results []match.Result, opts Options) (*flow, error) {
 		clean[i].Entry = e
 		if b, err := e.RequestBody(); err == nil && len(b) > 0 {
 			// Bodies in side files are read only now: redact them too.
-			bodies[i] = red.Body(requestMime(e), b)
+			bodies[e] = red.Body(requestMime(e), b)
 		}
 	}
-	index := map[*har.Entry]int{}
-	for i, r := range clean {
-		if r.Entry != nil {
-			index[r.Entry] = i
-		}
-	}
-	bodyOf := func(r match.Result) string { return string(bodies[index[r.Entry]]) }
-	choices := choose(clean, bodyOf)
+	choices := choose(clean, func(r match.Result) string { return string(bodies[r.Entry]) })
 
 	fl := &flow{name: opts.Name, recorded: len(results), left: leftOut(choices)}
 	if fl.name == "" {
@@ -175,7 +168,7 @@ func build(results []match.Result, opts Options) (*flow, error) {
 		}
 		r := c.result
 		kept = append(kept, r)
-		keptBodies = append(keptBodies, bodies[index[r.Entry]])
+		keptBodies = append(keptBodies, bodies[r.Entry])
 		cc := correlate.Call{Entry: r.Entry}
 		if r.Operation != nil {
 			cc.Operation = r.Operation.Spec()
