@@ -201,6 +201,7 @@ func build(results []match.Result, opts Options) (*flow, error) {
 		b.byVar[v] = b.add(&param{name: v.Name, kind: producedParam, value: v.Value, number: v.Number, from: ex})
 	}
 	b.marker = marker(kept, keptBodies)
+	b.standInRE = regexp.MustCompile(`"?` + regexp.QuoteMeta(b.marker) + `(\d+)Z"?`)
 	funcs := map[string]int{}
 	for i, r := range kept {
 		c, err := b.call(i, r, keptBodies[i], base, plan)
@@ -338,7 +339,9 @@ type builder struct {
 	secrets map[string]*param // by placeholder
 	names   map[string]bool
 	marker  string
-	slots   []slot
+	// standInRE finds stand-ins, with the quotes around them.
+	standInRE *regexp.Regexp
+	slots     []slot
 }
 
 // slot is one use of a parameter being rewritten into a request.
@@ -539,10 +542,9 @@ func (b *builder) secretsInJSON(body []byte, seq int) []byte {
 
 // split cuts rewritten text at its stand-ins.
 func (b *builder) split(s string) tmpl {
-	re := regexp.MustCompile(`"?` + regexp.QuoteMeta(b.marker) + `(\d+)Z"?`)
 	var t tmpl
 	last := 0
-	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+	for _, m := range b.standInRE.FindAllStringSubmatchIndex(s, -1) {
 		start, end := m[0], m[1]
 		n, _ := strconv.Atoi(s[m[2]:m[3]])
 		sl := b.slots[n]
