@@ -54,12 +54,7 @@ grant_type=apitoken&scope=openid&token={{userToken}}
   client.global.set("jwtToken", response.body.access_token);
 %%}
 `)
-	ref := func(pc piece) string {
-		if pc.enc == encJSONString {
-			return `"{{` + names[pc.p] + `}}"`
-		}
-		return "{{" + names[pc.p] + "}}"
-	}
+	ref := mustacheRef(names)
 	for _, c := range fl.calls {
 		p("\n### #%d %s\n", c.seq, c.label)
 		if c.note != "" {
@@ -84,6 +79,18 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 		p("%%}\n")
 	}
 	return []byte(w.String()), nil
+}
+
+// mustacheRef writes a parameter as {{name}}, the variable syntax the .http
+// file and the Postman collection share; a JSON string's quotes go around
+// it, since the variable holds the bare value.
+func mustacheRef(names map[*param]string) func(piece) string {
+	return func(pc piece) string {
+		if pc.enc == encJSONString {
+			return `"{{` + names[pc.p] + `}}"`
+		}
+		return "{{" + names[pc.p] + "}}"
+	}
 }
 
 // jsExtract writes a JavaScript expression that reads a produced value

@@ -138,12 +138,7 @@ if (!pm.collectionVariables.get("jwtToken") || Date.now() >= Number(pm.collectio
   });
 }`, jsValue(required)))}}}
 
-	ref := func(pc piece) string {
-		if pc.enc == encJSONString {
-			return `"{{` + names[pc.p] + `}}"`
-		}
-		return "{{" + names[pc.p] + "}}"
-	}
+	ref := mustacheRef(names)
 	for _, c := range fl.calls {
 		req := pmRequest{Method: c.method, URL: "{{endpoint}}" + c.target.text(ref),
 			Description: strings.TrimSpace(fmt.Sprintf("Call #%d of the recording. %s", c.seq, c.note))}
