@@ -358,12 +358,12 @@ func Redact(h http.Header) http.Header {
 			}
 		case "Cookie":
 			for i, v := range vs {
-				vs[i] = redactCookies(v, "; ")
+				vs[i] = redactCookies(v)
 			}
 		case "Set-Cookie":
 			for i, v := range vs {
 				first, rest, _ := strings.Cut(v, ";")
-				vs[i] = redactCookies(first, "") + ifNotEmpty(";", rest)
+				vs[i] = redactCookies(first) + ifNotEmpty(";", rest)
 			}
 		case "X-Xsrf-Token", "X-Csrf-Token", "X-Api-Key":
 			for i, v := range vs {
@@ -374,7 +374,9 @@ func Redact(h http.Header) http.Header {
 	return out
 }
 
-func redactCookies(s, sep string) string {
+// redactCookies fingerprints the values of a Cookie header's name=value
+// pairs, or of the one pair a Set-Cookie starts with.
+func redactCookies(s string) string {
 	parts := strings.Split(s, ";")
 	for i, p := range parts {
 		name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
@@ -382,10 +384,7 @@ func redactCookies(s, sep string) string {
 			parts[i] = name + "=" + Fingerprint(val)
 		}
 	}
-	if sep == "" {
-		return strings.Join(parts, ";")
-	}
-	return strings.Join(parts, sep)
+	return strings.Join(parts, "; ")
 }
 
 func ifNotEmpty(prefix, s string) string {
