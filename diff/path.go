@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/apitrail/apitrail/internal/jsonpath"
 )
 
 // A JSON path names values inside a body, in the JSONPath notation that most
@@ -214,7 +216,7 @@ func (p pattern) String() string {
 // appendKey writes a member name step; dot says whether a plain name needs
 // its leading dot (after .. it has one already).
 func appendKey(b []byte, key string, dot bool) []byte {
-	if isPlainName(key) {
+	if jsonpath.PlainName(key) {
 		if dot {
 			b = append(b, '.')
 		}
@@ -228,22 +230,6 @@ func appendKey(b []byte, key string, dot bool) []byte {
 		b = append(b, key[i])
 	}
 	return append(b, "']"...)
-}
-
-func isPlainName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-		case i > 0 && (c >= '0' && c <= '9' || c == '-'):
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // formatPath renders a concrete path such as $.content[3].name.

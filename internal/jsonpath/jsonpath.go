@@ -86,7 +86,7 @@ func Get(data []byte, path string) (Leaf, bool) {
 
 // Member returns the path of member name inside the object at path.
 func Member(path, name string) string {
-	if isIdent(name) {
+	if PlainName(name) {
 		return path + "." + name
 	}
 	return path + "['" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), `'`, `\'`) + "']"
@@ -95,9 +95,11 @@ func Member(path, name string) string {
 // Index returns the path of element i of the array at path.
 func Index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
-// isIdent reports names written with a dot. The rule is package diff's,
-// so that a path reads the same in every report.
-func isIdent(s string) bool {
+// PlainName reports whether a member name is written with a dot ($.name)
+// rather than in brackets ($['first name']): letters and underscores, then
+// digits and hyphens too. Every package that prints paths uses it, so that
+// a path reads the same in every report.
+func PlainName(s string) bool {
 	if s == "" {
 		return false
 	}

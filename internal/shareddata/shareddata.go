@@ -1,5 +1,6 @@
-// Package shareddata locates the read-only data set that sits beside the
-// project root (../shared), for tests that run against real-world files.
+// Package shareddata locates the module root, and the read-only data set
+// that sits beside it (../shared), for tests that run against real-world
+// files.
 //
 // A user's clone does not have that folder, so tests call Dir, which skips
 // the test with a message that says what is missing instead of failing.
@@ -11,23 +12,31 @@ import (
 	"testing"
 )
 
-// Root returns the path of ../shared beside the module root, and whether it
-// exists. It walks up from the working directory (a package's folder while
-// `go test` runs) to the folder that holds go.mod.
-func Root() (string, bool) {
+// ModuleRoot returns the folder that holds go.mod, walking up from the
+// working directory (a package's folder while `go test` runs).
+func ModuleRoot() (string, bool) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", false
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir, true
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
 			return "", false
 		}
 		dir = parent
+	}
+}
+
+// Root returns the path of ../shared beside the module root, and whether it
+// exists.
+func Root() (string, bool) {
+	dir, ok := ModuleRoot()
+	if !ok {
+		return "", false
 	}
 	shared := filepath.Join(filepath.Dir(dir), "shared")
 	if fi, err := os.Stat(shared); err != nil || !fi.IsDir() {

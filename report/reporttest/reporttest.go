@@ -8,13 +8,13 @@ package reporttest
 import (
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
+
+	"github.com/apitrail/apitrail/internal/shareddata"
 )
 
 // SchemaPath is where the Jenkins JUnit schema is, under the module root:
@@ -223,20 +223,9 @@ func ReadAllure(t testing.TB, dir string) []*Result {
 // working directory that holds go.mod.
 func fromRoot(t testing.TB, rel string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	dir, ok := shareddata.ModuleRoot()
+	if !ok {
+		t.Fatalf("no go.mod above the working directory, so %s cannot be found", rel)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, filepath.FromSlash(rel))
-		} else if !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir || strings.TrimSpace(parent) == "" {
-			t.Fatalf("no go.mod above the working directory, so %s cannot be found", rel)
-		}
-		dir = parent
-	}
+	return filepath.Join(dir, filepath.FromSlash(rel))
 }
