@@ -48,6 +48,9 @@ func WithHint(err error, format string, args ...any) error {
 // "prog: hint: ..." — each on one line — and returns ExitError.
 func PrintError(w io.Writer, prog string, err error) int {
 	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	// A library named like the command prefixes its errors with that name
+	// already; "sandbox: error: sandbox: ..." says it twice.
+	msg = strings.TrimPrefix(msg, prog+": ")
 	fmt.Fprintf(w, "%s: error: %s\n", prog, msg)
 	var h Hinted
 	if errors.As(err, &h) && h.Hint() != "" {
