@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -81,9 +82,14 @@ type Redactor struct {
 	names    map[string]bool
 	suffixes []string
 
-	mu      sync.Mutex
-	pinned  []*knownSecret // secret values the rules name, looked for everywhere
-	learned []*knownSecret // secret values met so far, looked for everywhere
+	mu       sync.Mutex
+	pinned   []*knownSecret  // secret values pinned for good, looked for everywhere
+	isPinned map[string]bool // the values of pinned
+	learned  []*knownSecret  // secret values met so far, looked for everywhere
+
+	// collect, when set, receives every secret value redaction meets
+	// instead of only replacing it (see Secrets).
+	collect map[string]bool
 }
 
 // knownSecret is a secret value that Sweep looks for, with its spellings and
@@ -108,7 +114,7 @@ func (r *Redactor) newKnownSecret(v string) *knownSecret {
 
 // NewRedactor returns a Redactor with its own random key.
 func NewRedactor(rules Rules) *Redactor {
-	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}}
+	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}, isPinned: map[string]bool{}}
 	if _, err := rand.Read(r.key[:]); err != nil {
 		panic("har: no randomness for the redaction key: " + err.Error())
 	}
@@ -174,22 +180,50 @@ func (r *Redactor) AddSecret(value string) {
 	r.learn(value, false)
 }
 
-// learn remembers a secret value. Values named by the rules are pinned;
-// others are kept most recently seen first, so that a session id that
-// comes back now and then in a long recording is not forgotten.
+// Pin makes value a secret wherever it appears for as long as the
+// Redactor lives, as Rules.Values does; AddSecret's values may be forgotten
+// in a long run.
+func (r *Redactor) Pin(value string) {
+	r.learn(value, true)
+}
+
+// Secrets lists the secret values an entry holds (cookies, credentials,
+// secret-named query, form and JSON members, JWTs), found exactly as Entry
+// finds them. A caller that reads a whole file first can Pin them, so that
+// a secret is also swept where it appears without its name.
+func (r *Redactor) Secrets(e *Entry) []string {
+	probe := &Redactor{key: r.key, headers: r.headers, names: r.names, suffixes: r.suffixes,
+		isPinned: map[string]bool{}, collect: map[string]bool{}}
+	probe.Entry(e)
+	out := make([]string, 0, len(probe.collect))
+	for v := range probe.collect {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// learn remembers a secret value. Pinned values stay; others are kept most
+// recently seen first, so that a session id that comes back now and then
+// in a long recording is not forgotten.
 func (r *Redactor) learn(value string, pin bool) {
 	if len(value) < 8 || IsPlaceholder(value) {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, k := range r.pinned {
-		if k.value == value {
-			return
-		}
+	if r.isPinned[value] {
+		return
 	}
 	if pin {
+		r.isPinned[value] = true
 		r.pinned = append(r.pinned, r.newKnownSecret(value))
+		for i, k := range r.learned {
+			if k.value == value {
+				r.learned = append(r.learned[:i], r.learned[i+1:]...)
+				break
+			}
+		}
 		return
 	}
 	for i, k := range r.learned {
@@ -210,6 +244,9 @@ func (r *Redactor) learn(value string, pin bool) {
 func (r *Redactor) secret(v string) string {
 	if v == "" || IsPlaceholder(v) {
 		return v
+	}
+	if r.collect != nil {
+		r.collect[v] = true
 	}
 	r.AddSecret(v)
 	return r.Placeholder(v)

@@ -262,3 +262,26 @@ func TestRecentSecretsAreNotForgotten(t *testing.T) {
 		t.Errorf("the memory is meant to be bounded; the oldest secret should be gone: %s", got)
 	}
 }
+
+func TestSecretsListsWhatEntryReplaces(t *testing.T) {
+	r := har.NewRedactor(har.DefaultRules())
+	got := r.Secrets(secretEntries()[1])
+	for _, want := range []string{jwt1, jwt2, session, xsrf, "qkey-aaaaaaaa", "pa55word-secret", "cs-abcdefgh", "ws-secret-123456"} {
+		found := false
+		for _, g := range got {
+			found = found || g == want
+		}
+		if !found {
+			t.Errorf("Secrets lacks %q: %v", want, got)
+		}
+	}
+	for _, v := range got {
+		r.Pin(v)
+	}
+	for i := 0; i < 200; i++ {
+		r.AddSecret(fmt.Sprintf("other-secret-%06d", i))
+	}
+	if out := r.Text("echo " + session + " " + xsrf); strings.Contains(out, session) || strings.Contains(out, xsrf) {
+		t.Errorf("pinned secrets must outlast the learned ones: %s", out)
+	}
+}

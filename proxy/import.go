@@ -1,11 +1,9 @@
 package proxy
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/apitrail/apitrail/har"
 )
@@ -50,11 +48,14 @@ type ImportOptions struct {
 func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error) {
 	maxBody := bodyLimit(opts.MaxBody)
 	var st ImportStats
-	var secrets map[string]bool
 	if opts.Redactor != nil {
-		secrets = map[string]bool{}
+		// A first reading pins every secret the file holds, so that one
+		// met under its name in a late entry is also swept where an early
+		// entry carries it without one.
 		err := eachEntry(path, func(e *har.Entry) error {
-			collectSecrets(opts.Redactor, e, secrets)
+			for _, v := range opts.Redactor.Secrets(e) {
+				opts.Redactor.Pin(v)
+			}
 			return nil
 		})
 		if err != nil {
@@ -72,19 +73,6 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 		}
 		if cut {
 			st.Cut++
-		}
-		if len(secrets) > 0 {
-			// The Redactor remembers only so many values; make sure the
-			// ones this entry holds are among them when it is written.
-			b, err := e.MarshalJSON()
-			if err != nil {
-				return err
-			}
-			for v := range secrets {
-				if bytes.Contains(b, []byte(v)) {
-					opts.Redactor.AddSecret(v)
-				}
-			}
 		}
 		if err := w.Write(e); err != nil {
 			return err
@@ -160,47 +148,4 @@ func inlineBodies(e *har.Entry, maxBody int64) (bool, error) {
 		c.Compression = comp
 	}
 	return cut, nil
-}
-
-// collectSecrets adds the cookie and credential values of an entry to set.
-func collectSecrets(red *har.Redactor, e *har.Entry, set map[string]bool) {
-	add := func(v string) {
-		v = strings.TrimSpace(v)
-		if len(v) >= 8 && !har.IsPlaceholder(v) {
-			set[v] = true
-		}
-	}
-	for _, cs := range [][]har.Cookie{e.Request.Cookies, e.Response.Cookies} {
-		for _, c := range cs {
-			add(c.Value)
-		}
-	}
-	for _, hs := range [][]har.NameValue{e.Request.Headers, e.Response.Headers} {
-		for _, h := range hs {
-			switch name := strings.ToLower(h.Name); {
-			case name == "cookie":
-				for _, part := range strings.Split(h.Value, ";") {
-					_, v, _ := strings.Cut(part, "=")
-					add(v)
-				}
-			case name == "set-cookie":
-				for _, line := range strings.Split(h.Value, "\n") {
-					first, _, _ := strings.Cut(line, ";")
-					_, v, _ := strings.Cut(first, "=")
-					add(v)
-				}
-			case red.SecretName(h.Name):
-				if scheme, cred, ok := strings.Cut(h.Value, " "); ok && !strings.ContainsAny(scheme, "=,;") {
-					add(cred)
-				} else {
-					add(h.Value)
-				}
-			}
-		}
-	}
-	for _, q := range e.Request.QueryString {
-		if red.SecretName(q.Name) {
-			add(q.Value)
-		}
-	}
 }
