@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/apitrail/apitrail/internal/atomicfile"
+	"github.com/apitrail/apitrail/internal/pathtemplate"
 )
 
 // Action says what a rule does.
@@ -66,25 +67,7 @@ func (s Scope) covers(op Operation) bool {
 	case s.OperationID != "":
 		return s.OperationID == op.ID
 	}
-	return strings.EqualFold(s.Method, op.Method) && templateShape(s.Path) == templateShape(op.Path)
-}
-
-func templateShape(t string) string {
-	if !strings.Contains(t, "{") {
-		return t
-	}
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(t, '{')
-		j := strings.IndexByte(t[i+1:], '}')
-		if i < 0 || j < 0 {
-			b.WriteString(t)
-			return b.String()
-		}
-		b.WriteString(t[:i+1])
-		b.WriteByte('}')
-		t = t[i+1+j+1:]
-	}
+	return strings.EqualFold(s.Method, op.Method) && pathtemplate.Shape(s.Path) == pathtemplate.Shape(op.Path)
 }
 
 // Pos is where a rule was read: a file and a line, 1-based.

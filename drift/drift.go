@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apitrail/apitrail/internal/pathtemplate"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -106,7 +107,7 @@ func compareOne(r match.Result, oldIx, newIx *spec.Index) Call {
 	c.Resolves = true
 	oldOp, newOp := r.Operation.Spec(), m.Operation
 	c.New = match.NewOperation(newOp).String()
-	if shape(oldOp.Path) != shape(newOp.Path) {
+	if pathtemplate.Shape(oldOp.Path) != pathtemplate.Shape(newOp.Path) {
 		add(Moved, "%s became %s", oldOp.Path, newOp.Path)
 	}
 	if oldOp.OperationID != newOp.OperationID && oldOp.OperationID != "" {
@@ -171,18 +172,6 @@ func compareOne(r match.Result, oldIx, newIx *spec.Index) Call {
 		// Query and parameter problems are covered above by name.
 	}
 	return c
-}
-
-// shape is a template with its parameter names blanked, since renaming
-// {id} to {launchId} changes nothing for a caller.
-func shape(tmpl string) string {
-	segs := strings.Split(tmpl, "/")
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-			segs[i] = "{}"
-		}
-	}
-	return strings.Join(segs, "/")
 }
 
 type param struct {
