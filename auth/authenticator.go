@@ -329,17 +329,25 @@ func ClientWithCA(caFile string) (*http.Client, error) {
 			return nil, &Error{Kind: ErrUsage, Op: "read the CA certificate", Detail: "--ca-cert: " + err.Error(),
 				hint: "--ca-cert takes a PEM file holding the CA certificate"}
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pemBytes) {
+		pool, ok := PoolWithPEM(pemBytes)
+		if !ok {
 			return nil, &Error{Kind: ErrUsage, Op: "read the CA certificate", Detail: caFile + " holds no PEM certificate",
 				hint: "--ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); convert a DER file with openssl x509 -inform der"}
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
 	return &http.Client{Transport: t}, nil
+}
+
+// PoolWithPEM returns the system's root certificates plus those in pem,
+// the trust a private or corporate CA needs; ok is false when pem holds no
+// certificate.
+func PoolWithPEM(pem []byte) (pool *x509.CertPool, ok bool) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	return pool, pool.AppendCertsFromPEM(pem)
 }
 
 // Redact returns a copy of h fit to print: credentials in Authorization,

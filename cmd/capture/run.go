@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/internal/cli"
@@ -281,11 +282,8 @@ func upstreamRoots(path string) (*x509.CertPool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--upstream-ca: %w", err)
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
+	pool, ok := auth.PoolWithPEM(pem)
+	if !ok {
 		return nil, cli.WithHint(fmt.Errorf("--upstream-ca: %s holds no PEM certificate", path), "give the CA certificate file, the one that starts with -----BEGIN CERTIFICATE-----")
 	}
 	return pool, nil
