@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/jsonpath"
 	"github.com/apitrail/apitrail/match"
 )
 
@@ -181,7 +182,7 @@ func TestParsePath(t *testing.T) {
 		{"an array at the top", "$[2]", []any{2}, ".[2]"},
 	}
 	for _, c := range cases {
-		got, err := parsePath(c.in)
+		got, err := jsonpath.Split(c.in)
 		if err != nil || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s: parsePath(%q) = %v, %v; want %v", c.reason, c.in, got, err, c.want)
 			continue
@@ -191,7 +192,7 @@ func TestParsePath(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"id", "$.a[x]", "$['open", "$.a[1"} {
-		if _, err := parsePath(bad); err == nil {
+		if _, err := jsonpath.Split(bad); err == nil {
 			t.Errorf("parsePath(%q) took a malformed path", bad)
 		}
 	}

@@ -248,3 +248,52 @@ func (w *walker) skipString() error {
 	}
 	return errSyntax
 }
+
+// Split reverses Member and Index: it splits a concrete path such as
+// $.content[0].id or $['odd name'] into member names (strings) and
+// indexes (ints), for code that walks a document by them.
+func Split(p string) ([]any, error) {
+	if !strings.HasPrefix(p, "$") {
+		return nil, fmt.Errorf("not a JSON path")
+	}
+	var out []any
+	for i := 1; i < len(p); {
+		switch {
+		case p[i] == '.':
+			j := i + 1
+			for j < len(p) && p[j] != '.' && p[j] != '[' {
+				j++
+			}
+			out = append(out, p[i+1:j])
+			i = j
+		case strings.HasPrefix(p[i:], "['"):
+			var name strings.Builder
+			j := i + 2
+			for ; j < len(p) && p[j] != '\''; j++ {
+				if p[j] == '\\' && j+1 < len(p) {
+					j++
+				}
+				name.WriteByte(p[j])
+			}
+			if !strings.HasPrefix(p[j:], "']") {
+				return nil, fmt.Errorf("unterminated member name")
+			}
+			out = append(out, name.String())
+			i = j + 2
+		case p[i] == '[':
+			j := strings.IndexByte(p[i:], ']')
+			if j < 0 {
+				return nil, fmt.Errorf("unterminated index")
+			}
+			n, err := strconv.Atoi(p[i+1 : i+j])
+			if err != nil {
+				return nil, fmt.Errorf("bad index %q", p[i+1:i+j])
+			}
+			out = append(out, n)
+			i += j + 1
+		default:
+			return nil, fmt.Errorf("unexpected %q", p[i:])
+		}
+	}
+	return out, nil
+}
