@@ -155,11 +155,7 @@ func apply(req *Request, b Binding, nv string) bool {
 		if l.Kind == jsonpath.Number && isNumber(nv) {
 			raw = []byte(nv)
 		}
-		body, err := jsonpath.Set(req.Body, b.Place.Path, raw)
-		if err != nil {
-			return false
-		}
-		req.Body = body
+		req.Body = jsonpath.Replace(req.Body, l, raw)
 		return true
 	case "header":
 		if req.Header.Get(b.Place.Name) != old {

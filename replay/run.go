@@ -537,7 +537,7 @@ func (r *runner) expected(body []byte) []byte {
 		if l.Kind == jsonpath.Number {
 			raw = []byte(nv)
 		}
-		body = append(append(append([]byte(nil), body[:l.Start]...), raw...), body[l.End:]...)
+		body = jsonpath.Replace(body, l, raw)
 	}
 	return body
 }

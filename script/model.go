@@ -485,9 +485,7 @@ func (b *builder) secretsInJSON(body []byte, seq int) []byte {
 				return b.standIn(b.secret(ph, l.Key, where), encRaw, false)
 			}))
 		}
-		if nb, err := jsonpath.Set(body, l.Path, raw); err == nil {
-			body = nb
-		}
+		body = jsonpath.Replace(body, l, raw)
 	}
 	return body
 }

@@ -61,13 +61,20 @@ func Set(data []byte, path string, raw []byte) ([]byte, error) {
 	}
 	for _, l := range leaves {
 		if l.Path == path {
-			out := make([]byte, 0, len(data)+len(raw))
-			out = append(out, data[:l.Start]...)
-			out = append(out, raw...)
-			return append(out, data[l.End:]...), nil
+			return Replace(data, l, raw), nil
 		}
 	}
 	return nil, fmt.Errorf("no value at %s", path)
+}
+
+// Replace returns data with the value of leaf l (from Leaves(data)) put
+// in place of raw JSON. To replace several leaves of one Leaves call, go
+// from the last to the first, so that the earlier spans stay right.
+func Replace(data []byte, l Leaf, raw []byte) []byte {
+	out := make([]byte, 0, len(data)-(l.End-l.Start)+len(raw))
+	out = append(out, data[:l.Start]...)
+	out = append(out, raw...)
+	return append(out, data[l.End:]...)
 }
 
 // Get returns the leaf at a concrete path.
