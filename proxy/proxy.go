@@ -132,7 +132,7 @@ func New(opts Options) (*Proxy, error) {
 	mc.SetValidity(24 * time.Hour)
 	mc.SetHandshakeErrorCallback(func(req *http.Request, err error) {
 		if !isClosedConn(err) {
-			p.report(fmt.Errorf("TLS handshake with a client for %s failed: %w", req.Host, err))
+			p.report(fmt.Errorf("%w for %s: %w", ErrClientHandshake, req.Host, err))
 		}
 	})
 
@@ -179,6 +179,16 @@ func bodyLimit(maxBody int64) int64 {
 	}
 	return maxBody
 }
+
+// Errors that Options.OnError hears of, for callers to tell apart with
+// errors.Is.
+var (
+	// ErrClientHandshake: a client refused the interception certificate
+	// (it does not trust the CA) or broke off the TLS handshake.
+	ErrClientHandshake = errors.New("TLS handshake with a client failed")
+	// ErrWrite: an entry could not be written; the recording misses it.
+	ErrWrite = errors.New("writing the recording")
+)
 
 func (p *Proxy) report(err error) {
 	if p.opts.OnError != nil {
@@ -482,7 +492,7 @@ func (q *entryQueue) run() {
 
 		err := q.w.Write(it.build())
 		if err != nil {
-			err = fmt.Errorf("writing the recording: %w", err)
+			err = fmt.Errorf("%w: %w", ErrWrite, err)
 		}
 		q.mu.Lock()
 		q.bytes -= it.size

@@ -481,12 +481,11 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 		UpstreamRoots:      roots,
 		InsecureSkipVerify: o.insecure,
 		OnError: func(err error) {
-			msg := err.Error()
 			switch {
-			case strings.Contains(msg, "writing the recording"):
+			case errors.Is(err, proxy.ErrWrite):
 				con.warnOnce("write", "%v; the recording is missing entries from here on", err)
-			case strings.Contains(msg, "certificate") || strings.Contains(msg, "unknown authority"):
-				con.warnOnce(msg, "%v", err)
+			case errors.Is(err, proxy.ErrClientHandshake) && strings.Contains(err.Error(), "certificate"):
+				con.warnOnce(err.Error(), "%v", err)
 				con.warnOnce("ca-hint", "a client does not trust the capture CA; 'capture --ca-info' tells how to trust it, or use --browser")
 			}
 		},
