@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -133,19 +134,10 @@ func WriteCalls(w io.Writer, calls []Call) error {
 		if len(c.Changes) == 0 {
 			state += ", unchanged"
 		}
-		fmt.Fprintf(w, "%s #%d %s %s: %s\n", mark, c.Seq, c.Method, pathOnly(c.URL), state)
+		fmt.Fprintf(w, "%s #%d %s %s: %s\n", mark, c.Seq, c.Method, match.PathOf(c.URL), state)
 		for _, ch := range c.Changes {
 			fmt.Fprintf(w, "      %s\n", ch)
 		}
 	}
 	return nil
-}
-
-func pathOnly(raw string) string {
-	if i := strings.Index(raw, "://"); i >= 0 {
-		if j := strings.IndexByte(raw[i+3:], '/'); j >= 0 {
-			return raw[i+3+j:]
-		}
-	}
-	return raw
 }

@@ -34,8 +34,9 @@ func WriteTable(w io.Writer, results []Result) error {
 	return tw.Flush()
 }
 
-// shortURL shows the path and query of a URL, shortened to fit a table.
-func shortURL(raw string) string {
+// PathOf shows a recorded URL as a reader looks for it: its path and
+// query as sent, without scheme and host.
+func PathOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
@@ -44,6 +45,12 @@ func shortURL(raw string) string {
 	if u.RawQuery != "" {
 		s += "?" + u.RawQuery
 	}
+	return s
+}
+
+// shortURL is PathOf, shortened to fit a table.
+func shortURL(raw string) string {
+	s := PathOf(raw)
 	if len(s) > 70 {
 		s = s[:67] + "..."
 	}

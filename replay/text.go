@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/apitrail/apitrail/drift"
+	"github.com/apitrail/apitrail/match"
 )
 
 // WriteText prints a report for people: one line per call (its operation,
@@ -44,9 +45,9 @@ func WriteText(w io.Writer, r *Report) error {
 		if e.Outcome != Regression && e.Outcome != Drift && len(e.Warnings) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n#%d %s %s", e.Seq, e.Method, pathOf(e.URL))
-		if e.RecordedURL != "" && pathOf(e.RecordedURL) != pathOf(e.URL) {
-			fmt.Fprintf(w, " (recorded %s)", pathOf(e.RecordedURL))
+		fmt.Fprintf(w, "\n#%d %s %s", e.Seq, e.Method, match.PathOf(e.URL))
+		if e.RecordedURL != "" && match.PathOf(e.RecordedURL) != match.PathOf(e.URL) {
+			fmt.Fprintf(w, " (recorded %s)", match.PathOf(e.RecordedURL))
 		}
 		fmt.Fprintln(w)
 		for _, warn := range e.Warnings {
@@ -130,19 +131,7 @@ func callName(e *EntryReport) string {
 	if e.Operation != nil {
 		return e.Operation.String()
 	}
-	return e.Method + " " + pathOf(e.URL)
-}
-
-func pathOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	s := u.EscapedPath()
-	if u.RawQuery != "" {
-		s += "?" + u.RawQuery
-	}
-	return s
+	return e.Method + " " + match.PathOf(e.URL)
 }
 
 // WritePlan prints what a replay would do, in order, without sending
