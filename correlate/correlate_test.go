@@ -14,6 +14,7 @@ import (
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -42,15 +43,7 @@ func newRecorder(t *testing.T) *recorder {
 	}
 	json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
-	data, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := spec.Load(spec.NewSource("All Services", "sandbox", data, time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{})
+	ix, err := sandboxtest.Index(false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,10 +3,9 @@ package match_test
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/apitrail/apitrail/har"
-	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/internal/shareddata"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
@@ -14,15 +13,7 @@ import (
 
 func sandboxIndex(t *testing.T) *spec.Index {
 	t.Helper()
-	data, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := spec.Load(spec.NewSource("All Services", "sandbox", data, time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
+	ix, err := sandboxtest.Index(false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/recorder"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
 	"github.com/apitrail/apitrail/spec"
@@ -53,15 +54,7 @@ func recording(t *testing.T) []*har.Entry {
 
 func index(t *testing.T) *spec.Index {
 	t.Helper()
-	data, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := spec.Load(spec.NewSource("All Services", "sandbox", data, time.Now()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
+	ix, err := sandboxtest.Index(false)
 	if err != nil {
 		t.Fatal(err)
 	}

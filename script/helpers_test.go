@@ -18,6 +18,7 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
 )
@@ -48,17 +49,7 @@ func matchEntries(t *testing.T, entries []*har.Entry) []match.Result {
 
 // sandboxIndex is the index of the sandbox's "All Services" document,
 // built once: the fuzz target needs it thousands of times.
-var sandboxIndex = sync.OnceValues(func() (*spec.Index, error) {
-	data, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := spec.Load(spec.NewSource("All Services", "sandbox", data, time.Now()))
-	if err != nil {
-		return nil, err
-	}
-	return spec.NewIndex([]*spec.Document{doc}, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
-})
+var sandboxIndex = sync.OnceValues(func() (*spec.Index, error) { return sandboxtest.Index(false) })
 
 func readRecording(t *testing.T, path string) []match.Result {
 	t.Helper()
