@@ -234,14 +234,17 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 		t.Fatalf("no refresh shortly before expiry (exchanges %d)", a.Exchanges())
 	}
 	// It was refreshed before, not after, expiry: the old token still works.
+	// On a machine so loaded that the refresh itself outlasted the old
+	// token, there is nothing left to show.
 	req, _ := http.NewRequest("GET", in.URL()+"/api/uaa/me", nil)
 	req.Header.Set("Authorization", "Bearer "+first.Token.Reveal())
+	sent := time.Now()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res.StatusCode != 200 {
+	if res.StatusCode != 200 && sent.Before(first.Expiry.Add(-100*time.Millisecond)) {
 		t.Errorf("the replaced token was already dead (%d): the refresh came too late", res.StatusCode)
 	}
 	// A long run keeps working across several lifetimes without a 401.
