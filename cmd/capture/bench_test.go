@@ -1,9 +1,10 @@
 package main
 
 // Benchmarks of the proxy as users run it: the capture binary recording to
-// a HAR file, beside a direct connection and mitmproxy's mitmdump
-// recording to a HAR with its har_dump addon, all against the same HTTPS
-// backend and driven by the same load generator. The capture section of
+// a HAR file, beside a direct connection, martian's proxy with nothing
+// added, and mitmproxy's mitmdump recording to a HAR with its har_dump
+// addon, all against the same HTTPS backend and driven by the same load
+// generator. The capture section of
 // docs/benchmarks.md has the figures and the commands.
 
 import (
@@ -161,6 +162,20 @@ func startCapture(b *testing.B, srv *httptest.Server) (path, *exec.Cmd) {
 		"-o", filepath.Join(dir, "capture.har"))
 }
 
+// startBareMartian runs martian's MITM proxy with nothing of capture's
+// added (testdata/bareproxy): the floor that the library sets.
+func startBareMartian(b *testing.B, srv *httptest.Server) (path, *exec.Cmd) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "bareproxy")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/bareproxy").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	addr := freePort(b)
+	caFile := filepath.Join(dir, "ca.pem")
+	return launch(b, "martian", addr, caFile, bin,
+		"-listen", addr, "-ca-out", caFile, "-upstream-ca", writeCertPEM(b, srv))
+}
+
 // startMitmdump runs mitmproxy's mitmdump with its HAR addon.
 func startMitmdump(b *testing.B, srv *httptest.Server) (path, *exec.Cmd) {
 	bin, err := exec.LookPath("mitmdump")
@@ -189,7 +204,9 @@ func BenchmarkProxy(b *testing.B) {
 	srv := benchBackend(b)
 	capturePath, _ := startCapture(b, srv)
 	defer capturePath.stop()
-	paths := []path{{name: "direct"}, capturePath}
+	barePath, _ := startBareMartian(b, srv)
+	defer barePath.stop()
+	paths := []path{{name: "direct"}, barePath, capturePath}
 	if mp := tryMitmdump(b, srv); mp != nil {
 		defer mp.stop()
 		paths = append(paths, *mp)
