@@ -16,6 +16,16 @@ type ImportStats struct {
 	Kept int
 	// Cut is the number of kept entries with a body cut to the limit.
 	Cut int
+	// Unreadable is the number of bodies that could not be read (a
+	// Playwright side file not shipped with the HAR, base64 that does not
+	// decode). Their entries are kept without them, with a comment saying
+	// why; BodyErr is the first such error.
+	Unreadable int
+	BodyErr    error
+	// Truncated is set when the file was cut short (a recording that was
+	// killed): the complete entries before the cut were imported, and the
+	// result is a whole HAR.
+	Truncated *har.TruncatedError
 }
 
 // ImportOptions configure Import.
@@ -42,9 +52,12 @@ type ImportOptions struct {
 //
 // Bodies that the source keeps in side files (Playwright's _file) are
 // read and stored inline, so that the result stands alone and its bodies
-// are redacted like the rest. A file that is cut short is an error before
-// anything is written when opts.Redactor is set, since the first reading
-// goes to its end.
+// are redacted like the rest. A body that cannot be read does not stop the
+// import: its entry is kept without it, and ImportStats counts it. Nor does
+// a file that was cut short: its complete entries are imported, which is
+// how a crashed recording is made whole again, and ImportStats.Truncated
+// says so. Errors are left for input that is not a HAR at all, and for w's
+// own.
 func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error) {
 	maxBody := bodyLimit(opts.MaxBody)
 	var st ImportStats
@@ -58,7 +71,7 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 			}
 			return nil
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, har.ErrTruncated) {
 			return st, err
 		}
 	}
@@ -67,9 +80,12 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 		if !opts.Filter.Keep(e) {
 			return nil
 		}
-		cut, err := inlineBodies(e, maxBody)
-		if err != nil {
-			return fmt.Errorf("entry %d (%s %s): %w", st.Read, e.Request.Method, e.Request.URL, err)
+		cut, lost := inlineBodies(e, maxBody)
+		for _, err := range lost {
+			st.Unreadable++
+			if st.BodyErr == nil {
+				st.BodyErr = fmt.Errorf("entry %d (%s %s): %w", st.Read, e.Request.Method, e.Request.URL, err)
+			}
 		}
 		if cut {
 			st.Cut++
@@ -80,6 +96,10 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 		st.Kept++
 		return nil
 	})
+	if te := (*har.TruncatedError)(nil); errors.As(err, &te) {
+		st.Truncated = te
+		err = nil
+	}
 	return st, err
 }
 
@@ -104,35 +124,42 @@ func eachEntry(path string, f func(*har.Entry) error) error {
 }
 
 // inlineBodies moves side-file bodies into the entry and cuts bodies
-// longer than maxBody, marking them as the proxy does.
-func inlineBodies(e *har.Entry, maxBody int64) (bool, error) {
-	cut := false
+// longer than maxBody, marking them as the proxy does. A body it cannot
+// read is dropped, with a comment saying why, and returned among lost.
+func inlineBodies(e *har.Entry, maxBody int64) (cut bool, lost []error) {
 	if pd := e.Request.PostData; pd != nil && (pd.File != "" || int64(len(pd.Text)) > maxBody) {
 		body, err := e.RequestBody()
-		if err != nil {
-			return false, err
-		}
 		size := e.Request.BodySize
-		if int64(len(body)) > maxBody {
-			comment := fmt.Sprintf("capture kept the first %d of %d bytes", maxBody, len(body))
-			e.SetRequestBody(trimToText(body[:maxBody], true), pd.MimeType)
-			e.Request.PostData.Extra.Set("_truncated", true)
-			e.Request.PostData.Comment = comment
-			cut = true
-		} else {
-			e.SetRequestBody(body, pd.MimeType)
-		}
-		if size > 0 {
+		if err != nil {
+			e.SetRequestBody([]byte{}, pd.MimeType)
+			e.Request.PostData.Comment = "capture could not read this body: " + err.Error()
 			e.Request.BodySize = size
+			lost = append(lost, fmt.Errorf("request body: %w", err))
+		} else {
+			if int64(len(body)) > maxBody {
+				comment := fmt.Sprintf("capture kept the first %d of %d bytes", maxBody, len(body))
+				e.SetRequestBody(trimToText(body[:maxBody], true), pd.MimeType)
+				e.Request.PostData.Extra.Set("_truncated", true)
+				e.Request.PostData.Comment = comment
+				cut = true
+			} else {
+				e.SetRequestBody(body, pd.MimeType)
+			}
+			if size > 0 {
+				e.Request.BodySize = size
+			}
 		}
 	}
 	c := &e.Response.Content
 	if c.File != "" || int64(len(c.Text)) > maxBody {
 		body, err := e.ResponseBody()
-		if err != nil {
-			return false, err
-		}
 		size, comp := c.Size, c.Compression
+		if err != nil {
+			e.SetResponseBody(nil, c.MimeType)
+			c.Comment = "capture could not read this body: " + err.Error()
+			c.Size, c.Compression = size, comp
+			return cut, append(lost, fmt.Errorf("response body: %w", err))
+		}
 		if int64(len(body)) > maxBody {
 			e.SetResponseBody(trimToText(body[:maxBody], true), c.MimeType)
 			c.Extra.Set("_truncated", true)
@@ -147,5 +174,5 @@ func inlineBodies(e *har.Entry, maxBody int64) (bool, error) {
 		}
 		c.Compression = comp
 	}
-	return cut, nil
+	return cut, lost
 }

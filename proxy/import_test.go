@@ -160,3 +160,72 @@ func TestImportInlinesPlaywrightSideFiles(t *testing.T) {
 		}
 	}
 }
+
+// A HAR is often passed on without the side files Playwright keeps its
+// bodies in, and a killed recording ends mid-entry; neither may cost the
+// user the entries that are whole.
+func TestImportKeepsWhatItCan(t *testing.T) {
+	entry := func(url, content string) string {
+		return `{"startedDateTime":"2026-01-01T00:00:01.000Z","time":5,
+		 "request":{"method":"GET","url":"` + url + `","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"queryString":[],"headersSize":-1,"bodySize":0},
+		 "response":{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","headers":[{"name":"Content-Type","value":"application/json"}],"cookies":[],
+		  "content":` + content + `,"redirectURL":"","headersSize":-1,"bodySize":-1},
+		 "cache":{},"timings":{"send":0,"wait":5,"receive":0}}`
+	}
+	head := `{"log":{"version":"1.2","creator":{"name":"Playwright","version":"1.40"},"entries":[`
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "present.json"), []byte(`{"id":2}`), 0o600)
+	whole := head +
+		entry("https://app.example.com/api/one", `{"size":8,"mimeType":"application/json","_file":"missing.json"}`) + "," +
+		entry("https://app.example.com/api/two", `{"size":8,"mimeType":"application/json","_file":"present.json"}`) + "," +
+		entry("https://app.example.com/api/three", `{"size":8,"mimeType":"application/json","text":"{\"id\":3}"}`)
+	tests := []struct {
+		name          string
+		text          string
+		wantKept      int
+		wantLost      int
+		wantTruncated bool
+	}{
+		{"a side file is missing", whole + "]}}", 3, 1, false},
+		{"the file was cut inside the last entry", whole[:len(whole)-40], 2, 1, true},
+		{"the file was cut before any entry ended", head + `{"startedDateTime":"2026-`, 0, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := filepath.Join(dir, "export.har")
+			if err := os.WriteFile(src, []byte(tc.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "clean.har")
+			w, _ := har.Create(out, har.WriterOptions{})
+			st, err := Import(src, w, ImportOptions{Redactor: har.NewRedactor(har.DefaultRules())})
+			if err != nil {
+				t.Fatalf("import failed: %v", err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if st.Kept != tc.wantKept || st.Unreadable != tc.wantLost || (st.Truncated != nil) != tc.wantTruncated {
+				t.Errorf("kept %d, unreadable %d, truncated %v; want %d, %d, %v", st.Kept, st.Unreadable, st.Truncated, tc.wantKept, tc.wantLost, tc.wantTruncated)
+			}
+			if tc.wantLost > 0 && (st.BodyErr == nil || !strings.Contains(st.BodyErr.Error(), "missing.json")) {
+				t.Errorf("BodyErr %v, want it to name missing.json", st.BodyErr)
+			}
+			// The result is a whole HAR: readAll fails on anything else.
+			got := readAll(t, out)
+			if len(got) != tc.wantKept {
+				t.Fatalf("the result holds %d entries, want %d", len(got), tc.wantKept)
+			}
+			if tc.wantKept == 0 {
+				return
+			}
+			c := got[0].Response.Content
+			if c.File != "" || c.Text != "" || !strings.Contains(c.Comment, "could not read") || c.Size != 8 {
+				t.Errorf("entry with the missing body: file %q text %q comment %q size %d", c.File, c.Text, c.Comment, c.Size)
+			}
+			if b, err := got[1].ResponseBody(); err != nil || string(b) != `{"id":2}` {
+				t.Errorf("entry with its side file: body %q, %v", b, err)
+			}
+		})
+	}
+}

@@ -388,6 +388,53 @@ func TestInterruptFinishesTheFile(t *testing.T) {
 	}
 }
 
+// A refused certificate, on either side of the proxy, only shows as an
+// error in the client; the console must say what happened and how to fix
+// it.
+func TestConsoleSaysWhyTLSFailed(t *testing.T) {
+	srv := api(t)
+	dir := t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	// No --upstream-ca: the server's private CA is not trusted.
+	p := startProcess(t, nil, "--ca-dir", caDir, "--listen", "127.0.0.1:0", "-o", filepath.Join(dir, "rec.har"))
+
+	distrusting := &http.Client{Transport: &http.Transport{
+		Proxy:           http.ProxyURL(&url.URL{Scheme: "http", Host: p.addr}),
+		TLSClientConfig: &tls.Config{RootCAs: x509.NewCertPool()},
+	}, Timeout: time.Minute}
+	if _, err := distrusting.Get(srv.URL + "/api/item/1"); err == nil {
+		t.Fatal("a client that does not trust the capture CA got an answer")
+	}
+	resp, err := clientVia(t, p.addr, caDir).Get(srv.URL + "/api/item/2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadGateway {
+		t.Fatalf("status %d through a proxy that does not trust the server, want 502", resp.StatusCode)
+	}
+
+	wants := []string{"does not trust the capture CA", "capture --ca-info", "server certificate not trusted for " + srv.Listener.Addr().String(), "--upstream-ca FILE"}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(p.stderr.String(), w) {
+				missing = w
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the console does not say %q:\n%s", missing, p.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.cmd.Process.Signal(os.Interrupt)
+	p.wait(15 * time.Second)
+}
+
 func TestKilledRecordingReadsBack(t *testing.T) {
 	srv, p, c, out := recordAPI(t)
 	// Several clients keep the writer busy when the kill comes.
@@ -442,6 +489,18 @@ func TestKilledRecordingReadsBack(t *testing.T) {
 			t.Fatalf("entry %d is not complete: %v", i, err)
 		}
 	}
+
+	// --from makes the killed recording whole again, for tools that want
+	// a complete HAR.
+	fixed := filepath.Join(t.TempDir(), "fixed.har")
+	code, _, stderr := runCapture(t, nil, "--from", out, "-o", fixed)
+	if code != 0 || !strings.Contains(stderr, "cut short") || !strings.Contains(stderr, fmt.Sprintf("imported the %d complete entries", len(entries))) {
+		t.Fatalf("--from on the killed recording: exit %d\n%s", code, stderr)
+	}
+	again, err := readEntries(t, fixed)
+	if err != nil || len(again) != len(entries) {
+		t.Fatalf("the repaired file: %d entries, %v; want all %d, whole", len(again), err, len(entries))
+	}
 }
 
 // TestImportRealExport runs --from on a real DevTools export.
@@ -491,15 +550,16 @@ func TestImportCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "kept 0 of 2") {
 		t.Errorf("nothing kept: exit %d\n%s", code, stderr)
 	}
-	// A cut-short file is refused and nothing is written.
+	// A file cut short inside its first entry: a warning that names it,
+	// a whole HAR with nothing in it, and exit 1 as for nothing kept.
 	cut := filepath.Join(dir, "cut.har")
 	os.WriteFile(cut, []byte(export[:len(export)/2]), 0o600)
 	code, _, stderr = runCapture(t, nil, "--from", cut, "-o", filepath.Join(dir, "from-cut.har"))
-	if code != 2 || !strings.Contains(stderr, "cut.har") {
+	if code != 1 || !strings.Contains(stderr, "warning: "+cut+": cut short") {
 		t.Errorf("cut file: exit %d\n%s", code, stderr)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "from-cut.har")); err == nil {
-		t.Error("a failed import left a file")
+	if got, err := readEntries(t, filepath.Join(dir, "from-cut.har")); err != nil || len(got) != 0 {
+		t.Errorf("from a file cut before its first entry ended: %d entries, %v", len(got), err)
 	}
 	// Not JSON at all: the error names the file and the place.
 	bad := filepath.Join(dir, "bad.har")

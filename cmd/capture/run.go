@@ -484,9 +484,15 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 			switch {
 			case errors.Is(err, proxy.ErrWrite):
 				con.warnOnce("write", "%v; the recording is missing entries from here on", err)
-			case errors.Is(err, proxy.ErrClientHandshake) && strings.Contains(err.Error(), "certificate"):
+			case errors.Is(err, proxy.ErrClientHandshake):
+				// Clients word a refused certificate in many ways (curl's
+				// OpenSSL makes it "bad record MAC"), so every failed
+				// handshake is shown, each once.
 				con.warnOnce(err.Error(), "%v", err)
-				con.warnOnce("ca-hint", "a client does not trust the capture CA; 'capture --ca-info' tells how to trust it, or use --browser")
+				con.warnOnce("ca-hint", "a client that does not trust the capture CA fails this way; 'capture --ca-info' tells how to trust it, or use --browser")
+			case errors.Is(err, proxy.ErrUpstreamCertificate):
+				con.warnOnce(err.Error(), "%v", err)
+				con.warnOnce("upstream-hint", "to trust a server's private CA, give its certificate with --upstream-ca FILE (or --insecure to check nothing)")
 			}
 		},
 	})
@@ -669,11 +675,18 @@ func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
 		if !strings.Contains(err.Error(), o.from) {
 			err = fmt.Errorf("%s: %w", o.from, err)
 		}
-		var te *har.TruncatedError
-		if errors.As(err, &te) {
-			err = cli.WithHint(err, "the file was cut short (a crashed recording?); nothing was written")
-		}
 		return 0, err
+	}
+	if st.Truncated != nil {
+		// A recording killed mid-write is what --from makes whole again.
+		cli.Warn(stderr, prog, "%v; imported the %d complete entries", st.Truncated, st.Truncated.Entries)
+	}
+	if st.Unreadable > 0 {
+		noun := "bodies"
+		if st.Unreadable == 1 {
+			noun = "body"
+		}
+		cli.Warn(stderr, prog, "%d %s could not be read and were left out of their entries (first: %v)", st.Unreadable, noun, st.BodyErr)
 	}
 	if err := hw.Close(); err != nil {
 		return 0, err
@@ -709,7 +722,9 @@ func importHeader(path string) (*har.File, error) {
 		return nil, fmt.Errorf("--from: %w", err)
 	}
 	defer r.Close()
-	if _, err := r.Next(); err != nil && err != io.EOF {
+	// A file cut short still has its header, unless the cut came before
+	// the entries began; Import says how much was left.
+	if _, err := r.Next(); err != nil && err != io.EOF && !errors.Is(err, har.ErrTruncated) {
 		if !strings.Contains(err.Error(), path) {
 			err = fmt.Errorf("%s: %w", path, err)
 		}

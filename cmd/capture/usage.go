@@ -5,7 +5,9 @@ const usage = `Usage:
   capture [options] --browser URL    start Chromium on URL through the proxy;
                                      record until the browser closes
   capture [options] --from FILE.har  clean a HAR that a browser or another
-                                     tool exported, as if it were recorded
+                                     tool exported, as if it were recorded;
+                                     a recording cut short by a crash comes
+                                     out whole, with its complete entries
   capture --ca-info                  show where the CA is and how to trust it
 
 Record a web UI's calls as HAR 1.2, one entry as each response ends, so a
