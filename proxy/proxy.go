@@ -188,6 +188,9 @@ var (
 	ErrClientHandshake = errors.New("TLS handshake with a client failed")
 	// ErrWrite: an entry could not be written; the recording misses it.
 	ErrWrite = errors.New("writing the recording")
+	// ErrUpstreamCertificate: a server's certificate was not trusted, so
+	// the request was not sent; the client got a 502.
+	ErrUpstreamCertificate = errors.New("server certificate not trusted")
 )
 
 func (p *Proxy) report(err error) {

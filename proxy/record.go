@@ -78,9 +78,15 @@ func outgoing(ctx context.Context, req *http.Request) *http.Request {
 
 // noteFailure tells ModifyResponse why the round trip failed, so that the
 // client gets a page saying so.
-func noteFailure(req *http.Request, err error) {
+func (p *Proxy) noteFailure(req *http.Request, err error) {
 	if ctx := martian.NewContext(req); ctx != nil {
 		ctx.Set(ctxFailure, err)
+	}
+	// The client only sees a 502 page; whoever runs the proxy must hear
+	// that a server's certificate was refused, or they cannot fix it.
+	var verr *tls.CertificateVerificationError
+	if errors.As(err, &verr) {
+		p.report(fmt.Errorf("%w for %s: %w", ErrUpstreamCertificate, req.URL.Host, err))
 	}
 }
 
@@ -89,7 +95,7 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 		p.passed.Add(1)
 		resp, err := p.transport.RoundTrip(outgoing(p.baseCtx, req))
 		if err != nil {
-			noteFailure(req, err)
+			p.noteFailure(req, err)
 		}
 		return resp, err
 	}
@@ -103,7 +109,7 @@ func (p *Proxy) roundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := p.transport.RoundTrip(out)
 	if err != nil {
-		noteFailure(req, err)
+		p.noteFailure(req, err)
 		x.fail(err)
 		return nil, err
 	}

@@ -318,6 +318,15 @@ func TestUpstreamWithBadCertificateIsRefused(t *testing.T) {
 	if e.Response.Status != 0 || !strings.Contains(e.Error(), "certificate") {
 		t.Errorf("entry status %d error %q, want a failed request naming the certificate", e.Response.Status, e.Error())
 	}
+	// Whoever runs the proxy hears of it too, naming the server.
+	select {
+	case err := <-r.errs:
+		if !errors.Is(err, ErrUpstreamCertificate) || !strings.Contains(err.Error(), srv.Listener.Addr().String()) {
+			t.Errorf("OnError got %v, want ErrUpstreamCertificate naming %s", err, srv.Listener.Addr())
+		}
+	default:
+		t.Error("OnError did not hear of the refused certificate")
+	}
 
 	// Told to skip verification, the same server is reached.
 	r2 := startProxy(t, Options{InsecureSkipVerify: true})
