@@ -5,6 +5,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -22,6 +24,12 @@ type File struct {
 func Create(path string, mode os.FileMode) (*File, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		// The temporary name means nothing to the user; the path they gave
+		// and the reason do.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = &fs.PathError{Op: "create", Path: path, Err: pe.Err}
+		}
 		return nil, err
 	}
 	return &File{File: tmp, path: path, mode: mode}, nil

@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,5 +44,15 @@ func TestAbortKeepsTheOldFile(t *testing.T) {
 	}
 	if err := Write(filepath.Join(dir, "missing", "f"), nil, 0o600); err == nil {
 		t.Error("writing into a missing folder must fail")
+	}
+}
+
+// The temporary file's name is an implementation detail; an error must
+// name the file the user asked for.
+func TestCreateErrorNamesTheTarget(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "missing", "out.har")
+	_, err := Create(target, 0o600)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || err.Error() != "create "+target+": no such file or directory" {
+		t.Errorf("Create in a missing folder: %v", err)
 	}
 }
