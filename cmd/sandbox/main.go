@@ -89,7 +89,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	fmt.Fprintf(stdout, "UI: %s/   documents: %s/swagger-ui.html\n", in.URL(), in.URL())
 	fmt.Fprintf(stdout, "login: %s / %s\n", sandbox.SeedUsername, sandbox.SeedPassword)
 	fmt.Fprintf(stdout, "API token (a sandbox value, safe to show): %s\n", sandbox.SeedAPIToken)
-	fmt.Fprintf(stdout, "  export TESTOPS_ENDPOINT=%s TESTOPS_TOKEN=%s\n", in.URL(), sandbox.SeedAPIToken)
+	// The two lines a user pastes to replay the bundled flows here; no
+	// command reads an endpoint from the environment, so it goes in -e.
+	fmt.Fprintf(stdout, "  export TESTOPS_TOKEN=%s\n  go run ./cmd/replay -e %s --unsafe recordings/\n", sandbox.SeedAPIToken, in.URL())
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)

@@ -63,13 +63,17 @@ func TestRunServesUntilStopped(t *testing.T) {
 	go func() { done <- run([]string{"--addr", "127.0.0.1:0"}, out, &errb, stop) }()
 	re := regexp.MustCompile(`sandbox at (http://127\.0\.0\.1:\d+)`)
 	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	// The replay command is the last line printed before serving.
+	for deadline := time.Now().Add(10 * time.Second); (base == "" || !strings.Contains(out.String(), "recordings/\n")) && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
 			base = m[1]
 		}
 	}
 	if base == "" {
 		t.Fatalf("no URL printed: %q %q", out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "replay -e "+base+" ") || strings.Contains(out.String(), "TESTOPS_ENDPOINT") {
+		t.Errorf("the printed replay command does not name this instance, or names a variable no command reads:\n%s", out.String())
 	}
 	res, err := http.Get(base + "/api/management/health/readiness")
 	if err != nil {
