@@ -590,3 +590,36 @@ func (f *File) UnmarshalJSON(data []byte) error {
 	*f = *got
 	return nil
 }
+
+// Normalize forgets how the entry looked when it was read, so that it is
+// written in the canonical HAR 1.2 form: a null or oddly typed value
+// becomes its HAR type, and a member the input lacked is written. Members
+// the format does not define (_initiator and the like) are kept. Reading
+// and writing alone keep the input as it was; an import that promises a
+// clean HAR calls this.
+func (e *Entry) Normalize() { normalize(reflect.ValueOf(e).Elem()) }
+
+func normalize(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			normalize(v.Elem())
+		}
+	case reflect.Slice:
+		if k := v.Type().Elem().Kind(); k != reflect.Struct && k != reflect.Pointer {
+			return
+		}
+		for i := 0; i < v.Len(); i++ {
+			normalize(v.Index(i))
+		}
+	case reflect.Struct:
+		if h, ok := v.Addr().Interface().(metaHolder); ok {
+			*h.hmeta() = meta{}
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				normalize(v.Field(i))
+			}
+		}
+	}
+}

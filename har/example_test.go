@@ -123,3 +123,25 @@ func ExampleNewReader() {
 	// http://a.test/1
 	// killed.har: cut short at byte 213, after 1 complete entry: the rest of the file is missing (a recording that was killed, or a partial copy)
 }
+
+func ExampleEntry_Normalize() {
+	// Charles writes null where HAR 1.2 wants a string.
+	const export = `{"log":{"version":"1.2","creator":{"name":"Charles","version":"4.6"},"entries":[
+	{"startedDateTime":"2026-01-01T00:00:01Z","time":3,"request":{"method":"GET","url":"https://a.example/x",
+	 "httpVersion":"HTTP/1.1","headers":[],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},
+	 "response":{"status":204,"statusText":"No Content","httpVersion":"HTTP/1.1","headers":[],"cookies":[],
+	 "content":{"size":0,"mimeType":""},"redirectURL":null,"headersSize":-1,"bodySize":0},
+	 "cache":{},"timings":{"send":0,"wait":3,"receive":0}}]}}`
+	f, err := har.NewReader(strings.NewReader(export), har.ReaderOptions{}).ReadAll()
+	if err != nil {
+		log.Fatal(err)
+	}
+	e := f.Log.Entries[0]
+	e.Normalize()
+	var out strings.Builder
+	if err := har.Encode(&out, &har.File{Log: har.Log{Version: "1.2", Entries: []*har.Entry{e}}}, har.WriterOptions{KeepSecrets: true}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.Contains(out.String(), `"redirectURL":""`))
+	// Output: true
+}

@@ -410,3 +410,51 @@ func TestWriteFileIsAtomic(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// Normalize turns an exporter's odd shapes into HAR 1.2 types, keeping the
+// members the format leaves to tools.
+func TestNormalize(t *testing.T) {
+	src := `{"log":{"version":"1.2","creator":{"name":"Charles","version":"4.6"},"entries":[
+	{"startedDateTime":"2026-01-01T00:00:01.000Z","time":null,"_initiator":{"type":"script"},
+	 "request":{"method":"GET","url":"https://a.example/x","httpVersion":"","headers":[],"queryString":[],"headersSize":-1,"bodySize":"0"},
+	 "response":{"status":200,"statusText":null,"httpVersion":"HTTP/1.1","headers":[],"cookies":[],
+	  "content":{"size":2,"mimeType":"application/json","text":"{}"},"redirectURL":null,"headersSize":-1,"bodySize":2},
+	 "cache":{},"timings":{"send":0,"wait":1,"receive":0}}]}}`
+	f, err := har.NewReader(strings.NewReader(src), har.ReaderOptions{}).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := f.Log.Entries[0]
+	e.Normalize()
+	var buf bytes.Buffer
+	if err := har.Encode(&buf, &har.File{Log: har.Log{Version: "1.2", Entries: []*har.Entry{e}}}, har.WriterOptions{KeepSecrets: true}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Log struct {
+			Entries []map[string]any `json:"entries"`
+		} `json:"log"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	g := got.Log.Entries[0]
+	req, res := g["request"].(map[string]any), g["response"].(map[string]any)
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"null redirectURL becomes a string", res["redirectURL"], ""},
+		{"null statusText becomes a string", res["statusText"], ""},
+		{"null time becomes a number", g["time"], float64(0)},
+		{"a number given as a string becomes a number", req["bodySize"], float64(0)},
+		{"a missing cookies list is written", req["cookies"], []any{}},
+		{"an underscore member is kept", g["_initiator"], map[string]any{"type": "script"}},
+	}
+	for _, tc := range tests {
+		if !reflect.DeepEqual(tc.got, tc.want) {
+			t.Errorf("%s: got %#v, want %#v", tc.name, tc.got, tc.want)
+		}
+	}
+}

@@ -80,6 +80,9 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 		if !opts.Filter.Keep(e) {
 			return nil
 		}
+		// The result is a recording like the proxy's: canonical HAR 1.2,
+		// whatever shapes the exporter wrote (Charles's null redirectURL).
+		e.Normalize()
 		cut, lost := inlineBodies(e, maxBody)
 		for _, err := range lost {
 			st.Unreadable++
