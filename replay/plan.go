@@ -142,11 +142,21 @@ func (p *Plan) order() {
 					continue
 				}
 				prod := p.corrCalls[b.Var.From.Call]
-				if p.Calls[prod].Send {
-					deps[prod] = true
-					c.producers = appendUnique(c.producers, prod)
+				if !p.Calls[prod].Send {
+					// The recorded value names something the instance has
+					// not made now (a launch a skipped POST created), so the
+					// answer would differ for a reason of replay's own and
+					// be reported as a regression.
+					c.Send, c.producers = false, nil
+					c.Skip = fmt.Sprintf("it uses %s %s, which #%d makes, and #%d is not sent", b.Var.Name, b.Var.Value, p.Calls[prod].Seq, p.Calls[prod].Seq)
+					break
 				}
+				deps[prod] = true
+				c.producers = appendUnique(c.producers, prod)
 			}
+		}
+		if !c.Send {
+			continue
 		}
 		if lastUnsafe >= 0 {
 			deps[lastUnsafe] = true

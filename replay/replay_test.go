@@ -232,6 +232,26 @@ func TestUnsafeCallsAreSkippedWithoutTheFlag(t *testing.T) {
 	}
 }
 
+// Without --unsafe the launch is not created, so the calls that open it
+// would ask for the recorded id and get a 404: a regression replay caused.
+func TestCallsUsingWhatASkippedCallMakesAreSkipped(t *testing.T) {
+	entries := recording(t)
+	ix := index(t)
+	in, a := target(t, sandbox.Knobs{})
+	rep := run(t, plan(t, ix, entries, false), in, a, replay.Options{Spec: ix})
+	for _, i := range []int{4, 5, 7} { // open, results, statistic
+		e := rep.Entries[i]
+		if e.Outcome != replay.Skipped || !strings.Contains(e.Reason, "which #4 makes, and #4 is not sent") {
+			t.Errorf("#%d %s: %s %q, want skipped for the launch #4 would make\n%s", e.Seq, e.URL, e.Outcome, e.Reason, text(t, rep))
+		}
+	}
+	for _, r := range in.Requests() {
+		if strings.HasPrefix(r.Path, "/api/launch/") && r.Path != "/api/launch/__search" || strings.Contains(r.Query, "launchId=") {
+			t.Errorf("sent %s %s?%s, which uses the launch that was not created", r.Method, r.Path, r.Query)
+		}
+	}
+}
+
 func TestVersion2ReportsExactlyItsChanges(t *testing.T) {
 	entries := recording(t)
 	ix := index(t)

@@ -177,10 +177,6 @@ func WritePlan(w io.Writer, name string, p *Plan, endpoint *url.URL) error {
 					continue
 				}
 				prod := p.Calls[p.corrCalls[b.Var.From.Call]]
-				if !prod.Send {
-					fmt.Fprintf(tw, "\t\t  %s %s: #%d, which makes it, is not sent, so the recorded %s stays\n", b.Place, b.Var.Name, prod.Seq, b.Var.Value)
-					continue
-				}
 				fmt.Fprintf(tw, "\t\t  %s %s from #%d %s (recorded %s)\n", b.Place, b.Var.Name, prod.Seq, b.Var.From.Place, b.Var.Value)
 			}
 		}
