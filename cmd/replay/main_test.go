@@ -361,3 +361,49 @@ func TestUpdateBaselineOfABareHAR(t *testing.T) {
 		t.Errorf("the baseline beside a bare HAR must be read back: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
+
+// A run where some calls fail must not store the failures as the answers
+// to expect: the next good run would report each as a regression.
+func TestUpdateKeepsTheBaselineOfCallsThatFailed(t *testing.T) {
+	dir := flowDir(t)
+	in := instance(t, sandbox.Knobs{V2: true})
+	if code, _, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--unsafe", "--update", dir); code != 1 {
+		t.Fatalf("first update: exit %d: %s", code, errOut)
+	}
+	// The same kind of instance, except that opening a launch fails.
+	in2 := instance(t, sandbox.Knobs{V2: true})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/launch/") && r.URL.Path != "/api/launch/__search" {
+			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		proxyTo(t, in2.URL(), w, r)
+	}))
+	defer srv.Close()
+	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", srv.URL, "--unsafe", "--update", "--retries", "0", dir)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
+	}
+	f, err := har.ReadFile(filepath.Join(dir, "baseline.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened int
+	for i, e := range f.Log.Entries {
+		if e.Response.Status >= 500 {
+			t.Errorf("#%d: the baseline holds the failed answer %d", i+1, e.Response.Status)
+		}
+		if strings.Contains(e.Request.URL, "/api/launch/") && !strings.Contains(e.Request.URL, "__search") {
+			opened++
+			if body, _ := e.ResponseBody(); !bytes.Contains(body, []byte(`"isClosed"`)) {
+				t.Errorf("#%d: the previous baseline answer must stay: %s", i+1, body)
+			}
+		}
+	}
+	if opened == 0 {
+		t.Fatal("the flow opens no launch")
+	}
+	if !strings.Contains(errOut, "got no usable answer and keep the previous one") {
+		t.Errorf("the message must say which calls kept their answer: %s", errOut)
+	}
+}

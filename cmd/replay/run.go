@@ -308,7 +308,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		fmt.Fprintf(r.stderr, "%s: added %d noise rule(s) to %s\n", prog, len(added), noiseFile)
 	}
 	if r.o.update && !rep.Interrupted {
-		if err := r.updateBaseline(t, f, rep); err != nil {
+		if err := r.updateBaseline(t, f, baseline, rep); err != nil {
 			return nil, err
 		}
 	}
@@ -374,16 +374,28 @@ func baselinePath(t target) string {
 	return strings.TrimSuffix(t.har, filepath.Ext(t.har)) + ".baseline.har"
 }
 
-// updateBaseline writes the answers received now as the flow's baseline,
-// keeping the recorded answer of every call that was not replayed.
-func (r *replayRun) updateBaseline(t target, f *har.File, rep *replay.Report) error {
+// updateBaseline writes the answers received now as the flow's baseline.
+// A call that got no usable answer (an infrastructure error, not run,
+// skipped) keeps the answer it had, from the old baseline or else the
+// recording: a 503 or a gap stored as the expected answer would turn the
+// next good run into a regression.
+func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry, rep *replay.Report) error {
 	path := baselinePath(t)
 	out := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "apitrail replay --update", Version: "1"}}}
-	var changed []string
+	var changed, kept []string
 	for i, e := range f.Log.Entries {
 		er := rep.Entries[i]
-		if er.Response == nil {
-			out.Log.Entries = append(out.Log.Entries, e)
+		prev := e
+		if b := old[i]; b != nil {
+			prev = b
+		}
+		switch er.Outcome {
+		case replay.OK, replay.Regression, replay.Drift:
+		case replay.Infra, replay.NotRun:
+			kept = append(kept, fmt.Sprintf("#%d", er.Seq))
+			fallthrough
+		default:
+			out.Log.Entries = append(out.Log.Entries, prev)
 			continue
 		}
 		ne := *e
@@ -401,6 +413,9 @@ func (r *replayRun) updateBaseline(t target, f *har.File, rep *replay.Report) er
 	what := "no answer changed"
 	if len(changed) > 0 {
 		what = fmt.Sprintf("%d answer(s) changed: %s (the differences are above)", len(changed), strings.Join(changed, ", "))
+	}
+	if len(kept) > 0 {
+		what += fmt.Sprintf("; %s got no usable answer and keep the previous one", strings.Join(kept, ", "))
 	}
 	fmt.Fprintf(r.stderr, "%s: wrote %s: %s\n", prog, path, what)
 	return nil
