@@ -34,7 +34,7 @@ type Options struct {
 	// Hosts are the instance's hosts (host or host:port). When empty, they
 	// are the hosts the documents' servers name, plus those learnt from the
 	// recording with Observe: a host is the instance when a call to it fits
-	// the spec or lies under an API prefix.
+	// the spec.
 	Hosts []string
 	// Policy names authentication, upload and static calls. The zero
 	// value means TestOpsPolicy.
@@ -116,7 +116,9 @@ func (m *Matcher) Observe(e *har.Entry) {
 	if m.hosts[h] {
 		return
 	}
-	if m.policy.IsAPIPath(u.Path) || m.ix.Lookup(e.Request.Method, u).Outcome == spec.Found {
+	// An API prefix alone proves nothing: Sentry, CDNs and feature-flag
+	// services serve /api/ paths too, and a browser recording has them.
+	if m.ix.Lookup(e.Request.Method, u).Outcome == spec.Found {
 		m.hosts[h] = true
 	}
 }

@@ -148,3 +148,25 @@ func TestPetstoreChromeRecording(t *testing.T) {
 		t.Errorf("coverage %d of %d, want 5 of 20", s.Coverage.Exercised, s.Coverage.Operations)
 	}
 }
+
+func TestThirdPartyAPIHostsAreNotTheInstance(t *testing.T) {
+	ix := sandboxIndex(t)
+	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
+	entries := []*har.Entry{
+		entry("GET", "http://127.0.0.1:18080/api/launch/104", 200, "application/json", launch),
+		entry("POST", "https://o123.ingest.sentry.io/api/4504/envelope/?sentry_key=abc", 200, "application/json", `{}`),
+		entry("GET", "https://cdn.example.com/api/v1/flags", 200, "application/json", `{}`),
+	}
+	m := match.New(ix, match.Options{})
+	for _, e := range entries {
+		m.Observe(e)
+	}
+	if hosts := m.Hosts(); len(hosts) != 1 || hosts[0] != "127.0.0.1:18080" {
+		t.Errorf("learnt hosts %v, want only the one whose call fits the spec", hosts)
+	}
+	for i, e := range entries[1:] {
+		if r := m.Entry(i+2, e); r.Verdict != match.NotAPI {
+			t.Errorf("%s: %s (%s), want not-api", e.Request.URL, r.Verdict, r.Reason)
+		}
+	}
+}
