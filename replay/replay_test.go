@@ -377,6 +377,43 @@ func TestFaultsRetryReadsButNeverWrites(t *testing.T) {
 	}
 }
 
+// With one call in flight, the instance sees the calls as the UI made them.
+func TestOneAtATimeSendsInRecordedOrder(t *testing.T) {
+	entries := recording(t)
+	ix := index(t)
+	in, a := target(t, sandbox.Knobs{})
+	var reads []*har.Entry
+	for i := 0; i < 5; i++ {
+		for _, e := range entries {
+			if e.Request.Method == "GET" && !strings.Contains(e.Request.URL, "/api/uaa/") {
+				reads = append(reads, e)
+			}
+		}
+	}
+	var want []string
+	for _, e := range reads {
+		u, _ := url.Parse(e.Request.URL)
+		want = append(want, u.Path+"?"+u.RawQuery)
+	}
+	if _, err := a.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	in.ResetRequests()
+	rep := run(t, plan(t, ix, reads, false), in, a, replay.Options{Concurrency: 1})
+	if rep.Counts[replay.Infra]+rep.Counts[replay.NotRun] != 0 {
+		t.Fatalf("failures:\n%s", text(t, rep))
+	}
+	var got []string
+	for _, r := range in.Requests() {
+		if r.Path != "/api/uaa/oauth/token" {
+			got = append(got, r.Path+"?"+r.Query)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sent in this order:\n%s\nwant the recorded order:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestInterruptedRunStillReports(t *testing.T) {
 	entries := recording(t)
 	ix := index(t)

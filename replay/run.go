@@ -125,8 +125,16 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	rep := &Report{Flow: o.Name, Endpoint: o.Endpoint.String(), Started: time.Now()}
 	rep.Entries = make([]*EntryReport, len(p.Calls))
 	done := make([]chan struct{}, len(p.Calls))
-	var wg sync.WaitGroup
 	total := p.Sending()
+	finished := func(er *EntryReport) {
+		r.mu.Lock()
+		r.done++
+		n := r.done
+		r.mu.Unlock()
+		if o.Progress != nil {
+			o.Progress(n, total, er)
+		}
+	}
 	for i, c := range p.Calls {
 		done[i] = make(chan struct{})
 		er := &EntryReport{Seq: c.Seq, Method: strings.ToUpper(c.Entry.Request.Method), URL: c.Entry.Request.URL,
@@ -135,21 +143,33 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		if !c.Send {
 			er.Outcome, er.Reason = Skipped, c.Skip
 			close(done[i])
+		}
+	}
+	// One dispatcher starts the calls in recorded order, each once its
+	// dependencies are done and a slot is free: a goroutine per call racing
+	// for the slots would send them in any order, even with one slot.
+	var wg sync.WaitGroup
+	for i, c := range p.Calls {
+		if !c.Send {
+			continue
+		}
+		er := rep.Entries[i]
+		if !r.start(ctx, c, done) {
+			er.Outcome, er.Reason = NotRun, "interrupted"
+			close(done[i])
+			finished(er)
 			continue
 		}
 		wg.Add(1)
-		go func(i int, c *Call, er *EntryReport) {
+		go func() {
 			defer wg.Done()
-			defer close(done[i])
-			r.call(ctx, i, c, er, done)
-			r.mu.Lock()
-			r.done++
-			n := r.done
-			r.mu.Unlock()
-			if o.Progress != nil {
-				o.Progress(n, total, er)
-			}
-		}(i, c, er)
+			r.call(ctx, i, c, er)
+			// The slot is free before the calls that wait for this one
+			// are let go, so the next of them can take it at once.
+			<-r.sem
+			close(done[i])
+			finished(er)
+		}()
 	}
 	wg.Wait()
 	rep.Duration = time.Since(rep.Started)
@@ -167,16 +187,31 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// call replays one call and fills in its report.
-func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport, done []chan struct{}) {
+// start waits until a call may go: the calls it depends on are done and
+// a slot is free, which it takes. It reports false when ctx ends first.
+func (r *runner) start(ctx context.Context, c *Call, done []chan struct{}) bool {
 	for _, d := range c.deps {
 		select {
 		case <-done[d]:
 		case <-ctx.Done():
-			er.Outcome, er.Reason = NotRun, "interrupted"
-			return
+			return false
 		}
 	}
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	// Both cases may be ready at once, and select picks either.
+	if ctx.Err() != nil {
+		<-r.sem
+		return false
+	}
+	return true
+}
+
+// call replays one call, in a slot start took, and fills in its report.
+func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	if ctx.Err() != nil {
 		er.Outcome, er.Reason = NotRun, "interrupted"
 		return
@@ -201,13 +236,6 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport, done
 		er.Outcome, er.Reason = Infra, err.Error()
 		return
 	}
-	select {
-	case r.sem <- struct{}{}:
-	case <-ctx.Done():
-		er.Outcome, er.Reason = NotRun, "interrupted"
-		return
-	}
-	defer func() { <-r.sem }()
 	start := time.Now()
 	first, err := r.send(ctx, req, er)
 	er.DurationMS = float64(time.Since(start).Microseconds()) / 1000
