@@ -407,3 +407,19 @@ func TestUpdateKeepsTheBaselineOfCallsThatFailed(t *testing.T) {
 		t.Errorf("the message must say which calls kept their answer: %s", errOut)
 	}
 }
+
+func TestUpdateOfAFoldersRecordingWritesTheFoldersBaseline(t *testing.T) {
+	dir := flowDir(t)
+	in := instance(t, sandbox.Knobs{V2: true})
+	args := []string{"--endpoint", in.URL(), "--unsafe", "--update", "--spec", filepath.Join(dir, flow.SpecDir), filepath.Join(dir, flow.HARFile)}
+	if code, _, errOut := runReplay(t, env(sandbox.SeedAPIToken), args...); code != 1 || !strings.Contains(errOut, filepath.Join(dir, flow.BaselineFile)) {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "recording.baseline.har")); err == nil {
+		t.Error("recording.baseline.har was written, which replaying the folder never reads")
+	}
+	in2 := instance(t, sandbox.Knobs{V2: true})
+	if code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in2.URL(), "--unsafe", dir); code != 0 {
+		t.Errorf("replaying the folder must read the baseline --update wrote: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

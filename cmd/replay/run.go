@@ -371,6 +371,12 @@ func baselinePath(t target) string {
 	if t.flow != nil {
 		return t.flow.BaselinePath()
 	}
+	// A folder's recording.har named by itself shares the folder's
+	// baseline, so that replaying the folder later reads what --update
+	// wrote here.
+	if dir := filepath.Dir(t.har); filepath.Base(t.har) == flow.HARFile && flow.IsFlow(dir) {
+		return filepath.Join(dir, flow.BaselineFile)
+	}
 	return strings.TrimSuffix(t.har, filepath.Ext(t.har)) + ".baseline.har"
 }
 
