@@ -290,7 +290,10 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		{"a rejected token", env("wrong-token-123456"), []string{"--endpoint", in.URL(), dir}, []string{"replay: error: ", "replay: hint: "}},
 		{"no TestOps at the endpoint", env(sandbox.SeedAPIToken), []string{"--endpoint", "http://127.0.0.1:1", dir}, []string{"replay: error: ", "replay: hint: "}},
 		{"a missing recording", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL(), "/nonexistent.har"}, []string{"replay: error: "}},
-		{"--save-noise alone", env(""), []string{"--save-noise", dir}, []string{"replay: error: --save-noise saves what --learn-noise finds"}},
+		{"--save-noise alone", env(""), []string{"--save-noise", dir}, []string{"replay: error: --save-noise saves what --learn-noise finds", "replay: hint: add --learn-noise"}},
+		{"no recording", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL()}, []string{"replay: error: no recording given", "replay: hint: "}},
+		{"--dry-run --json", env(""), []string{"--endpoint", in.URL(), "--dry-run", "--json", dir}, []string{"replay: error: --json reports a replay, and --dry-run", "replay: hint: "}},
+		{"--dry-run --update", env(""), []string{"--endpoint", in.URL(), "--dry-run", "--update", dir}, []string{"replay: error: --update stores the answers a replay gets, and --dry-run sends nothing"}},
 	}
 	for _, c := range cases {
 		code, out, errOut := runReplay(t, c.getenv, c.args...)
@@ -298,6 +301,9 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 			t.Errorf("%s: exit %d, want 2 (%s)", c.reason, code, errOut)
 		}
 		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+		if len(lines) != len(c.want) {
+			t.Errorf("%s: stderr has %d lines, want %d: %q", c.reason, len(lines), len(c.want), errOut)
+		}
 		for i, w := range c.want {
 			if i >= len(lines) || !strings.HasPrefix(lines[i], w) {
 				t.Errorf("%s: stderr %q, want line %d to start with %q", c.reason, errOut, i+1, w)

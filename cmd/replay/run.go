@@ -84,6 +84,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--save-noise saves what --learn-noise finds"), "add --learn-noise"))
 	case o.dryRun && (o.junit != "" || o.allure != ""):
 		return cli.PrintError(stderr, prog, errors.New("--junit and --allure-results report a replay, and --dry-run sends nothing"))
+	case o.dryRun && o.json:
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--json reports a replay, and --dry-run prints a plan as text"), "drop --json to see the plan"))
+	case o.dryRun && o.update:
+		return cli.PrintError(stderr, prog, errors.New("--update stores the answers a replay gets, and --dry-run sends nothing"))
+	case !o.demo && !o.inst.WhoAmI && fs.NArg() == 0:
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("no recording given"), "name a HAR file or a recording folder, e.g. replay -e URL recordings/; run 'replay --help' for usage"))
 	}
 	if err := checkReportPaths(o); err != nil {
 		return cli.PrintError(stderr, prog, err)
@@ -154,10 +160,6 @@ func (r *replayRun) run(ctx context.Context, args []string) (int, error) {
 	r.inst = inst
 	if r.o.inst.WhoAmI {
 		return cli.ExitOK, inst.PrintWhoAmI(ctx, r.stdout)
-	}
-	if len(args) == 0 {
-		fmt.Fprint(r.stderr, usage)
-		return cli.ExitError, nil
 	}
 	return r.replayAll(ctx, args)
 }
