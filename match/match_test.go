@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apitrail/apitrail/har"
@@ -168,5 +169,25 @@ func TestThirdPartyAPIHostsAreNotTheInstance(t *testing.T) {
 		if r := m.Entry(i+2, e); r.Verdict != match.NotAPI {
 			t.Errorf("%s: %s (%s), want not-api", e.Request.URL, r.Verdict, r.Reason)
 		}
+	}
+}
+
+func TestTruncatedBodiesAreNotDrift(t *testing.T) {
+	ix := sandboxIndex(t)
+	m := match.New(ix, match.Options{})
+	e := entry("GET", "http://testops.test/api/launch/104", 200, "application/json", `{"id":104,"name":"x","proj`)
+	e.Response.Content.Extra.Set("_truncated", true)
+	r := m.Entry(1, e)
+	if r.Verdict != match.Matched {
+		t.Errorf("a response body capture cut short: %s %v", r.Verdict, r.Problems)
+	}
+	if len(r.Notes) != 1 || !strings.Contains(r.Notes[0], "not checked") {
+		t.Errorf("notes %q: the report must say the body went unchecked", r.Notes)
+	}
+	p := entry("POST", "http://testops.test/api/launch", 200, "application/json", `{"id":1,"name":"a","projectId":1}`)
+	p.SetRequestBody([]byte(`{"name":"a","proj`), "application/json")
+	p.Request.PostData.Extra.Set("_truncated", true)
+	if r := m.Entry(2, p); r.Verdict != match.Matched || len(r.Notes) != 1 {
+		t.Errorf("a request body capture cut short: %s %v, notes %q", r.Verdict, r.Problems, r.Notes)
 	}
 }

@@ -29,6 +29,9 @@ type Result struct {
 	Query []QueryParam `json:"query,omitempty"`
 	// Problems are the ways the exchange differs from its operation.
 	Problems []spec.Problem `json:"problems,omitempty"`
+	// Notes say what was not checked and why, so a clean verdict is not
+	// read as more than it is.
+	Notes []string `json:"notes,omitempty"`
 
 	// Entry is the recorded exchange itself.
 	Entry *har.Entry `json:"-"`
@@ -154,6 +157,12 @@ func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 	}
 	req, resp := r.Exchange(u)
 	r.Problems = m.ix.Check(r.Match, req, resp)
+	if req.Truncated {
+		r.Notes = append(r.Notes, "the request body was cut short when it was recorded; it is not checked against its schema")
+	}
+	if resp != nil && resp.Truncated {
+		r.Notes = append(r.Notes, "the response body was cut short when it was recorded; it is not checked against its schema")
+	}
 }
 
 // Exchange is the recorded call as spec.Index.Check takes it, u being its
@@ -163,6 +172,9 @@ func (r *Result) Exchange(u *url.URL) (spec.Request, *spec.Response) {
 	e := r.Entry
 	body, _ := e.RequestBody()
 	req := spec.Request{Method: r.Method, URL: u, Header: e.Request.HTTPHeader(), Body: body}
+	if pd := e.Request.PostData; pd != nil && len(body) > 0 {
+		req.Truncated = truncated(pd.Extra)
+	}
 	if e.Response.Status <= 0 {
 		return req, nil
 	}
@@ -171,7 +183,14 @@ func (r *Result) Exchange(u *url.URL) (spec.Request, *spec.Response) {
 	if h.Get("Content-Type") == "" && e.Response.Content.MimeType != "" {
 		h.Set("Content-Type", e.Response.Content.MimeType)
 	}
-	return req, &spec.Response{Status: e.Response.Status, Header: h, Body: rb}
+	return req, &spec.Response{Status: e.Response.Status, Header: h, Body: rb,
+		Truncated: len(rb) > 0 && truncated(e.Response.Content.Extra)}
+}
+
+// truncated reports whether capture marked a body as cut at its size limit
+// ("_truncated": true on response.content or request.postData).
+func truncated(x har.Extra) bool {
+	return string(x.Get("_truncated")) == "true"
 }
 
 func (m *Matcher) queryParams(u *url.URL, mt spec.Match) []QueryParam {

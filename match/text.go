@@ -30,6 +30,9 @@ func WriteTable(w io.Writer, results []Result) error {
 		for _, p := range r.Problems {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\n", p)
 		}
+		for _, n := range r.Notes {
+			fmt.Fprintf(tw, "\t\t\t\t  note: %s\n", n)
+		}
 	}
 	return tw.Flush()
 }

@@ -209,3 +209,22 @@ func TestProblemPathsReadAsDiffs(t *testing.T) {
 		}
 	}
 }
+
+// A body capture cut at its size limit is not the API's answer; checking
+// it would report the cut ("unexpected EOF", missing members) as drift.
+func TestCheckSkipsTruncatedBodies(t *testing.T) {
+	ix := shopIndex(t, Options{Artefacts: SpringdocArtefacts})
+	jsonHeader := http.Header{"Content-Type": {"application/json"}}
+	u, _ := url.Parse("/api/orders")
+	m := ix.Lookup("POST", u)
+	req := Request{Method: "POST", URL: u, Header: jsonHeader, Body: []byte(`{"item":"te`), Truncated: true}
+	resp := &Response{Status: 200, Header: jsonHeader, Body: []byte(`{"id":7,"it`), Truncated: true}
+	if p := ix.Check(m, req, resp); len(p) != 0 {
+		t.Errorf("cut bodies were checked: %v", p)
+	}
+	// The status is still the API's own, cut body or not.
+	resp = &Response{Status: 500, Header: jsonHeader, Body: []byte(`{"mess`), Truncated: true}
+	if p := ix.Check(m, req, resp); len(p) != 1 || p[0].Kind != UndocumentedStatus {
+		t.Errorf("an undocumented status behind a cut body: %v", p)
+	}
+}
