@@ -71,14 +71,15 @@ const (
 	CheckFailed Kind = "check-failed"
 )
 
-// Problem is one way an exchange differs from its operation.
+// Problem is one way an exchange differs from its operation. Its JSON keys
+// are lower case like every other key match --json and replay reports write.
 type Problem struct {
-	Kind Kind
+	Kind Kind `json:"kind"`
 	// Where is the place: "query.sort", "header.X-Trace", "status",
 	// "request.content-type", or a JSON path into a body ("$.content[0].id").
-	Where string
+	Where string `json:"where"`
 	// Message says what differs, in one line.
-	Message string
+	Message string `json:"message"`
 }
 
 func (p Problem) String() string {

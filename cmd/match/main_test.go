@@ -101,6 +101,17 @@ func TestJSONLinesAndStrict(t *testing.T) {
 	}
 }
 
+// A problem's keys are spelt like the summary's and every other key, so
+// jq filters such as .problems[].kind work.
+func TestJSONProblemKeysAreLowerCase(t *testing.T) {
+	specPath, harPath := fixture(t)
+	_, out, _ := runMatch(t, "--json", "--spec", specPath, harPath)
+	want := `"problems":[{"kind":"undocumented-query","where":"query.debug","message":"query parameter is not in the spec"}]`
+	if !strings.Contains(out, want) {
+		t.Errorf("no line has %s:\n%s", want, out)
+	}
+}
+
 func str(v any) string {
 	s, _ := v.(string)
 	return s
