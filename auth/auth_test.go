@@ -186,6 +186,63 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// An instance restarting answers 503 or refuses connections for a moment;
+// a rejected token stays rejected however often it is sent.
+func TestExchangeIsRetriedOnlyWhenTryingAgainMayHelp(t *testing.T) {
+	in := startSandbox(t, sandbox.Options{})
+	var failed int
+	var mu sync.Mutex
+	proxy := httputil.NewSingleHostReverseProxy(mustURL(t, in.URL()))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fail := failed < 2
+		failed++
+		mu.Unlock()
+		if fail {
+			http.Error(w, "restarting", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	a := newAuth(t, auth.Config{Endpoint: srv.URL, Backoff: 10 * time.Millisecond})
+	if _, err := a.Token(context.Background()); err != nil {
+		t.Fatalf("two 503s then a token: %v", err)
+	}
+	if a.Exchanges() != 3 {
+		t.Errorf("%d exchanges, want 3", a.Exchanges())
+	}
+
+	failing := startSandbox(t, sandbox.Options{Knobs: sandbox.Knobs{FailureRate: 1}})
+	for _, tc := range []struct {
+		name, endpoint string
+		token          auth.Token
+		exchanges      int64
+		infra          bool
+	}{
+		{"nothing listening", "http://" + closedPort(t), seed, 3, true},
+		{"a failing instance", failing.URL(), seed, 3, true},
+		{"a wrong API token", in.URL(), auth.NewToken("wrong-token"), 1, false},
+	} {
+		a := newAuth(t, auth.Config{Endpoint: tc.endpoint, APIToken: tc.token, Retries: 2, Backoff: 10 * time.Millisecond})
+		_, err := a.Token(context.Background())
+		if err == nil || a.Exchanges() != tc.exchanges || auth.IsInfrastructure(err) != tc.infra {
+			t.Errorf("%s: %d exchanges, want %d; error %v, infrastructure %v", tc.name, a.Exchanges(), tc.exchanges, err, auth.IsInfrastructure(err))
+		}
+		if tc.infra && !strings.Contains(err.Error(), "(after 3 attempts)") {
+			t.Errorf("%s: the error must say it was tried 3 times: %v", tc.name, err)
+		}
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 func closedPort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -28,6 +30,12 @@ type Config struct {
 	// RefreshMargin is how long before expiry the token is replaced; zero
 	// means a fifth of its lifetime, at most 30 seconds.
 	RefreshMargin time.Duration
+	// Retries is how often an exchange is sent again after a connection
+	// error, a timeout or a 5xx answer; 3 when zero, none when negative.
+	Retries int
+	// Backoff is the wait before the first retry, doubled for each next
+	// one; 200ms when zero.
+	Backoff time.Duration
 }
 
 // exchangeTimeout bounds one exchange: callers may give up sooner through
@@ -129,11 +137,7 @@ func (a *Authenticator) get(ctx context.Context, stale Token) (AccessToken, erro
 }
 
 func (a *Authenticator) run(ctx context.Context, f *flight) {
-	ctx, cancel := context.WithTimeout(ctx, exchangeTimeout)
-	defer cancel()
-	obtained := time.Now()
-	at, err := exchange(ctx, a.hc, a.base, a.cfg.APIToken)
-	a.exchanges.Add(1)
+	at, obtained, err := a.exchangeRetrying(ctx)
 	a.mu.Lock()
 	if err == nil {
 		a.cur = &at
@@ -143,6 +147,63 @@ func (a *Authenticator) run(ctx context.Context, f *flight) {
 	f.tok, f.err = at, err
 	a.mu.Unlock()
 	close(f.done)
+}
+
+// exchangeRetrying exchanges the API token, again after failures that
+// may pass: an instance restarting or behind a busy proxy should not stop
+// a run that has not sent anything yet. Minting a token twice is harmless,
+// so the exchange's POST is safe to repeat. It returns when the attempt
+// that succeeded was sent.
+func (a *Authenticator) exchangeRetrying(ctx context.Context) (AccessToken, time.Time, error) {
+	retries, backoff := a.cfg.Retries, a.cfg.Backoff
+	if retries == 0 {
+		retries = 3
+	} else if retries < 0 {
+		retries = 0
+	}
+	if backoff <= 0 {
+		backoff = 200 * time.Millisecond
+	}
+	for attempt := 0; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, exchangeTimeout)
+		sent := time.Now()
+		at, err := exchange(actx, a.hc, a.base, a.cfg.APIToken)
+		cancel()
+		a.exchanges.Add(1)
+		if err == nil || attempt >= retries || !transient(err) {
+			var e *Error
+			if attempt > 0 && errors.As(err, &e) {
+				e.Detail = strings.TrimSpace(e.Detail + fmt.Sprintf(" (after %d attempts)", attempt+1))
+			}
+			return at, sent, err
+		}
+		select {
+		case <-time.After(backoff << attempt):
+		case <-ctx.Done():
+			return at, sent, err
+		}
+	}
+}
+
+// transient reports failures that sending the exchange again may cure.
+func transient(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	// A host name that does not resolve is a wrong endpoint, not a busy one.
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return false
+	}
+	return e.Kind == ErrUnreachable || (e.Kind == ErrServer && e.Status >= 500)
+}
+
+// IsInfrastructure reports whether err says the instance could not be
+// reached, timed out or answered 5xx, as opposed to a refusal or a wrong
+// set-up that trying later will not fix.
+func IsInfrastructure(err error) bool {
+	return transient(err)
 }
 
 func (a *Authenticator) margin(lifetime time.Duration) time.Duration {

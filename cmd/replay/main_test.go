@@ -288,7 +288,6 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		{"no endpoint", env(sandbox.SeedAPIToken), []string{dir}, []string{"replay: error: no instance: give --endpoint URL", "replay: hint: "}},
 		{"no token", env(""), []string{"--endpoint", in.URL(), dir}, []string{"replay: error: no API token for", "replay: hint: export TESTOPS_TOKEN="}},
 		{"a rejected token", env("wrong-token-123456"), []string{"--endpoint", in.URL(), dir}, []string{"replay: error: ", "replay: hint: "}},
-		{"no TestOps at the endpoint", env(sandbox.SeedAPIToken), []string{"--endpoint", "http://127.0.0.1:1", dir}, []string{"replay: error: ", "replay: hint: "}},
 		{"a missing recording", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL(), "/nonexistent.har"}, []string{"replay: error: "}},
 		{"--save-noise alone", env(""), []string{"--save-noise", dir}, []string{"replay: error: --save-noise saves what --learn-noise finds", "replay: hint: add --learn-noise"}},
 		{"no recording", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL()}, []string{"replay: error: no recording given", "replay: hint: "}},
@@ -427,5 +426,29 @@ func TestUpdateOfAFoldersRecordingWritesTheFoldersBaseline(t *testing.T) {
 	in2 := instance(t, sandbox.Knobs{V2: true})
 	if code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in2.URL(), "--unsafe", dir); code != 0 {
 		t.Errorf("replaying the folder must read the baseline --update wrote: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// An instance that is down or failing is infrastructure (exit 3), which CI
+// tells apart from a wrong set-up (exit 2), and the advice still comes.
+func TestUnreachableOrFailingInstanceExitsThree(t *testing.T) {
+	dir := flowDir(t)
+	failing := instance(t, sandbox.Knobs{FailureRate: 1})
+	for _, endpoint := range []string{"http://127.0.0.1:1", failing.URL()} {
+		code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", endpoint, dir)
+		if code != 3 {
+			t.Errorf("%s: exit %d, want 3\n%s", endpoint, code, errOut)
+		}
+		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], "replay: error: token exchange") || !strings.Contains(lines[0], "(after 4 attempts)") ||
+			!strings.HasPrefix(lines[1], "replay: hint: ") {
+			t.Errorf("%s: stderr %q", endpoint, errOut)
+		}
+		if out != "" || strings.Contains(errOut, sandbox.SeedAPIToken) {
+			t.Errorf("%s: stdout %q, or the token reached stderr", endpoint, out)
+		}
+	}
+	if n := len(failing.Requests()); n != 4 {
+		t.Errorf("the failing instance got %d exchanges, want 4 (3 retries)", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
@@ -105,7 +106,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		code, err = r.run(ctx, fs.Args())
 	}
 	if err != nil {
-		return cli.PrintError(stderr, prog, err)
+		code = cli.PrintError(stderr, prog, err)
+		// An instance that is down or failing is the infrastructure's
+		// trouble, which CI tells apart from a wrong set-up by exit 3.
+		if auth.IsInfrastructure(err) {
+			code = cli.ExitInfra
+		}
 	}
 	return code
 }
