@@ -279,6 +279,11 @@ func (c *checker) response(resp *Response) {
 	if responses == nil || responses.Len() == 0 {
 		return
 	}
+	if resp.Status == http.StatusNotModified {
+		// The browser revalidated its cached copy: the operation's answer
+		// is the one cached earlier, and specs rarely list 304.
+		return
+	}
 	if responses.Status(resp.Status) == nil && responses.Default() == nil {
 		c.add(UndocumentedStatus, "status", "status %d is not in the spec (it lists %s)", resp.Status, strings.Join(responseCodes(responses), ", "))
 		return

@@ -72,6 +72,8 @@ func TestCheck(t *testing.T) {
 		{reason: "a status the operation does not list",
 			method: "GET", url: "/api/orders/3", resp: &Response{Status: 500},
 			want: []string{"undocumented-status status: status 500 is not in the spec (it lists 200, 404)"}},
+		{reason: "a 304 revalidates the browser's cache: neither its status nor its (empty) body is the operation's answer",
+			method: "GET", url: "/api/orders/3", resp: &Response{Status: 304, Header: jsonHeader}},
 		{reason: "a documented 404 is not drift",
 			method: "GET", url: "/api/orders/3", resp: &Response{Status: 404, Header: jsonHeader, Body: []byte(`{"message":"no"}`)}},
 		{reason: "a response body of the wrong shape",
