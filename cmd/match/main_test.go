@@ -188,6 +188,22 @@ func TestAgainstANewerSpec(t *testing.T) {
 	if code != 0 {
 		t.Errorf("v2 to v1: nothing the v2 spec resolves breaks: exit %d\n%s", code, out)
 	}
+
+	// -q keeps the totals and the breaking calls: without them exit 1
+	// says only that something broke.
+	code, out, _ = runMatch(t, "-q", "--spec", v1, "--against", v2, rec)
+	if code != 1 {
+		t.Errorf("-q: exit %d, want 1", code)
+	}
+	for _, want := range []string{rec + " against ", "1 calls still resolve unchanged, 0 changed without breaking, 1 break",
+		"! #2 GET /api/launch/104/statistic: no longer resolves"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("-q output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "#1 GET /api/launch/104:") || strings.Contains(out, "VERDICT") {
+		t.Errorf("-q prints only the breaking calls and the totals:\n%s", out)
+	}
 }
 
 func TestEmitWritesAScript(t *testing.T) {

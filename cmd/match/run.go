@@ -238,6 +238,19 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 				drift.WriteCalls(m.report, changes)
 				fmt.Fprintln(m.report)
 			}
+		case newIx != nil:
+			// -q drops the tables, but a breaking call is why the run
+			// exits 1, and an exit status alone does not say which call.
+			s := drift.Summarize(changes)
+			fmt.Fprintf(m.report, "%s against %s: %d calls still resolve unchanged, %d changed without breaking, %d break\n",
+				in.name, newFrom, s.Unchanged, s.Changed, s.Breaking)
+			var breaking []drift.Call
+			for _, c := range changes {
+				if c.Breaking {
+					breaking = append(breaking, c)
+				}
+			}
+			drift.WriteCalls(m.report, breaking)
 		}
 		if m.o.json && newIx != nil {
 			for _, c := range changes {
