@@ -452,3 +452,53 @@ func TestUnreachableOrFailingInstanceExitsThree(t *testing.T) {
 		t.Errorf("the failing instance got %d exchanges, want 4 (3 retries)", n)
 	}
 }
+
+// --save-noise that saves nothing says so, and when name hints hid the
+// differences, that a plain replay will still report them.
+func TestSaveNoiseSaysWhenNothingWasLearned(t *testing.T) {
+	in := instance(t, sandbox.Knobs{})
+	// The resource changed since it was recorded and not since: both
+	// replies of a learning run agree, and differ from the recording.
+	var modified atomic.Value
+	modified.Store("2026-01-01T00:00:00Z")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/uaa/") {
+			proxyTo(t, in.URL(), w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":7,"lastModifiedDate":%q}`, modified.Load())
+	}))
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "dated")
+	os.MkdirAll(dir, 0o755)
+	record := func() {
+		rec := &recorder.Recorder{}
+		resp, err := (&http.Client{Transport: rec}).Get(srv.URL + "/api/thing/7")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if err := har.WriteFile(filepath.Join(dir, flow.HARFile), rec.File(), har.WriterOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record()
+	modified.Store("2026-02-01T00:00:00Z")
+	args := []string{"--endpoint", srv.URL, "--learn-noise", "--save-noise", "-q", dir}
+	_, _, errOut := runReplay(t, env(sandbox.SeedAPIToken), args...)
+	for _, want := range []string{"replay: dated: no noise rule learned, nothing added to " + filepath.Join(dir, "recording.noise") + ": ",
+		"named like *Date differed", "a replay without it reports them", "ignore body $..lastModifiedDate"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q: %s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "recording.noise")); err == nil {
+		t.Error("a noise file was written with nothing learned")
+	}
+	record()
+	_, _, errOut = runReplay(t, env(sandbox.SeedAPIToken), args...)
+	if !strings.Contains(errOut, "no noise rule learned") || !strings.Contains(errOut, "each call answered the same both times") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -314,6 +315,8 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 			return nil, err
 		}
 		fmt.Fprintf(r.stderr, "%s: added %d noise rule(s) to %s\n", prog, len(added), noiseFile)
+	} else if r.o.saveNoise {
+		fmt.Fprintf(r.stderr, "%s: %s: no noise rule learned, nothing added to %s: %s\n", prog, t.name, r.display(noiseFile), whyNothingLearned(rep))
 	}
 	if r.o.update && !rep.Interrupted {
 		if err := r.updateBaseline(t, f, baseline, rep); err != nil {
@@ -321,6 +324,37 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// whyNothingLearned explains an empty --learn-noise result. Name hints
+// apply only while learning, so values they hid would still differ in a
+// plain replay: saying nothing would suggest the flow is clean.
+func whyNothingLearned(rep *replay.Report) string {
+	var names, rules []string
+	for _, ig := range rep.Ignored {
+		if !strings.HasPrefix(ig.Rule, "hint name ") || ig.Differed == 0 {
+			continue
+		}
+		names = append(names, ig.Expr)
+		for _, ex := range ig.Examples {
+			if i := strings.LastIndexByte(ex, '.'); i >= 0 && !strings.ContainsAny(ex[i+1:], "[]'\"") {
+				if rule := "ignore body $.." + ex[i+1:]; !slices.Contains(rules, rule) {
+					rules = append(rules, rule)
+				}
+			}
+		}
+	}
+	if len(names) > 0 {
+		why := fmt.Sprintf("members named like %s differed, which --learn-noise hides by name without writing a rule; a replay without it reports them", strings.Join(names, ", "))
+		if len(rules) > 0 {
+			why += ", so add rules such as " + strings.Join(rules, "; ")
+		}
+		return why
+	}
+	if rep.Counts[replay.OK]+rep.Counts[replay.Regression]+rep.Counts[replay.Drift] == 0 {
+		return "no call was answered"
+	}
+	return "each call answered the same both times"
 }
 
 func (r *replayRun) rules(t target) ([]diff.Rule, string, error) {
