@@ -320,3 +320,30 @@ func TestSpecReadsASavedSnapshot(t *testing.T) {
 		t.Errorf("a folder that is no snapshot: exit %d, %q, want it to start with %q", code, errOut, want)
 	}
 }
+
+// A document without operations is a wrong file, not an API where every
+// call is undocumented.
+func TestSpecWithoutOperations(t *testing.T) {
+	specPath, harPath := fixture(t)
+	dir := t.TempDir()
+	bare := filepath.Join(dir, "bare.json")
+	os.WriteFile(bare, []byte(`{"openapi":"3.0.0"}`), 0o600)
+	noPaths := filepath.Join(dir, "nopaths.json")
+	os.WriteFile(noPaths, []byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{}}`), 0o600)
+	for _, p := range []string{bare, noPaths} {
+		code, out, errOut := runMatch(t, "--spec", p, harPath)
+		if want := "match: error: " + p + ": the spec declares no operations"; code != 2 || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", p, code, errOut, want)
+		}
+		if out != "" {
+			t.Errorf("%s: nothing on stdout on error, got %q", p, out)
+		}
+	}
+	code, out, errOut := runMatch(t, "--spec", noPaths, "--spec", specPath, harPath, harPath)
+	if code != 0 || !strings.Contains(out, "2 matched") {
+		t.Errorf("beside a document with operations: exit %d\n%s%s", code, out, errOut)
+	}
+	if want := "match: warning: " + noPaths + ": the spec declares no operations"; strings.Count(errOut, want) != 1 {
+		t.Errorf("want one warning %q for two recordings, got %q", want, errOut)
+	}
+}

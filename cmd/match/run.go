@@ -98,6 +98,9 @@ type matchRun struct {
 	report io.Writer
 	getenv func(string) string
 	inst   *cli.Instance
+	// warnedEmpty are the operationless documents already warned about,
+	// as every recording of a run shares the same --spec documents.
+	warnedEmpty map[string]bool
 }
 
 // input is one recording to match: a HAR, and the flow folder it sits in
@@ -184,6 +187,9 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		}
 		ix, err := m.o.specs.Index(s.Docs, in.flow)
 		if err != nil {
+			return 0, err
+		}
+		if err := m.checkOperations(s.Docs, ix); err != nil {
 			return 0, err
 		}
 		if tally == nil {
@@ -286,6 +292,50 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 	return cli.ExitOK, nil
 }
 
+// checkOperations refuses documents that declare no operation at all (a
+// bare {"openapi":"3.0.0"}, an error page's JSON, a document with its paths
+// left out): against them every call is "undocumented", which reads as
+// news about the API when it is a wrong file. Beside documents that do
+// declare operations, such a document costs only a warning.
+func (m *matchRun) checkOperations(docs []*spec.Document, ix *spec.Index) error {
+	count := map[*spec.Document]int{}
+	for _, op := range ix.Operations() {
+		count[op.Document]++
+	}
+	var empty []string
+	for _, d := range docs {
+		if count[d] == 0 {
+			empty = append(empty, docFile(d))
+		}
+	}
+	if len(empty) == 0 {
+		return nil
+	}
+	if len(empty) == len(docs) {
+		return cli.WithHint(fmt.Errorf("%s: the spec declares no operations (no paths), so no call could match it", strings.Join(empty, ", ")),
+			"give the instance's OpenAPI document itself (a TestOps instance lists them in its Swagger UI, /swagger-ui.html)")
+	}
+	if m.warnedEmpty == nil {
+		m.warnedEmpty = map[string]bool{}
+	}
+	for _, f := range empty {
+		if !m.warnedEmpty[f] && !m.o.json {
+			cli.Warn(m.stderr, prog, "%s: the spec declares no operations (no paths); the other documents are used", f)
+		}
+		m.warnedEmpty[f] = true
+	}
+	return nil
+}
+
+// docFile names a document by the file or URL it came from, which is what
+// the user typed; its title may be the same in several files.
+func docFile(d *spec.Document) string {
+	if d.Source.URL != "" {
+		return d.Source.URL
+	}
+	return d.Name()
+}
+
 type jsonEntry struct {
 	Kind string `json:"kind"`
 	File string `json:"file"`
@@ -322,6 +372,9 @@ func (m *matchRun) againstIndex(ctx context.Context) (*spec.Index, string, error
 		return nil, "", errors.New("no documents to check against")
 	}
 	ix, err := f.Index(s.Docs, nil)
+	if err == nil {
+		err = m.checkOperations(s.Docs, ix)
+	}
 	names := make([]string, len(s.Docs))
 	for i, d := range s.Docs {
 		names[i] = d.Name()
