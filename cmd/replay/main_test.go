@@ -502,3 +502,16 @@ func TestSaveNoiseSaysWhenNothingWasLearned(t *testing.T) {
 		t.Errorf("stderr: %s", errOut)
 	}
 }
+
+// -q prints no differences, so --update must not point above to them.
+func TestQuietUpdateSaysWhereTheDifferencesAre(t *testing.T) {
+	dir := flowDir(t)
+	in := instance(t, sandbox.Knobs{V2: true})
+	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--unsafe", "--update", "-q", dir)
+	if code != 1 || strings.Contains(out, "isClosed") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if strings.Contains(errOut, "above") || !strings.Contains(errOut, "4 answer(s) changed: #3, #4, #5, #7 (-q printed no differences; run without it to see them)") {
+		t.Errorf("stderr: %s", errOut)
+	}
+}

@@ -460,7 +460,14 @@ func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry
 	}
 	what := "no answer changed"
 	if len(changed) > 0 {
-		what = fmt.Sprintf("%d answer(s) changed: %s (the differences are above)", len(changed), strings.Join(changed, ", "))
+		where := "the differences are above"
+		switch {
+		case r.o.json:
+			where = "the differences are in their \"entry\" lines"
+		case r.o.quiet:
+			where = "-q printed no differences; run without it to see them"
+		}
+		what = fmt.Sprintf("%d answer(s) changed: %s (%s)", len(changed), strings.Join(changed, ", "), where)
 	}
 	if len(kept) > 0 {
 		what += fmt.Sprintf("; %s got no usable answer and keep the previous one", strings.Join(kept, ", "))
