@@ -376,7 +376,10 @@ func (c *checker) bodyProblems(kind Kind, side string, err error) {
 	}
 	switch {
 	case strings.Contains(reason, invalidCTPrefix):
+		// The request's reason reads `... value "x"`, the response's
+		// `... value: "x"`; the message shows the quoted type alone.
 		_, value, _ := strings.Cut(reason, invalidCTPrefix)
+		value = strings.TrimPrefix(strings.TrimSpace(value), ":")
 		c.add(UndocumentedContentType, side+".content-type", "media type %s is not in the spec", strings.TrimSpace(value))
 		return
 	case kind == InvalidResponseHeader:
