@@ -233,3 +233,38 @@ func TestCheckSkipsTruncatedBodies(t *testing.T) {
 		t.Errorf("an undocumented status behind a cut body: %v", p)
 	}
 }
+
+// springdoc types a Java Object argument as "object"; TestOps's
+// GET /api/account/{id} takes an id or a username that way.
+func TestCheckSpringdocObjectParams(t *testing.T) {
+	const doc = `{"openapi":"3.0.1","info":{"title":"t","version":"1"},"paths":{
+	  "/api/account/{id}":{"get":{"operationId":"findById_2","parameters":[
+	    {"in":"path","name":"id","required":true,"schema":{"type":"object"}},
+	    {"in":"query","name":"who","required":false,"explode":false,"schema":{"type":"object"}}],
+	    "responses":{"200":{"description":"ok"}}}}}}`
+	d, err := Load(NewSource("t", "t.json", []byte(doc), benchTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("/api/account/admin?who=admin")
+	for _, c := range []struct {
+		reason string
+		opts   Options
+		want   int
+	}{
+		{"springdoc's artefact tolerated", Options{Artefacts: SpringdocArtefacts}, 0},
+		{"held to the letter without it", Options{}, 2},
+	} {
+		ix, err := NewIndex([]*Document{d}, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ix.Lookup("GET", u)
+		if m.Outcome != Found {
+			t.Fatalf("%s: %v", c.reason, m.Outcome)
+		}
+		if p := ix.Check(m, Request{Method: "GET", URL: u}, &Response{Status: 200}); len(p) != c.want {
+			t.Errorf("%s: %d problems, want %d: %v", c.reason, len(p), c.want, p)
+		}
+	}
+}

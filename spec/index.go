@@ -99,6 +99,11 @@ type Artefacts struct {
 	// oneOf: springdoc writes oneOf for methods that return one of several
 	// overlapping types, where any single branch fitting is what is meant.
 	AmbiguousOneOf bool
+	// ObjectScalars leaves alone a path or query parameter typed "object"
+	// with no properties: springdoc writes that for a Java Object argument
+	// (TestOps's /api/account/{id}, "id or username"), whose value is a
+	// plain string that no "name,value" object serialisation fits.
+	ObjectScalars bool
 }
 
 // ParamRef names a parameter by its place and name. OperationID narrows it
@@ -110,11 +115,12 @@ type ParamRef struct {
 
 // SpringdocArtefacts are the known springdoc-openapi artefacts, as seen in
 // Allure TestOps documents: a required csrfToken query parameter (Spring
-// Security's CsrfToken method argument) that browsers never send, and oneOf
-// over overlapping page types.
+// Security's CsrfToken method argument) that browsers never send, oneOf
+// over overlapping page types, and "object" for an untyped parameter.
 var SpringdocArtefacts = Artefacts{
 	Params:         []ParamRef{{In: "query", Name: "csrfToken"}},
 	AmbiguousOneOf: true,
+	ObjectScalars:  true,
 }
 
 // Index resolves requests to operations across one or more documents. Build
@@ -237,10 +243,13 @@ func (ix *Index) newOperation(d *Document, path string, item *openapi3.PathItem,
 		if ix.artefact(op, p) {
 			continue
 		}
-		op.checkParams = append(op.checkParams, p)
 		if p.In == openapi3.ParameterInQuery && isExplodedObject(p) {
 			op.catchAll = true
 		}
+		if ix.artefacts.ObjectScalars && isObjectScalar(p) {
+			continue
+		}
+		op.checkParams = append(op.checkParams, p)
 	}
 	for _, seg := range tmpl {
 		for _, part := range seg.parts {
@@ -300,6 +309,20 @@ func (ix *Index) artefact(op *Operation, p *openapi3.Parameter) bool {
 		}
 	}
 	return false
+}
+
+// isObjectScalar reports a path or query parameter typed "object" that
+// names no properties, which is what springdoc writes for an Object
+// argument (see Artefacts.ObjectScalars).
+func isObjectScalar(p *openapi3.Parameter) bool {
+	if p.In != openapi3.ParameterInPath && p.In != openapi3.ParameterInQuery {
+		return false
+	}
+	if p.Schema == nil || p.Schema.Value == nil {
+		return false
+	}
+	s := p.Schema.Value
+	return s.Type.Is(openapi3.TypeObject) && len(s.Properties) == 0
 }
 
 func isExplodedObject(p *openapi3.Parameter) bool {
