@@ -191,3 +191,30 @@ func TestTruncatedBodiesAreNotDrift(t *testing.T) {
 		t.Errorf("a request body capture cut short: %s %v, notes %q", r.Verdict, r.Problems, r.Notes)
 	}
 }
+
+// A value its parameter's type rejects is the operation called wrongly,
+// which is drift, not a call in no spec.
+func TestWronglyTypedPathParamIsDrift(t *testing.T) {
+	ix := sandboxIndex(t)
+	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
+	m := match.New(ix, match.Options{})
+	typed := entry("GET", "http://testops.test/api/launch/104", 200, "application/json", launch)
+	wrong := entry("GET", "http://testops.test/api/launch/abc", 400, "application/json", `{}`)
+	elsewhere := entry("GET", "https://other.example/api/launch/abc", 200, "application/json", `{}`)
+	for _, e := range []*har.Entry{typed, wrong, elsewhere} {
+		m.Observe(e)
+	}
+	if hosts := m.Hosts(); len(hosts) != 1 || hosts[0] != "testops.test" {
+		t.Errorf("learnt hosts %v: a fit that ignores types does not make a host the instance", hosts)
+	}
+	r := m.Entry(2, wrong)
+	if r.Verdict != match.Drift || r.Operation == nil || r.Operation.Path != "/api/launch/{id}" {
+		t.Fatalf("verdict %s (%s), operation %v; want drift on GET /api/launch/{id}", r.Verdict, r.Reason, r.Operation)
+	}
+	if len(r.Problems) == 0 || r.Problems[0].Kind != spec.InvalidParam || r.Problems[0].Where != "path.id" {
+		t.Errorf("problems %v, want invalid-param path.id first", r.Problems)
+	}
+	if r := m.Entry(3, elsewhere); r.Verdict != match.NotAPI {
+		t.Errorf("another host: %s", r.Verdict)
+	}
+}

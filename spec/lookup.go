@@ -55,6 +55,11 @@ type Match struct {
 	// TrailingSlash is set when the path only fit once its trailing slash
 	// was ignored.
 	TrailingSlash bool
+	// Untyped is set when the path fit a template only once its path
+	// parameters' types were ignored ("abc" for an int64 {id}): the call
+	// is the operation's, sent with a value its schema rejects, which
+	// Check reports as invalid-param.
+	Untyped bool
 }
 
 // Param is one path parameter taken from a request.
@@ -69,8 +74,10 @@ type Param struct {
 
 // Lookup resolves a request to its operation: by method and path template,
 // after the host check, trying the path as recorded, then without a
-// trailing slash, then through each alias. u may be a full URL or just a
-// path; its query is ignored. Method case does not matter.
+// trailing slash, then through each alias. When no template fits with its
+// parameters' types, the same is tried again ignoring them (see
+// Match.Untyped). u may be a full URL or just a path; its query is
+// ignored. Method case does not matter.
 func (ix *Index) Lookup(method string, u *url.URL) Match {
 	if u == nil {
 		return Match{}
@@ -83,7 +90,23 @@ func (ix *Index) Lookup(method string, u *url.URL) Match {
 	if u.Opaque != "" {
 		return Match{}
 	}
-	m := ix.lookupPath(method, path)
+	m := ix.lookupForms(method, path, false)
+	if m.Outcome == NotFound {
+		// A typed template wins wherever one fits; only when none does is
+		// the call read as its operation with a wrongly typed value, which
+		// is drift, rather than as a call in no spec.
+		if um := ix.lookupForms(method, path, true); um.Outcome != NotFound {
+			um.Untyped = true
+			return um
+		}
+	}
+	return m
+}
+
+// lookupForms tries the path as recorded and through each alias, keeping
+// the best outcome; untyped ignores path parameters' types.
+func (ix *Index) lookupForms(method, path string, untyped bool) Match {
+	m := ix.lookupPath(method, path, untyped)
 	if m.Outcome == Found || len(ix.aliases) == 0 {
 		return m
 	}
@@ -93,7 +116,7 @@ func (ix *Index) Lookup(method string, u *url.URL) Match {
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		am := ix.lookupPath(method, a.To+rest)
+		am := ix.lookupPath(method, a.To+rest, untyped)
 		if rank(am.Outcome) > rank(m.Outcome) {
 			am.Alias = a
 			m = am
@@ -128,20 +151,20 @@ func upper(s string) string {
 	return s
 }
 
-func (ix *Index) lookupPath(method, path string) Match {
+func (ix *Index) lookupPath(method, path string, untyped bool) Match {
 	if path == "" {
 		path = "/"
 	}
 	if path[0] != '/' {
 		return Match{}
 	}
-	m := ix.search(method, path[1:])
+	m := ix.search(method, path[1:], untyped)
 	if m.Outcome == NotFound && len(path) > 1 && path[len(path)-1] == '/' {
 		trimmed := strings.TrimRight(path, "/")
 		if trimmed == "" {
 			trimmed = "/"
 		}
-		m = ix.search(method, trimmed[1:])
+		m = ix.search(method, trimmed[1:], untyped)
 		if m.Outcome != NotFound {
 			m.TrailingSlash = true
 		}
@@ -160,6 +183,7 @@ const maxCaptures = 32
 type search struct {
 	method   string
 	path     string
+	untyped  bool // any non-empty segment fits a parameter, whatever its type
 	ncap     int
 	caps     [maxCaptures]string
 	found    []*Operation
@@ -169,8 +193,8 @@ type search struct {
 	first    []string // captures where firstOps was found
 }
 
-func (ix *Index) search(method, path string) Match {
-	s := search{method: method, path: path}
+func (ix *Index) search(method, path string, untyped bool) Match {
+	s := search{method: method, path: path, untyped: untyped}
 	if s.walk(ix.root, 0) {
 		return Match{Outcome: Found, Operation: s.found[0], Others: others(s.found), Params: params(s.found[0], s.caps[:s.ncap]), ViaGET: s.viaGET}
 	}

@@ -33,17 +33,19 @@ func TestLookup(t *testing.T) {
 		opID    string // operationId found (or of the fitting path)
 		params  string
 		allowed string
-		flags   string // a=alias, g=via GET, s=trailing slash
+		flags   string // a=alias, g=via GET, s=trailing slash, u=untyped
 	}{
 		{"a plain operation under the server's /api prefix", "GET", "https://eu.shop.example/api/orders", Found, "listOrders", "", "", ""},
 		{"methods are case-insensitive", "post", "https://eu.shop.example/api/orders", Found, "createOrder", "", "", ""},
 		{"the literal segment beats the int64 template", "GET", "/api/orders/search", Found, "searchOrders", "", "", ""},
 		{"digits go to the int64 template, typed", "GET", "/api/orders/42", Found, "getOrder", "orderId=42(int64)", "", ""},
-		{"an int64 parameter does not take letters", "GET", "/api/orders/abc", NotFound, "", "", "", ""},
+		{"an int64 parameter does not take letters, so they fit only once types are ignored", "GET", "/api/orders/abc", Found, "getOrder", "orderId=abc(string)", "", "u"},
+		{"a literal still wins over an untyped fit", "GET", "/api/orders/search/", Found, "searchOrders", "", "", "s"},
+		{"a wrongly typed value through an alias", "GET", "/api/v1/orders/abc", Found, "getOrder", "orderId=abc(string)", "", "au"},
 		{"a negative id is still an integer", "GET", "/api/orders/-7", Found, "getOrder", "orderId=-7(int64)", "", ""},
 		{"path-item parameters apply to every method", "DELETE", "/api/orders/9", Found, "deleteOrder", "orderId=9(int64)", "", ""},
 		{"two parameters, one a uuid", "GET", "/api/orders/1/items/0e8b8d1e-1c2b-4f3a-9d5e-123456789abc", Found, "getOrderItem", "orderId=1(int64),itemId=0e8b8d1e-1c2b-4f3a-9d5e-123456789abc(string)", "", ""},
-		{"a uuid parameter refuses what is not one", "GET", "/api/orders/1/items/nope", NotFound, "", "", "", ""},
+		{"a uuid parameter refuses what is not one, but the template still fits untyped", "GET", "/api/orders/1/items/nope", Found, "getOrderItem", "orderId=1(int64),itemId=nope(string)", "", "u"},
 		{"an id past int64 still routes by its digits", "GET", "/api/orders/99999999999999999999", Found, "getOrder", "orderId=99999999999999999999(string)", "", ""},
 		{"a method the path does not declare", "PUT", "/api/orders/5", MethodNotAllowed, "deleteOrder", "orderId=5(int64)", "DELETE,GET", ""},
 		{"HEAD is answered by GET", "HEAD", "/api/orders/5", Found, "getOrder", "orderId=5(int64)", "", "g"},
@@ -97,6 +99,9 @@ func TestLookup(t *testing.T) {
 		}
 		if m.TrailingSlash {
 			flags += "s"
+		}
+		if m.Untyped {
+			flags += "u"
 		}
 		got := []string{m.Outcome.String(), opID, strings.Join(params, ","), strings.Join(m.Allowed, ","), flags}
 		want := []string{tt.outcome.String(), tt.opID, tt.params, tt.allowed, tt.flags}

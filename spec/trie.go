@@ -223,11 +223,19 @@ func isUUID(s string) bool {
 	return true
 }
 
+// accepts is e.accepts, or any non-empty segment in an untyped search.
+func (s *search) accepts(e *edge, c class, seg string) bool {
+	if s.untyped {
+		return seg != ""
+	}
+	return e.accepts(c, seg)
+}
+
 // match tries the edge against a decoded segment, capturing the parameter
 // values into s.
 func (e *edge) match(seg string, s *search) bool {
 	if e.parts == nil {
-		return e.accepts(e.classes[0], seg) && s.capture(seg)
+		return s.accepts(e, e.classes[0], seg) && s.capture(seg)
 	}
 	return e.matchParts(e.parts, 0, seg, s)
 }
@@ -242,7 +250,7 @@ func (e *edge) matchParts(parts []part, param int, seg string, s *search) bool {
 		return ok && e.matchParts(parts[1:], param, rest, s)
 	}
 	if len(parts) == 1 {
-		return e.accepts(e.classes[param], seg) && s.capture(seg)
+		return s.accepts(e, e.classes[param], seg) && s.capture(seg)
 	}
 	// A parameter is followed by literal text: try each place that text
 	// occurs, shortest value first.
@@ -254,7 +262,7 @@ func (e *edge) matchParts(parts []part, param int, seg string, s *search) bool {
 			break
 		}
 		cut := from + i
-		if e.accepts(e.classes[param], seg[:cut]) && s.capture(seg[:cut]) {
+		if s.accepts(e, e.classes[param], seg[:cut]) && s.capture(seg[:cut]) {
 			if e.matchParts(parts[2:], param+1, seg[cut+len(lit):], s) {
 				return true
 			}
