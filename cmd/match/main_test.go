@@ -81,6 +81,26 @@ func TestTableAndSummary(t *testing.T) {
 	}
 }
 
+// A recording killed mid-write is matched up to the cut, with a warning
+// that says so; what finished before a crash is not lost.
+func TestCutShortRecordingIsMatchedToTheCut(t *testing.T) {
+	specPath, harPath := fixture(t)
+	data, err := os.ReadFile(harPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cut inside the last entry (GET /api/nowhere).
+	cut := filepath.Join(t.TempDir(), "killed.har")
+	os.WriteFile(cut, data[:bytes.LastIndex(data, []byte("/api/nowhere"))], 0o600)
+	code, out, errOut := runMatch(t, "--spec", specPath, cut)
+	if code != 0 || !strings.Contains(errOut, "match: warning: "+cut+": cut short") || !strings.Contains(errOut, "matching the 4 complete calls") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, "4 calls: 1 matched, 1 drifted, 0 undocumented, 1 upload, 1 authentication") {
+		t.Errorf("the complete calls were not all matched:\n%s", out)
+	}
+}
+
 func TestJSONLinesAndStrict(t *testing.T) {
 	specPath, harPath := fixture(t)
 	code, out, _ := runMatch(t, "--json", "--strict", "--spec", specPath, harPath)

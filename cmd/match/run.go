@@ -400,7 +400,10 @@ func (m *matchRun) matchOne(ix *spec.Index, in input) ([]match.Result, []string,
 	}
 	defer rd.Close()
 	f, err := rd.ReadAll()
-	if err != nil {
+	if errors.Is(err, har.ErrTruncated) {
+		// A recording killed mid-write: every call before the cut is whole.
+		cli.Warn(m.stderr, prog, "%v; matching the %d complete calls", err, len(f.Log.Entries))
+	} else if err != nil {
 		return nil, nil, err
 	}
 	mt := match.New(ix, match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks})
