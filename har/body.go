@@ -186,3 +186,30 @@ func encodeBody(body []byte) (text, encoding string) {
 	}
 	return base64.StdEncoding.EncodeToString(body), "base64"
 }
+
+// truncatedMember marks a body that a recorder cut at its size limit. HAR
+// has no member for that, and a tool that reads the body must know it is
+// not the whole answer before it checks or compares it.
+const truncatedMember = "_truncated"
+
+// Truncated reports whether the body was cut at a size limit when it was
+// recorded.
+func (c *Content) Truncated() bool { return string(c.Extra.Get(truncatedMember)) == "true" }
+
+// MarkTruncated records that the stored body is only the start of the
+// real one; comment says how much was kept.
+func (c *Content) MarkTruncated(comment string) {
+	c.Extra.Set(truncatedMember, true)
+	c.Comment = comment
+}
+
+// Truncated reports whether the body was cut at a size limit when it was
+// recorded.
+func (p *PostData) Truncated() bool { return string(p.Extra.Get(truncatedMember)) == "true" }
+
+// MarkTruncated records that the stored body is only the start of the
+// real one; comment says how much was kept.
+func (p *PostData) MarkTruncated(comment string) {
+	p.Extra.Set(truncatedMember, true)
+	p.Comment = comment
+}

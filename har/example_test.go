@@ -145,3 +145,15 @@ func ExampleEntry_Normalize() {
 	fmt.Println(strings.Contains(out.String(), `"redirectURL":""`))
 	// Output: true
 }
+
+func ExampleContent_MarkTruncated() {
+	e := &har.Entry{}
+	body := []byte(`{"content":[{"id":1},{"id":2}]}`)
+	// A recorder that keeps at most 12 bytes of each body.
+	e.SetResponseBody(body[:12], "application/json")
+	e.Response.Content.MarkTruncated(fmt.Sprintf("kept the first 12 of %d bytes", len(body)))
+
+	// A reader checks before it holds the body to a schema.
+	fmt.Println(e.Response.Content.Truncated(), e.Response.Content.Comment)
+	// Output: true kept the first 12 of 31 bytes
+}

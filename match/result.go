@@ -173,7 +173,7 @@ func (r *Result) Exchange(u *url.URL) (spec.Request, *spec.Response) {
 	body, _ := e.RequestBody()
 	req := spec.Request{Method: r.Method, URL: u, Header: e.Request.HTTPHeader(), Body: body}
 	if pd := e.Request.PostData; pd != nil && len(body) > 0 {
-		req.Truncated = truncated(pd.Extra)
+		req.Truncated = pd.Truncated()
 	}
 	if e.Response.Status <= 0 {
 		return req, nil
@@ -184,13 +184,7 @@ func (r *Result) Exchange(u *url.URL) (spec.Request, *spec.Response) {
 		h.Set("Content-Type", e.Response.Content.MimeType)
 	}
 	return req, &spec.Response{Status: e.Response.Status, Header: h, Body: rb,
-		Truncated: len(rb) > 0 && truncated(e.Response.Content.Extra)}
-}
-
-// truncated reports whether capture marked a body as cut at its size limit
-// ("_truncated": true on response.content or request.postData).
-func truncated(x har.Extra) bool {
-	return string(x.Get("_truncated")) == "true"
+		Truncated: len(rb) > 0 && e.Response.Content.Truncated()}
 }
 
 func (m *Matcher) queryParams(u *url.URL, mt spec.Match) []QueryParam {

@@ -140,10 +140,8 @@ func inlineBodies(e *har.Entry, maxBody int64) (cut bool, lost []error) {
 			lost = append(lost, fmt.Errorf("request body: %w", err))
 		} else {
 			if int64(len(body)) > maxBody {
-				comment := fmt.Sprintf("capture kept the first %d of %d bytes", maxBody, len(body))
 				e.SetRequestBody(trimToText(body[:maxBody], true), pd.MimeType)
-				e.Request.PostData.Extra.Set("_truncated", true)
-				e.Request.PostData.Comment = comment
+				e.Request.PostData.MarkTruncated(fmt.Sprintf("capture kept the first %d of %d bytes", maxBody, len(body)))
 				cut = true
 			} else {
 				e.SetRequestBody(body, pd.MimeType)
@@ -165,8 +163,7 @@ func inlineBodies(e *har.Entry, maxBody int64) (cut bool, lost []error) {
 		}
 		if int64(len(body)) > maxBody {
 			e.SetResponseBody(trimToText(body[:maxBody], true), c.MimeType)
-			c.Extra.Set("_truncated", true)
-			c.Comment = fmt.Sprintf("capture kept the first %d of %d bytes", maxBody, len(body))
+			c.MarkTruncated(fmt.Sprintf("capture kept the first %d of %d bytes", maxBody, len(body)))
 			cut = true
 		} else {
 			e.SetResponseBody(body, c.MimeType)

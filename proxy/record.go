@@ -295,9 +295,7 @@ func (x *exchange) entry(problem string, extra func(*har.Entry), end time.Time) 
 		e.SetRequestBody(trimToText(reqBody, x.reqBody.truncated()), x.req.Header.Get("Content-Type"))
 		e.Request.BodySize = x.reqBody.total
 		if x.reqBody.truncated() {
-			pd := e.Request.PostData
-			pd.Extra.Set("_truncated", true)
-			pd.Comment = fmt.Sprintf("capture kept the first %d of %d bytes", len(reqBody), x.reqBody.total)
+			e.Request.PostData.MarkTruncated(fmt.Sprintf("capture kept the first %d of %d bytes", len(reqBody), x.reqBody.total))
 		}
 	}
 	if x.resp != nil {
@@ -336,11 +334,10 @@ func (x *exchange) setResponseBody(e *har.Entry) {
 		ct.Compression = size - c.total
 	}
 	if cut {
-		ct.Extra.Set("_truncated", true)
 		if size >= 0 {
-			ct.Comment = fmt.Sprintf("capture kept the first %d of %d bytes", len(body), size)
+			ct.MarkTruncated(fmt.Sprintf("capture kept the first %d of %d bytes", len(body), size))
 		} else {
-			ct.Comment = fmt.Sprintf("capture kept the first %d bytes; the rest was not decoded", len(body))
+			ct.MarkTruncated(fmt.Sprintf("capture kept the first %d bytes; the rest was not decoded", len(body)))
 		}
 	}
 }
