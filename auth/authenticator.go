@@ -170,7 +170,7 @@ func (a *Authenticator) exchangeRetrying(ctx context.Context) (AccessToken, time
 		at, err := exchange(actx, a.hc, a.base, a.cfg.APIToken)
 		cancel()
 		a.exchanges.Add(1)
-		if err == nil || attempt >= retries || !transient(err) {
+		if err == nil || attempt >= retries || !IsInfrastructure(err) {
 			var e *Error
 			if attempt > 0 && errors.As(err, &e) {
 				e.Detail = strings.TrimSpace(e.Detail + fmt.Sprintf(" (after %d attempts)", attempt+1))
@@ -185,8 +185,10 @@ func (a *Authenticator) exchangeRetrying(ctx context.Context) (AccessToken, time
 	}
 }
 
-// transient reports failures that sending the exchange again may cure.
-func transient(err error) bool {
+// IsInfrastructure reports whether err says the instance could not be
+// reached, timed out or answered 5xx, as opposed to a refusal or a wrong
+// set-up that trying later will not fix; the exchange is retried for these.
+func IsInfrastructure(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) {
 		return false
@@ -197,13 +199,6 @@ func transient(err error) bool {
 		return false
 	}
 	return e.Kind == ErrUnreachable || (e.Kind == ErrServer && e.Status >= 500)
-}
-
-// IsInfrastructure reports whether err says the instance could not be
-// reached, timed out or answered 5xx, as opposed to a refusal or a wrong
-// set-up that trying later will not fix.
-func IsInfrastructure(err error) bool {
-	return transient(err)
 }
 
 func (a *Authenticator) margin(lifetime time.Duration) time.Duration {
