@@ -62,6 +62,17 @@ func New(ix *spec.Index, opts Options) *Matcher {
 	} else {
 		m.policy = TestOpsPolicy()
 	}
+	// The index's aliases (--alias, the flow's) are paths the instance
+	// serves too, so an upload under one of them is still an upload. The
+	// map is copied: the caller's policy stays as given.
+	aliases := make(map[string]string, len(m.policy.Aliases))
+	for k, v := range m.policy.Aliases {
+		aliases[k] = v
+	}
+	for _, a := range ix.Aliases() {
+		aliases[strings.TrimSuffix(a.From, "/")+"/"] = strings.TrimSuffix(a.To, "/") + "/"
+	}
+	m.policy.Aliases = aliases
 	for _, h := range opts.Hosts {
 		m.hosts[normalizeHost(h)] = true
 		m.fixed = true

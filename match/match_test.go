@@ -218,3 +218,67 @@ func TestWronglyTypedPathParamIsDrift(t *testing.T) {
 		t.Errorf("another host: %s", r.Verdict)
 	}
 }
+
+// TestUploadSpellings: the server resolves dot segments, percent-escapes,
+// matrix parameters and aliases before routing, so every spelling that
+// reaches an upload endpoint is an upload, with or without a spec.
+func TestUploadSpellings(t *testing.T) {
+	cases := []struct {
+		reason string
+		path   string
+		upload bool
+	}{
+		{"the plain path", "/api/upload", true},
+		{"a dot segment", "/api/./upload", true},
+		{"a dot-dot segment", "/api/x/../upload", true},
+		{"a matrix parameter", "/api/upload;x=1", true},
+		{"a matrix parameter on an earlier segment", "/api;v=2/upload/start", true},
+		{"Tomcat's ..; traversal", "/api/x/..;/upload", true},
+		{"a percent-encoded letter", "/api/%75pload", true},
+		{"percent-encoded dots", "/api/x/%2e%2e/upload", true},
+		{"a percent-encoded slash", "/api%2Fupload", true},
+		{"a double-encoded dot-dot", "/api/x/%252e%252e/upload", true},
+		{"an encoded semicolon", "/api/upload%3Bx=1", true},
+		{"a doubled slash", "/api//upload", true},
+		{"a backslash", `/api\upload`, true},
+		{"capital letters", "/API/Upload", true},
+		{"the /api/uaa alias", "/api/uaa/upload", true},
+		{"the /api/rs alias", "/api/rs/launch/7/upload", true},
+		{"an alias spelt with a dot segment", "/api/uaa/./upload/start", true},
+		{"a launch's upload with a trailing slash", "/api/launch/7/upload/", true},
+		{"a path that only starts like one", "/api/uploads", false},
+		{"dot-dot climbing out of the upload", "/api/upload/../launch", false},
+		{"a launch", "/api/launch/7", false},
+		{"a broken escape stays as written", "/api/upl%zzoad", false},
+	}
+	p := match.TestOpsPolicy()
+	ix := sandboxIndex(t)
+	m := match.New(ix, match.Options{Hosts: []string{"testops.test"}})
+	for i, c := range cases {
+		if got := p.IsUpload(c.path); got != c.upload {
+			t.Errorf("%s: IsUpload(%q) = %v (read as %q)", c.reason, c.path, got, match.CanonicalPath(c.path))
+		}
+		// The verdict, which replay and script act on, agrees.
+		r := m.Entry(i+1, entry("POST", "http://testops.test"+c.path, 200, "", ""))
+		if (r.Verdict == match.Upload) != c.upload {
+			t.Errorf("%s: %s has the verdict %s", c.reason, c.path, r.Verdict)
+		}
+	}
+}
+
+// TestUserAliasesReachUploads: an alias the user gives (--alias) is a path
+// the instance serves, so an upload behind it is still an upload.
+func TestUserAliasesReachUploads(t *testing.T) {
+	docs := sandboxIndex(t).Documents()
+	ix, err := spec.NewIndex(docs, spec.Options{Aliases: []spec.Alias{{From: "/gateway/testops", To: "/api"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := match.New(ix, match.Options{Hosts: []string{"testops.test"}})
+	if r := m.Entry(1, entry("POST", "http://testops.test/gateway/testops/upload/start", 200, "", "")); r.Verdict != match.Upload {
+		t.Errorf("an upload behind a user alias: %s (%s)", r.Verdict, r.Reason)
+	}
+	if r := m.Entry(2, entry("POST", "http://testops.test/gateway/other/upload", 200, "", "")); r.Verdict == match.Upload {
+		t.Errorf("a path the alias does not cover is an upload")
+	}
+}

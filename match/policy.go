@@ -1,6 +1,7 @@
 package match
 
 import (
+	"net/url"
 	"path"
 	"strings"
 )
@@ -43,7 +44,9 @@ func TestOpsPolicy() Policy {
 		},
 		UploadNote:  "upload endpoint: Allure TestOps supports uploads only through its CI plugins and allurectl (https://docs.qameta.io/allurectl/); it is not replayed or scripted",
 		APIPrefixes: []string{"/api/"},
-		Aliases:     map[string]string{"/api/rs/": "/api/"},
+		// The same aliases the spec lookup knows (spec.TestOpsAliases):
+		// the instance serves /api/uaa/upload as /api/upload.
+		Aliases: map[string]string{"/api/rs/": "/api/", "/api/uaa/": "/api/"},
 		AssetExtensions: []string{
 			".js", ".mjs", ".css", ".map", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp", ".avif",
 			".bmp", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp4", ".webm", ".mp3", ".wasm",
@@ -51,26 +54,104 @@ func TestOpsPolicy() Policy {
 	}
 }
 
-// forms returns the path and its alias forms.
+// forms returns the path as the server will read it (see CanonicalPath)
+// and every form the aliases give it, aliases of aliases included.
 func (p *Policy) forms(pth string) []string {
-	out := []string{pth}
-	for from, to := range p.Aliases {
-		if strings.HasPrefix(pth, from) {
-			out = append(out, to+strings.TrimPrefix(pth, from))
+	out := []string{CanonicalPath(pth)}
+	// Each round rewrites a prefix into a shorter or equal one in practice;
+	// the bound only guards against aliases that feed each other.
+	for i := 0; i < len(out) && len(out) < 16; i++ {
+		for from, to := range p.Aliases {
+			from, to := strings.ToLower(from), strings.ToLower(to)
+			f := out[i]
+			if !strings.HasPrefix(f, from) {
+				continue
+			}
+			if a := to + strings.TrimPrefix(f, from); !contains(out, a) {
+				out = append(out, a)
+			}
 		}
 	}
 	return out
 }
 
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *Policy) matches(patterns []string, pth string) bool {
 	for _, f := range p.forms(pth) {
 		for _, pat := range patterns {
-			if matchPattern(pat, f) {
+			if matchPattern(strings.ToLower(pat), f) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// CanonicalPath is a request path as a server resolves it before routing,
+// which is what decides whether a call is an upload or a login, whatever
+// the recording spelt: percent-escapes decoded (repeatedly, as a proxy in
+// front may decode once more), backslashes read as slashes, matrix
+// parameters (";x=1", and Tomcat's "..;") dropped from each segment, empty
+// and "." segments dropped, ".." segments applied, letters lower-cased. It
+// leans towards the widest reading: a spelling one server refuses and
+// another accepts is read as the one that accepts it, since a safety check
+// must not be sidestepped by a server's leniency.
+func CanonicalPath(pth string) string {
+	for i := 0; i < 3; i++ {
+		d := decodePercent(pth)
+		if d == pth {
+			break
+		}
+		pth = d
+	}
+	pth = strings.ReplaceAll(pth, `\`, "/")
+	var out []string
+	for _, seg := range strings.Split(pth, "/") {
+		if i := strings.IndexByte(seg, ';'); i >= 0 {
+			seg = seg[:i]
+		}
+		switch seg {
+		case "", ".":
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+		default:
+			out = append(out, seg)
+		}
+	}
+	return strings.ToLower("/" + strings.Join(out, "/"))
+}
+
+// decodePercent decodes the valid percent-escapes of s and keeps the
+// rest as written, where url.PathUnescape would give up on the whole.
+func decodePercent(s string) string {
+	if d, err := url.PathUnescape(s); err == nil {
+		return d
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			d, _ := url.PathUnescape(s[i : i+3])
+			b.WriteString(d)
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // IsAuth reports whether a path is an authentication call.

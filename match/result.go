@@ -104,11 +104,11 @@ func (m *Matcher) Entry(seq int, e *har.Entry) Result {
 	case !onInstance:
 		r.Verdict, r.Reason = NotAPI, "another host: "+u.Host
 		return r
-	case m.policy.IsUpload(u.Path):
+	case m.policy.IsUpload(u.EscapedPath()):
 		r.Verdict, r.Reason = Upload, m.policy.UploadNote
 		m.resolve(&r, u, false)
 		return r
-	case m.policy.IsAuth(u.Path):
+	case m.policy.IsAuth(u.EscapedPath()):
 		r.Verdict, r.Reason = Auth, "authentication call"
 		return r
 	}

@@ -140,6 +140,9 @@ type Index struct {
 // Documents returns the documents the index was built from, in order.
 func (ix *Index) Documents() []*Document { return ix.docs }
 
+// Aliases returns the path prefix aliases the index tries, in order.
+func (ix *Index) Aliases() []Alias { return append([]Alias(nil), ix.aliases...) }
+
 // Operations returns every operation, in document order, then by path and method.
 func (ix *Index) Operations() []*Operation { return ix.ops }
 
