@@ -154,3 +154,40 @@ func (m *Matcher) IsInstance(u *url.URL) bool {
 	}
 	return m.hosts[normalizeHost(u.Host)]
 }
+
+// SoleHost settles the instance's host when nothing named it: no
+// Options.Hosts, no server in the documents, no call that fits the spec
+// (Observe). Then every host counts as the instance, which suits a report
+// but not a tool that sends calls. SoleHost lists the hosts of the
+// entries' API calls (every verdict but not-api), sorted; when there is
+// exactly one, it becomes the instance's only host. With hosts already
+// known it does nothing and returns nil. A caller that sends calls should
+// refuse to go on when it gets more than one.
+func (m *Matcher) SoleHost(entries []*har.Entry) []string {
+	if len(m.hosts) > 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i, e := range entries {
+		u, err := url.Parse(e.Request.URL)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		h := normalizeHost(u.Host)
+		if seen[h] {
+			continue
+		}
+		if r := m.Entry(i+1, e); r.Verdict == NotAPI {
+			continue
+		}
+		seen[h] = true
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	if len(out) == 1 {
+		m.hosts[out[0]] = true
+		m.fixed = true
+	}
+	return out
+}

@@ -4,8 +4,11 @@
 // infrastructure errors (no answer, 5xx, timeouts) are told apart.
 //
 // Replay is safe by default: only GET, HEAD and OPTIONS calls are sent
-// unless state-changing ones are allowed, calls to hosts other than the
-// instance are never sent, and upload endpoints are never sent at all.
+// unless state-changing ones are allowed (a method-override header or
+// _method field counts as the method it names), calls to hosts other than
+// the instance are never sent, upload endpoints are never sent at all, and
+// a redirect is followed only for a safe call and within the instance's
+// origin.
 // Values a flow creates and then uses (a new launch's id) are carried from
 // the replayed answers into the later calls (see package correlate).
 package replay
@@ -33,7 +36,12 @@ type Call struct {
 	// Send says the call will be sent; otherwise Skip says why not.
 	Send bool
 	Skip string
-	// Unsafe marks methods that change state.
+	// Method is the method the call counts as (see EffectiveMethod), and
+	// Override says which header or field made it differ from the
+	// recorded one.
+	Method   string
+	Override string
+	// Unsafe marks calls that change state, by Method.
 	Unsafe bool
 
 	corr      int   // index among the correlated calls, or -1
@@ -84,7 +92,9 @@ func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 	p := &Plan{}
 	var corrCalls []correlate.Call
 	for i, e := range entries {
-		c := &Call{Seq: i + 1, Entry: e, corr: -1, Unsafe: !Safe(e.Request.Method)}
+		c := &Call{Seq: i + 1, Entry: e, corr: -1}
+		c.Method, c.Override = EffectiveMethod(e)
+		c.Unsafe = !Safe(c.Method)
 		c.Match = opts.Matcher.Entry(c.Seq, e)
 		switch c.Match.Verdict {
 		case match.NotAPI:
@@ -116,7 +126,11 @@ func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 		}
 		if c.Send && c.Unsafe && !opts.Unsafe {
 			c.Send = false
-			c.Skip = fmt.Sprintf("%s changes state: pass --unsafe to send it", strings.ToUpper(e.Request.Method))
+			c.Skip = fmt.Sprintf("%s changes state: pass --unsafe to send it", c.Method)
+			if c.Override != "" {
+				c.Skip = fmt.Sprintf("%s with %s counts as %s, which changes state: pass --unsafe to send it",
+					strings.ToUpper(e.Request.Method), c.Override, c.Method)
+			}
 		}
 		p.Calls = append(p.Calls, c)
 	}

@@ -28,10 +28,13 @@ const (
 	// NotRun: the call was due but never sent: the run was interrupted, or
 	// a call it depends on failed.
 	NotRun Outcome = "not-run"
+	// Interrupted: the call was sent, and the run was interrupted before
+	// its answer came; the instance may have applied it.
+	Interrupted Outcome = "interrupted"
 )
 
 // Outcomes lists every outcome in report order.
-var Outcomes = []Outcome{OK, Regression, Drift, Infra, Skipped, NotRun}
+var Outcomes = []Outcome{OK, Regression, Drift, Infra, Skipped, NotRun, Interrupted}
 
 // EntryReport is the replay of one recorded call.
 type EntryReport struct {

@@ -9,9 +9,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apitrail/apitrail/correlate"
@@ -237,10 +239,18 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 		return
 	}
 	start := time.Now()
-	first, err := r.send(ctx, req, er)
+	var sent atomic.Bool
+	first, err := r.send(ctx, req, er, &sent)
 	er.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil && sent.Load() && c.Unsafe:
+			er.Outcome, er.Reason = Interrupted, "interrupted after sending, before the answer: the instance may have applied it"
+			return
+		case ctx.Err() != nil && sent.Load():
+			er.Outcome, er.Reason = Interrupted, "interrupted after sending, before the answer"
+			return
+		case ctx.Err() != nil:
 			er.Outcome, er.Reason = NotRun, "interrupted"
 			return
 		}
@@ -309,8 +319,8 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		op.Path = u.Path
 	}
 	differ := r.differ
-	if r.o.LearnNoise && Safe(er.Method) {
-		if second, err := r.send(ctx, req, &EntryReport{}); err == nil {
+	if r.o.LearnNoise && !c.Unsafe {
+		if second, err := r.send(ctx, req, &EntryReport{}, nil); err == nil {
 			learned := differ.Learn(op, now, diff.Response{Status: second.Status, Header: second.Header, Body: second.Body})
 			if len(learned.Rules) > 0 {
 				er.Learned = learned.Rules
@@ -360,6 +370,10 @@ type prepared struct {
 	url    *url.URL
 	header http.Header
 	body   []byte
+	// as is the method the call counts as (Call.Method), which decides
+	// retries; follow allows following a redirect within the origin.
+	as     string
+	follow bool
 }
 
 // replayHeaders picks the recorded headers worth sending again: the content
@@ -404,16 +418,23 @@ func (r *runner) build(c *Call, values map[*correlate.Var]string, er *EntryRepor
 		er.Warnings = append(er.Warnings, "the request carries a value that was redacted from the recording; the instance gets the placeholder, not the secret")
 	}
 	er.URL = cr.URL.String()
-	p := &prepared{method: er.Method, url: cr.URL, header: cr.Header, body: cr.Body}
+	// A recorded 3xx is compared as a 3xx: following it would compare
+	// the page it leads to with the redirect.
+	redirected := e.Response.Status >= 300 && e.Response.Status < 400
+	p := &prepared{method: er.Method, url: cr.URL, header: cr.Header, body: cr.Body, as: c.Method, follow: !c.Unsafe && !redirected}
+	if c.Override != "" {
+		er.Warnings = append(er.Warnings, fmt.Sprintf("sent as %s with %s: it counts as %s", er.Method, c.Override, c.Method))
+	}
 	er.Request = &Message{Method: p.method, URL: er.URL, Header: r.redactHeader(p.header), Body: r.o.Redactor.Body(p.header.Get("Content-Type"), p.body)}
 	return p, nil
 }
 
 // send sends a prepared request, again after connection errors and 502,
-// 503 and 504 answers when its method is idempotent.
-func (r *runner) send(ctx context.Context, p *prepared, er *EntryReport) (*response, error) {
+// 503 and 504 answers when its method is idempotent. sent, when not nil,
+// is set once a request has gone out, even if no answer comes.
+func (r *runner) send(ctx context.Context, p *prepared, er *EntryReport, sent *atomic.Bool) (*response, error) {
 	retries := 0
-	if idempotent(p.method) {
+	if idempotent(p.as) {
 		retries = r.o.Retries
 	}
 	var lastErr error
@@ -422,7 +443,7 @@ func (r *runner) send(ctx context.Context, p *prepared, er *EntryReport) (*respo
 			return nil, err
 		}
 		er.Attempts++
-		got, err := r.once(ctx, p)
+		got, err := r.once(ctx, p, sent)
 		lastErr = err
 		retry := err != nil || got.Status == http.StatusBadGateway || got.Status == http.StatusServiceUnavailable || got.Status == http.StatusGatewayTimeout
 		if !retry || attempt >= retries || ctx.Err() != nil || isFinal(err) {
@@ -457,9 +478,14 @@ func isFinal(err error) bool {
 	return errors.As(err, &hinted)
 }
 
-func (r *runner) once(ctx context.Context, p *prepared) (*response, error) {
+func (r *runner) once(ctx context.Context, p *prepared, sent *atomic.Bool) (*response, error) {
 	actx, cancel := context.WithTimeout(ctx, r.o.Timeout)
 	defer cancel()
+	if sent != nil {
+		// From the headers on, the instance may act on the request, so an
+		// interruption after this point may leave it applied.
+		actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{WroteHeaders: func() { sent.Store(true) }})
+	}
 	req, err := http.NewRequestWithContext(actx, p.method, p.url.String(), bytes.NewReader(p.body))
 	if err != nil {
 		return nil, err
@@ -468,7 +494,9 @@ func (r *runner) once(ctx context.Context, p *prepared) (*response, error) {
 		req.Body, req.GetBody, req.ContentLength = http.NoBody, nil, 0
 	}
 	req.Header = p.header.Clone()
-	resp, err := r.o.Client.Do(req)
+	client := *r.o.Client
+	client.CheckRedirect = redirectPolicy(p.follow, r.o.Client.CheckRedirect)
+	resp, err := client.Do(req)
 	if err != nil {
 		if actx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			return nil, fmt.Errorf("no answer within %s", r.o.Timeout)

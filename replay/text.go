@@ -27,7 +27,11 @@ func WriteText(w io.Writer, r *Report) error {
 			status = fmt.Sprint(e.RecordedStatus)
 		}
 		result := string(e.Outcome)
-		if e.Reason != "" && e.Outcome != Regression && e.Outcome != Drift {
+		switch {
+		case e.Outcome == Interrupted:
+			// Its reason starts "interrupted after sending".
+			result = e.Reason
+		case e.Reason != "" && e.Outcome != Regression && e.Outcome != Drift:
 			result += ": " + e.Reason
 		}
 		if len(e.Substitutions) > 0 {
@@ -119,6 +123,9 @@ func Summary(r *Report) string {
 		len(r.Entries), c[OK], c[Regression], c[Drift], c[Infra], c[Skipped])
 	if c[NotRun] > 0 {
 		s += fmt.Sprintf(", %d not run", c[NotRun])
+	}
+	if c[Interrupted] > 0 {
+		s += fmt.Sprintf(", %d interrupted after sending", c[Interrupted])
 	}
 	if r.Interrupted {
 		s += " (interrupted)"

@@ -95,15 +95,16 @@ const (
 )
 
 // AllureStatus is the Allure status of a call: passed, failed for a
-// regression or drift, broken for an infrastructure error, skipped for a
-// call that was skipped or not run.
+// regression or drift, broken for an infrastructure error or a call
+// interrupted after it was sent, skipped for a call that was skipped or
+// not run.
 func AllureStatus(o replay.Outcome) string {
 	switch o {
 	case replay.OK:
 		return allurePassed
 	case replay.Regression, replay.Drift:
 		return allureFailed
-	case replay.Infra:
+	case replay.Infra, replay.Interrupted:
 		return allureBroken
 	}
 	return allureSkipped
@@ -318,7 +319,9 @@ func (w *allureWriter) categories() error {
 		{Name: "Spec drift", Description: "the answer no longer fits the spec",
 			MatchedStatuses: []string{allureFailed}, MessageRegex: "(?s)drift: .*"},
 		{Name: "Infrastructure errors", Description: "no usable answer: no connection, a timeout, a 5xx",
-			MatchedStatuses: []string{allureBroken}},
+			MatchedStatuses: []string{allureBroken}, MessageRegex: "(?s)infrastructure error: .*"},
+		{Name: "Interrupted after sending", Description: "the run was stopped after the call was sent and before its answer: the instance may have applied it",
+			MatchedStatuses: []string{allureBroken}, MessageRegex: "(?s)interrupted after sending.*"},
 	})
 }
 

@@ -122,6 +122,9 @@ func WriteJUnit(w io.Writer, reports []*replay.Report, o Options) error {
 			case replay.Infra:
 				c.Error = &junitProblem{Message: message(e), Type: "infrastructure", Text: cdata(details(e))}
 				s.Errors++
+			case replay.Interrupted:
+				c.Error = &junitProblem{Message: message(e), Type: "interrupted", Text: cdata(details(e))}
+				s.Errors++
 			case replay.Skipped, replay.NotRun:
 				c.Skipped = &junitSkipped{Text: message(e)}
 				s.Skipped++

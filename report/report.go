@@ -5,8 +5,9 @@
 //
 // Both formats show the same calls with the same verdicts as the human
 // report of package replay: a regression or drift fails, an infrastructure
-// error is an error (Allure: broken), a call that was skipped or never sent
-// is skipped. Calls that are not the API at all (pages, assets, other hosts,
+// error is an error (Allure: broken), and so is a call sent when the run
+// was interrupted, before its answer (the instance may have applied it); a
+// call that was skipped or never sent is skipped. Calls that are not the API at all (pages, assets, other hosts,
 // preflights) are left out: a browser recording holds hundreds of them, and
 // as skipped test cases they would bury the calls that matter.
 //
@@ -104,6 +105,8 @@ func message(e *replay.EntryReport) string {
 		parts = append(parts, "infrastructure error: "+e.Reason)
 	case replay.NotRun:
 		parts = append(parts, "not run: "+e.Reason)
+	case replay.Interrupted:
+		parts = append(parts, e.Reason)
 	default:
 		parts = append(parts, "skipped: "+e.Reason)
 	}
@@ -165,7 +168,7 @@ func problems(e *replay.EntryReport) string {
 // there is nothing to tell.
 func details(e *replay.EntryReport) string {
 	var b strings.Builder
-	if e.Outcome == replay.Infra || e.Outcome == replay.NotRun || e.Outcome == replay.Skipped {
+	if e.Outcome == replay.Infra || e.Outcome == replay.NotRun || e.Outcome == replay.Skipped || e.Outcome == replay.Interrupted {
 		fmt.Fprintf(&b, "%s\n", e.Reason)
 	}
 	for _, w := range e.Warnings {

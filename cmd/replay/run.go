@@ -216,8 +216,12 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	if r.o.json {
 		r.enc.Encode(map[string]any{"kind": "summary", "flows": len(ts), "counts": total})
 	} else if len(ts) > 1 {
-		fmt.Fprintf(r.stdout, "\nall %d recordings: %d ok, %d regression, %d drift, %d infrastructure error, %d skipped, %d not run\n",
+		fmt.Fprintf(r.stdout, "\nall %d recordings: %d ok, %d regression, %d drift, %d infrastructure error, %d skipped, %d not run",
 			len(ts), total[replay.OK], total[replay.Regression], total[replay.Drift], total[replay.Infra], total[replay.Skipped], total[replay.NotRun])
+		if n := total[replay.Interrupted]; n > 0 {
+			fmt.Fprintf(r.stdout, ", %d interrupted after sending", n)
+		}
+		fmt.Fprintln(r.stdout)
 	}
 	// Written even when interrupted: they report what ran, as the text does.
 	if err := r.writeReports(reps); err != nil {
@@ -262,6 +266,10 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	mt := match.New(ix, match.Options{Hosts: r.o.specs.HostList(t.flow)})
 	for _, e := range entries {
 		mt.Observe(e)
+	}
+	if hosts := mt.SoleHost(entries); len(hosts) > 1 {
+		return nil, cli.WithHint(fmt.Errorf("%s: the API calls go to %d hosts (%s) and nothing says which is the instance", t.har, len(hosts), strings.Join(hosts, ", ")),
+			"name the instance's host with --host HOST (repeatable); calls to the other hosts are skipped")
 	}
 	plan := replay.NewPlan(entries, replay.PlanOptions{Matcher: mt, Unsafe: r.o.unsafe})
 	if r.showMatch && !r.o.json {
@@ -439,7 +447,7 @@ func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry
 		}
 		switch er.Outcome {
 		case replay.OK, replay.Regression, replay.Drift:
-		case replay.Infra, replay.NotRun:
+		case replay.Infra, replay.NotRun, replay.Interrupted:
 			kept = append(kept, fmt.Sprintf("#%d", er.Seq))
 			fallthrough
 		default:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -81,7 +82,29 @@ func (f *InstanceFlags) Open(prog string, getenv func(string) string, stdin io.R
 		return nil, err
 	}
 	in.Auth, in.Client, in.TokenOrigin = a, a.Client(), loaded.Origin
+	if PlainRemote(ep) {
+		Warn(stderr, prog, "%s is plain http to a host that is not this machine: the API token and every Bearer token cross the network unencrypted, readable by anyone on the way; use https://", ep)
+	}
 	return in, nil
+}
+
+// PlainRemote reports whether credentials sent to u travel in the clear
+// beyond this machine: plain http to a host that is not loopback. It goes
+// by the name as written, never by what it resolves to: a name that
+// resolves to this machine today may not tomorrow, and a proxy may take
+// the request elsewhere.
+func PlainRemote(u *url.URL) bool {
+	if !strings.EqualFold(u.Scheme, "http") {
+		return false
+	}
+	h := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return false // RFC 6761: always this machine
+	}
+	if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+		return false
+	}
+	return true
 }
 
 // PrintWhoAmI asks the instance who the token belongs to and prints it.
