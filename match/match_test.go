@@ -282,3 +282,52 @@ func TestUserAliasesReachUploads(t *testing.T) {
 		t.Errorf("a path the alias does not cover is an upload")
 	}
 }
+
+// TestSoleHost: with nothing naming the instance, a recording whose API
+// calls all go to one host has that host as the instance; with several,
+// the caller gets the list to refuse with.
+func TestSoleHost(t *testing.T) {
+	cases := []struct {
+		reason string
+		opts   match.Options
+		urls   []string
+		hosts  []string // what SoleHost returns
+		sole   string   // the instance's host afterwards, "" for every host
+	}{
+		{"one API host, pages and assets elsewhere", match.Options{},
+			[]string{"https://testops.example/api/launch/1", "https://cdn.example/app.js", "https://testops.example/api/project"},
+			[]string{"testops.example"}, "testops.example"},
+		{"two API hosts", match.Options{},
+			[]string{"https://testops.example/api/launch/1", "https://o1.ingest.sentry.example/api/4/envelope/", "https://testops.example:443/api/project"},
+			[]string{"o1.ingest.sentry.example", "testops.example"}, ""},
+		{"a host given beforehand settles it", match.Options{Hosts: []string{"testops.example"}},
+			[]string{"https://testops.example/api/launch/1", "https://other.example/api/launch/1"},
+			nil, "testops.example"},
+		{"no API call at all", match.Options{},
+			[]string{"https://cdn.example/app.js"}, nil, ""},
+	}
+	empty, err := spec.NewIndex(nil, spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		m := match.New(empty, c.opts)
+		var entries []*har.Entry
+		for _, u := range c.urls {
+			ct := "application/json"
+			if strings.HasSuffix(u, ".js") {
+				ct = "application/javascript"
+			}
+			e := entry("GET", u, 200, ct, "{}")
+			m.Observe(e)
+			entries = append(entries, e)
+		}
+		got := m.SoleHost(entries)
+		if strings.Join(got, ",") != strings.Join(c.hosts, ",") {
+			t.Errorf("%s: SoleHost %v, want %v", c.reason, got, c.hosts)
+		}
+		if hs := strings.Join(m.Hosts(), ","); hs != c.sole {
+			t.Errorf("%s: the instance's hosts are %q, want %q", c.reason, hs, c.sole)
+		}
+	}
+}

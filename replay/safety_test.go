@@ -2,9 +2,7 @@ package replay_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -13,60 +11,13 @@ import (
 
 	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
 	"github.com/apitrail/apitrail/spec"
 )
 
-// hit is one request a loopback server received.
-type hit struct {
-	Method, Path, Auth, Body string
-}
-
-// server is a real loopback HTTP server that exchanges API tokens as
-// TestOps does and logs every other request before handing it on.
-type server struct {
-	*httptest.Server
-	mu   sync.Mutex
-	hits []hit
-}
-
 const apiToken = "api-token-for-the-safety-tests"
-
-func newServer(t *testing.T, h http.HandlerFunc) *server {
-	t.Helper()
-	s := &server{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == auth.TokenPath {
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"access_token":"bearer-for-the-safety-tests","token_type":"bearer","expires_in":3600}`)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.hits = append(s.hits, hit{Method: r.Method, Path: r.URL.EscapedPath(), Auth: r.Header.Get("Authorization"), Body: string(body)})
-		s.mu.Unlock()
-		if h != nil {
-			h(w, r)
-		}
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *server) seen() []hit {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]hit(nil), s.hits...)
-}
-
-func (s *server) paths() []string {
-	var out []string
-	for _, h := range s.seen() {
-		out = append(out, h.Method+" "+h.Path)
-	}
-	return out
-}
 
 // rec is a recorded call to the instance testops.test.
 func rec(method, path string, status int) *har.Entry {
@@ -86,7 +37,7 @@ func withBody(e *har.Entry, mimeType, text string) *har.Entry {
 
 // replayOn plans the entries as replay does for a recording of
 // testops.test, with no spec, and replays them against s.
-func replayOn(t *testing.T, ctx context.Context, s *server, unsafe bool, entries ...*har.Entry) (*replay.Plan, *replay.Report) {
+func replayOn(t *testing.T, ctx context.Context, s *sandboxtest.Server, unsafe bool, entries ...*har.Entry) (*replay.Plan, *replay.Report) {
 	t.Helper()
 	ix, err := spec.NewIndex(nil, spec.Options{Aliases: spec.TestOpsAliases})
 	if err != nil {
@@ -110,7 +61,7 @@ func replayOn(t *testing.T, ctx context.Context, s *server, unsafe bool, entries
 // call and only within the instance's origin; otherwise the 3xx is the
 // answer, compared with the recorded one. The other origin sees nothing.
 func TestRedirectsStayOnTheInstance(t *testing.T) {
-	elsewhere := newServer(t, nil)
+	elsewhere := sandboxtest.NewServer(t, nil)
 	cases := []struct {
 		reason   string
 		e        *har.Entry
@@ -137,7 +88,7 @@ func TestRedirectsStayOnTheInstance(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.reason, func(t *testing.T) {
-			in := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			in := sandboxtest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				switch r.URL.Path {
 				case "/api/same":
 					http.Redirect(w, r, "/api/target", http.StatusFound)
@@ -164,12 +115,12 @@ func TestRedirectsStayOnTheInstance(t *testing.T) {
 			if c.outcome == replay.Regression && (er.Diff == nil || er.Diff.Status == nil || er.Diff.Status.Replayed != c.status) {
 				t.Errorf("the redirect is not compared as the answer: %+v", er.Diff)
 			}
-			if got := strings.Join(in.paths(), ", "); got != strings.Join(c.sequence, ", ") {
+			if got := strings.Join(in.Paths(), ", "); got != strings.Join(c.sequence, ", ") {
 				t.Errorf("the instance saw %s, want %s", got, strings.Join(c.sequence, ", "))
 			}
 		})
 	}
-	if got := elsewhere.seen(); len(got) != 0 {
+	if got := elsewhere.Hits(); len(got) != 0 {
 		t.Errorf("the other origin got %d request(s): %+v", len(got), got)
 	}
 }
@@ -220,14 +171,14 @@ func TestMethodOverridesCountAsTheirMethod(t *testing.T) {
 		{"a field that only looks like _method", rec("GET", "/api/s2?_methods=DELETE", 200), true, ""},
 		{"_method as a multipart field's value, not its name", withBody(rec("GET", "/api/s3", 200), mp, multipartBody("XyZ", "note", "_method=DELETE")), true, ""},
 	}
-	in := newServer(t, nil)
+	in := sandboxtest.NewServer(t, nil)
 	var entries []*har.Entry
 	for _, c := range cases {
 		entries = append(entries, c.e)
 	}
 	p, rep := replayOn(t, context.Background(), in, false, entries...)
 	seen := map[string]bool{}
-	for _, h := range in.seen() {
+	for _, h := range in.Hits() {
 		seen[h.Path] = true
 	}
 	for i, c := range cases {
@@ -248,12 +199,12 @@ func TestMethodOverridesCountAsTheirMethod(t *testing.T) {
 // TestOverriddenCallsAreNeverSentTwice: with --unsafe, a GET that stands
 // for a POST is sent, but is not retried after a 503, as a POST is not.
 func TestOverriddenCallsAreNeverSentTwice(t *testing.T) {
-	in := newServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	in := sandboxtest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
 	_, rep := replayOn(t, context.Background(), in, true,
 		withHeader(rec("GET", "/api/create", 200), "X-HTTP-Method-Override", "POST"),
 		rec("GET", "/api/read", 200))
 	counts := map[string]int{}
-	for _, h := range in.seen() {
+	for _, h := range in.Hits() {
 		counts[h.Path]++
 	}
 	if counts["/api/create"] != 1 {
@@ -276,14 +227,14 @@ func TestUploadSpellingsAreNeverSent(t *testing.T) {
 		"/api/x/%2e%2e/upload", "/api/%2e/upload", "/api/uaa/upload", "/api/rs/upload/start",
 		"/api/launch/7/./upload", "/api/UPLOAD", "/api//upload/file",
 	}
-	in := newServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	in := sandboxtest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	var entries []*har.Entry
 	for _, s := range spellings {
 		entries = append(entries, withBody(rec("POST", s, 200), "application/json", `{}`), rec("GET", s, 200))
 	}
 	entries = append(entries, rec("GET", "/api/launch/7", 200))
 	p, _ := replayOn(t, context.Background(), in, true, entries...)
-	if got := strings.Join(in.paths(), ", "); got != "GET /api/launch/7" {
+	if got := strings.Join(in.Paths(), ", "); got != "GET /api/launch/7" {
 		t.Errorf("the instance saw %s, want only GET /api/launch/7", got)
 	}
 	for _, c := range p.Calls[:len(p.Calls)-1] {
@@ -310,7 +261,7 @@ func TestInterruptedAfterSending(t *testing.T) {
 		t.Run(c.reason, func(t *testing.T) {
 			received := make(chan struct{})
 			var once sync.Once
-			in := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+			in := sandboxtest.NewServer(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Path == "/api/project" {
 					return
 				}
@@ -338,7 +289,7 @@ func TestInterruptedAfterSending(t *testing.T) {
 					t.Errorf("the text report lacks %q:\n%s", want, out)
 				}
 			}
-			if applied := len(in.seen()); applied != 2 {
+			if applied := len(in.Hits()); applied != 2 {
 				t.Errorf("the instance got %d calls, want 2", applied)
 			}
 		})

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,15 +17,9 @@ import (
 // instance and interrupts it: the calls that ran are reported, the rest
 // are marked not run, and the exit status is 2.
 func TestCtrlCStillPrintsTheReport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the command")
-	}
+	bin := buildReplay(t)
 	dir := flowDir(t)
 	in := instance(t, sandbox.Knobs{Latency: 400 * time.Millisecond})
-	bin := filepath.Join(t.TempDir(), "replay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	cmd := exec.Command(bin, "--endpoint", in.URL(), "--unsafe", "--concurrency", "1", dir)
 	cmd.Env = append(os.Environ(), "TESTOPS_TOKEN="+sandbox.SeedAPIToken)
 	var stdout, stderr bytes.Buffer

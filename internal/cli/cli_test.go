@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -76,5 +77,34 @@ func TestStatusCutsBetweenCharacters(t *testing.T) {
 	s.Set("%s", strings.Repeat("x", 116)+strings.Repeat("é", 10))
 	if out := buf.String(); !utf8.ValidString(out) || !strings.HasSuffix(out, "x...") {
 		t.Errorf("status line %q", out)
+	}
+}
+
+func TestPlainRemote(t *testing.T) {
+	cases := []struct {
+		reason string
+		url    string
+		warn   bool
+	}{
+		{"https anywhere", "https://testops.example.com", false},
+		{"loopback by address", "http://127.0.0.1:8080", false},
+		{"anywhere in 127/8", "http://127.9.9.9", false},
+		{"IPv6 loopback", "http://[::1]:8080", false},
+		{"localhost", "http://localhost:8080", false},
+		{"localhost in capitals with a final dot", "http://LocalHost.:8080", false},
+		{"a name under .localhost (RFC 6761)", "http://testops.localhost", false},
+		{"a name, whatever it resolves to", "http://testops.example.com", true},
+		{"a private address is still the network", "http://10.0.0.5:8080", true},
+		{"a name that only starts like localhost", "http://localhost.example.com", true},
+		{"the unspecified address", "http://0.0.0.0:8080", true},
+	}
+	for _, c := range cases {
+		u, err := url.Parse(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := PlainRemote(u); got != c.warn {
+			t.Errorf("%s: PlainRemote(%s) = %v, want %v", c.reason, c.url, got, c.warn)
+		}
 	}
 }

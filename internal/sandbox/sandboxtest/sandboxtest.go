@@ -1,6 +1,7 @@
 // Package sandboxtest gives tests the local instance's documents as the
-// commands see them: loaded by package spec and indexed with the TestOps
-// aliases and springdoc artefacts.
+// commands see them (loaded by package spec and indexed with the TestOps
+// aliases and springdoc artefacts), and a bare loopback server that logs
+// what a client sends it.
 package sandboxtest
 
 import (
