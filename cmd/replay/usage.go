@@ -11,10 +11,25 @@ the spec) and an infrastructure error (no answer, 5xx, timeout).
 
 A RECORDING is a HAR file, a recording folder (recording.har with its spec
 snapshot, noise rules and baseline), or a folder of recording folders, which
-replay as a suite. Only GET, HEAD and OPTIONS calls are sent unless --unsafe
-is given; calls to other hosts, logins and upload endpoints are never sent.
-Values the flow creates and then uses (a new launch's id) are carried from
-the new answers into the later calls, and each substitution is reported.
+replay as a suite. Values the flow creates and then uses (a new launch's id)
+are carried from the new answers into the later calls, and each
+substitution is reported.
+
+Safe by default:
+  - only GET, HEAD and OPTIONS calls are sent unless --unsafe is given; a
+    method-override header (X-HTTP-Method-Override, X-HTTP-Method,
+    X-Method-Override) or a _method form field counts as the method it names
+  - logins and upload endpoints are never sent, judged on the path as the
+    server resolves it (/api/./upload, /api/upload;x=1, /api/uaa/upload ...)
+  - only calls to the instance's hosts are sent, to the endpoint; the others
+    are skipped. The instance's hosts are --host, else flow.json's, else
+    those of calls that fit the spec, else the one host the recording's API
+    calls go to; a recording whose API calls go to several is refused
+  - a redirect is followed only by a safe call within the endpoint's origin;
+    otherwise the 3xx is the answer
+  - plain http:// to a host that is not this machine gets a warning
+  - a call sent when Ctrl-C comes is reported "interrupted after sending"
+    (the instance may have applied it); calls not yet sent are not-run
 
 Options:
   -e, --endpoint URL        the instance to replay against (its base URL)
@@ -56,7 +71,8 @@ Spec (for verdicts and drift checks; optional):
                             the endpoint's Swagger UI lists
       --save-spec DIR       save the documents used, with their URLs and
                             SHA-256, so that later runs work offline
-      --host HOST           a host of the instance in the recording (repeatable)
+      --host HOST           a host of the instance in the recording (repeatable);
+                            calls to other hosts are skipped
       --alias FROM=TO       a path prefix alias (repeatable); /api/rs=/api and
                             /api/uaa=/api are built in (--no-testops-aliases)
 
