@@ -92,9 +92,7 @@ func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 	p := &Plan{}
 	var corrCalls []correlate.Call
 	for i, e := range entries {
-		c := &Call{Seq: i + 1, Entry: e, corr: -1}
-		c.Method, c.Override = EffectiveMethod(e)
-		c.Unsafe = !Safe(c.Method)
+		c := &Call{Seq: i + 1, Entry: e, corr: -1, Method: strings.ToUpper(e.Request.Method)}
 		c.Match = opts.Matcher.Entry(c.Seq, e)
 		switch c.Match.Verdict {
 		case match.NotAPI:
@@ -106,6 +104,12 @@ func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 		default:
 			c.Send = true
 		}
+		if c.Send {
+			// Only calls that may go are read for overrides: a recording's
+			// pages and assets are not worth opening their bodies for.
+			c.Method, c.Override = EffectiveMethod(e)
+		}
+		c.Unsafe = !Safe(c.Method)
 		if c.Send {
 			var op = c.Match.Operation
 			cc := correlate.Call{Entry: e}
