@@ -229,11 +229,14 @@ func (a *Authenticator) scrub(s string) string {
 	return s
 }
 
-// sameOrigin reports whether u is on the instance: same scheme, host and
-// port. Only such requests get the Bearer token.
-func (a *Authenticator) sameOrigin(u *url.URL) bool {
-	return strings.EqualFold(u.Scheme, a.base.Scheme) && strings.EqualFold(u.Hostname(), a.base.Hostname()) &&
-		portOf(u) == portOf(a.base)
+// sameOrigin reports whether u is on the instance. Only such requests get
+// the Bearer token.
+func (a *Authenticator) sameOrigin(u *url.URL) bool { return SameOrigin(u, a.base) }
+
+// SameOrigin reports whether two URLs share an origin (RFC 6454): scheme,
+// host and port, a missing port being the scheme's default.
+func SameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
 }
 
 func portOf(u *url.URL) string {

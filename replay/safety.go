@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/har"
 )
 
@@ -114,7 +115,7 @@ func formOverrides(e *har.Entry) []string {
 // Otherwise the 3xx is the answer, compared with the recorded one.
 func redirectPolicy(follow bool, next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if !follow || !sameOrigin(req.URL, via[0].URL) {
+		if !follow || !auth.SameOrigin(req.URL, via[0].URL) {
 			return http.ErrUseLastResponse
 		}
 		if next != nil {
@@ -125,20 +126,4 @@ func redirectPolicy(follow bool, next func(*http.Request, []*http.Request) error
 		}
 		return nil
 	}
-}
-
-// sameOrigin compares scheme, host and port (RFC 6454), a missing port
-// being the scheme's default.
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
-}
-
-func port(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }
