@@ -367,3 +367,55 @@ func TestSpecWithoutOperations(t *testing.T) {
 		t.Errorf("want one warning %q for two recordings, got %q", want, errOut)
 	}
 }
+
+// TestUploadSpellingsAreNeitherMatchedNorScripted: every spelling of an
+// upload endpoint that the server resolves to one gets the upload verdict
+// and stays out of every script format.
+func TestUploadSpellingsAreNeitherMatchedNorScripted(t *testing.T) {
+	specPath, _ := fixture(t)
+	spellings := []string{"/api/./upload/start", "/api/x/../upload/start", "/api/upload;x=1", "/api/%75pload/start",
+		"/api/launch/104/%2e/upload", "/api/uaa/upload"}
+	var entries []*har.Entry
+	for _, p := range spellings {
+		e := &har.Entry{StartedDateTime: har.FormatTime(time.Now()), Request: har.Request{Method: "POST", URL: "http://testops.test" + p, HTTPVersion: "HTTP/1.1"}, Response: har.Response{Status: 200}}
+		e.SetResponseBody([]byte(`{}`), "application/json")
+		entries = append(entries, e)
+	}
+	launch := &har.Entry{StartedDateTime: har.FormatTime(time.Now()), Request: har.Request{Method: "GET", URL: "http://testops.test/api/launch/104", HTTPVersion: "HTTP/1.1"}, Response: har.Response{Status: 200}}
+	launch.SetResponseBody([]byte(`{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`), "application/json")
+	entries = append(entries, launch)
+	harPath := filepath.Join(t.TempDir(), "uploads.har")
+	if err := har.WriteFile(harPath, &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "test", Version: "1"}, Entries: entries}}, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut := runMatch(t, "--spec", specPath, "--host", "testops.test", "--json", harPath)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var r struct{ URL, Verdict string }
+		json.Unmarshal([]byte(line), &r)
+		if r.URL == "" || strings.HasSuffix(r.URL, "/api/launch/104") {
+			continue
+		}
+		n++
+		if r.Verdict != "upload" {
+			t.Errorf("%s: verdict %q", r.URL, r.Verdict)
+		}
+	}
+	if n != len(spellings) {
+		t.Errorf("%d calls reported, want %d", n, len(spellings))
+	}
+	for _, format := range []string{"bash", "go", "postman", "http"} {
+		code, script, errOut := runMatch(t, "--spec", specPath, "--host", "testops.test", "--emit", format, harPath)
+		if code != 0 || !strings.Contains(script, "/api/launch/") {
+			t.Fatalf("--emit %s: exit %d, the launch call not scripted: %s\n%s", format, code, errOut, script)
+		}
+		for _, p := range spellings {
+			if strings.Contains(script, p) || strings.Contains(errOut, "\n"+p) {
+				t.Errorf("--emit %s scripted %s", format, p)
+			}
+		}
+	}
+}
