@@ -124,8 +124,10 @@ func (a *Authenticator) get(ctx context.Context, stale Token) (AccessToken, erro
 		f = &flight{done: make(chan struct{})}
 		a.flight = f
 		// The exchange runs apart from this caller, so one caller giving up
-		// does not fail the others waiting on the same exchange.
-		go a.run(context.WithoutCancel(ctx), f)
+		// does not fail the others waiting on the same exchange; nor does it
+		// take the caller's values, whose httptrace hooks (replay's "was the
+		// call sent") would count the exchange as the caller's request.
+		go a.run(context.Background(), f)
 	}
 	a.mu.Unlock()
 	select {

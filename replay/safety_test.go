@@ -3,9 +3,11 @@ package replay_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,7 +39,7 @@ func withBody(e *har.Entry, mimeType, text string) *har.Entry {
 
 // replayOn plans the entries as replay does for a recording of
 // testops.test, with no spec, and replays them against s.
-func replayOn(t *testing.T, ctx context.Context, s *sandboxtest.Server, unsafe bool, entries ...*har.Entry) (*replay.Plan, *replay.Report) {
+func replayOn(t *testing.T, ctx context.Context, endpoint string, unsafe bool, entries ...*har.Entry) (*replay.Plan, *replay.Report) {
 	t.Helper()
 	ix, err := spec.NewIndex(nil, spec.Options{Aliases: spec.TestOpsAliases})
 	if err != nil {
@@ -45,11 +47,11 @@ func replayOn(t *testing.T, ctx context.Context, s *sandboxtest.Server, unsafe b
 	}
 	m := match.New(ix, match.Options{Hosts: []string{"testops.test"}})
 	p := replay.NewPlan(entries, replay.PlanOptions{Matcher: m, Unsafe: unsafe})
-	a, err := auth.New(auth.Config{Endpoint: s.URL, APIToken: auth.NewToken(apiToken)})
+	a, err := auth.New(auth.Config{Endpoint: endpoint, APIToken: auth.NewToken(apiToken)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep, _ := url.Parse(s.URL)
+	ep, _ := url.Parse(endpoint)
 	rep, err := p.Run(ctx, replay.Options{Name: "safety", Endpoint: ep, Client: a.Client(), Backoff: time.Millisecond, Concurrency: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +106,7 @@ func TestRedirectsStayOnTheInstance(t *testing.T) {
 					w.WriteHeader(http.StatusOK)
 				}
 			})
-			_, rep := replayOn(t, context.Background(), in, true, c.e)
+			_, rep := replayOn(t, context.Background(), in.URL, true, c.e)
 			er := rep.Entries[0]
 			if er.Status != c.status || er.Outcome != c.outcome {
 				t.Errorf("answer %d (%s: %s), want %d (%s)", er.Status, er.Outcome, er.Reason, c.status, c.outcome)
@@ -176,7 +178,7 @@ func TestMethodOverridesCountAsTheirMethod(t *testing.T) {
 	for _, c := range cases {
 		entries = append(entries, c.e)
 	}
-	p, rep := replayOn(t, context.Background(), in, false, entries...)
+	p, rep := replayOn(t, context.Background(), in.URL, false, entries...)
 	seen := map[string]bool{}
 	for _, h := range in.Hits() {
 		seen[h.Path] = true
@@ -200,7 +202,7 @@ func TestMethodOverridesCountAsTheirMethod(t *testing.T) {
 // for a POST is sent, but is not retried after a 503, as a POST is not.
 func TestOverriddenCallsAreNeverSentTwice(t *testing.T) {
 	in := sandboxtest.NewServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
-	_, rep := replayOn(t, context.Background(), in, true,
+	_, rep := replayOn(t, context.Background(), in.URL, true,
 		withHeader(rec("GET", "/api/create", 200), "X-HTTP-Method-Override", "POST"),
 		rec("GET", "/api/read", 200))
 	counts := map[string]int{}
@@ -233,7 +235,7 @@ func TestUploadSpellingsAreNeverSent(t *testing.T) {
 		entries = append(entries, withBody(rec("POST", s, 200), "application/json", `{}`), rec("GET", s, 200))
 	}
 	entries = append(entries, rec("GET", "/api/launch/7", 200))
-	p, _ := replayOn(t, context.Background(), in, true, entries...)
+	p, _ := replayOn(t, context.Background(), in.URL, true, entries...)
 	if got := strings.Join(in.Paths(), ", "); got != "GET /api/launch/7" {
 		t.Errorf("the instance saw %s, want only GET /api/launch/7", got)
 	}
@@ -276,7 +278,7 @@ func TestInterruptedAfterSending(t *testing.T) {
 				<-received
 				cancel()
 			}()
-			_, rep := replayOn(t, ctx, in, true, rec("GET", "/api/project", 200), c.held, rec("GET", "/api/launch/1", 200))
+			_, rep := replayOn(t, ctx, in.URL, true, rec("GET", "/api/project", 200), c.held, rec("GET", "/api/launch/1", 200))
 			if got := outcomes(rep); got != "1:ok 2:interrupted 3:not-run" {
 				t.Fatalf("outcomes %s\n%s", got, text(t, rep))
 			}
@@ -293,5 +295,37 @@ func TestInterruptedAfterSending(t *testing.T) {
 				t.Errorf("the instance got %d calls, want 2", applied)
 			}
 		})
+	}
+}
+
+// TestInterruptedWhileSigningInIsNotRun: a call that waited for its Bearer
+// token when the run was interrupted never reached the instance, and the
+// token exchange it waited for is not taken for the call itself.
+func TestInterruptedWhileSigningInIsNotRun(t *testing.T) {
+	exchanging, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	var api atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != auth.TokenPath {
+			api.Add(1)
+			return
+		}
+		once.Do(func() { close(exchanging) })
+		<-release
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // before Close, which waits for the handler
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-exchanging
+		cancel()
+	}()
+	_, rep := replayOn(t, ctx, srv.URL, true, withBody(rec("POST", "/api/launch", 200), "application/json", `{"name":"nightly"}`))
+	if er := rep.Entries[0]; er.Outcome != replay.NotRun || er.Reason != "interrupted" {
+		t.Errorf("outcome %s (%s), want not-run: the call was never sent", er.Outcome, er.Reason)
+	}
+	if n := api.Load(); n != 0 {
+		t.Errorf("the instance got %d API calls", n)
 	}
 }
