@@ -15,6 +15,7 @@ import (
 	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/infer"
 	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/match"
@@ -33,6 +34,7 @@ type options struct {
 	noChecks        bool
 	coverage        bool
 	emit            string
+	infer           string
 	output          string
 	json            bool
 	strict          bool
@@ -50,6 +52,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.noChecks, "no-checks", false, "")
 	fs.BoolVar(&o.coverage, "coverage", false, "")
 	fs.StringVar(&o.emit, "emit", "", "")
+	fs.StringVar(&o.infer, "infer", "", "")
 	fs.StringVarP(&o.output, "output", "o", "", "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.strict, "strict", false, "")
@@ -75,12 +78,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			return cli.PrintError(stderr, prog, errors.New("--emit and --json both write to standard output; give --emit an --output FILE"))
 		}
 	}
+	if o.infer == "-" && (o.json || (o.emit != "" && (o.output == "" || o.output == "-"))) {
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--infer - and the other output both write to standard output"), "give --infer a FILE (.json, .yaml or .yml)"))
+	}
 	if o.againstInstance && o.inst.Endpoint == "" {
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--against-instance needs --endpoint"), "name the instance whose current documents the recording is checked against"))
 	}
 	m := &matchRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, report: stdout}
-	if o.emit != "" && o.output == "" {
-		m.report = stderr // the script takes standard output
+	if o.emit != "" && o.output == "" || o.infer == "-" {
+		m.report = stderr // the script or the document takes standard output
 	}
 	code, err := m.run(ctx, fs.Args())
 	if err != nil {
@@ -98,6 +104,11 @@ type matchRun struct {
 	report io.Writer
 	getenv func(string) string
 	inst   *cli.Instance
+	// inferrer learns the calls no spec documents, for --infer.
+	inferrer  *infer.Inferrer
+	redactor  *har.Redactor
+	inferSpec bool // a spec was given: calls it documents are not inferred
+	inferSeen int  // calls looked at for --infer
 	// warnedEmpty are the operationless documents already warned about,
 	// as every recording of a run shares the same --spec documents.
 	warnedEmpty map[string]bool
@@ -182,15 +193,17 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if len(s.Docs) == 0 {
+		if len(s.Docs) == 0 && m.o.infer == "" {
 			return 0, cli.WithHint(errors.New("no spec: give --spec FILE|URL or --endpoint URL"), "a TestOps instance lists its documents in its Swagger UI (/swagger-ui.html)")
 		}
 		ix, err := m.o.specs.Index(s.Docs, in.flow)
 		if err != nil {
 			return 0, err
 		}
-		if err := m.checkOperations(s.Docs, ix); err != nil {
-			return 0, err
+		if len(s.Docs) > 0 {
+			if err := m.checkOperations(s.Docs, ix); err != nil {
+				return 0, err
+			}
 		}
 		if tally == nil {
 			tally = match.NewTally(ix)
@@ -205,6 +218,9 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			if r.Operation != nil && len(r.Problems) > 0 {
 				observed = append(observed, drift.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
 			}
+		}
+		if m.o.infer != "" {
+			m.learn(ix, s.Docs, results)
 		}
 		if m.o.emit != "" {
 			if err := m.emitScript(in, results); err != nil {
@@ -272,6 +288,11 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 	}
 	byOp := drift.ByOperation(observed)
 	sum := tally.Summary()
+	if m.o.infer != "" {
+		if err := m.writeInferred(enc); err != nil {
+			return 0, err
+		}
+	}
 	if m.o.json {
 		if err := enc.Encode(jsonSummary{Kind: "summary", Summary: sum, Drift: byOp}); err != nil {
 			return 0, err
