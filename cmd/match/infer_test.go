@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/shareddata"
+	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/spec"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+var paramRE = regexp.MustCompile(`\{[^}]*\}`)
+
+// shapeOf is a template with its parameter names aside.
+func shapeOf(method, path string) string { return method + " " + paramRE.ReplaceAllString(path, "{}") }
+
+type seeded struct {
+	method, path string
+	item         *openapi3.PathItem
+	op           *openapi3.Operation
+}
+
+// TestInferRecoversRemovedTestOpsOperations removes a seeded set of
+// operations across many tags from a real TestOps document, records
+// traffic for them (and for operations it keeps) from the full document,
+// and scores what --infer recovers against the reduced document.
+func TestInferRecoversRemovedTestOpsOperations(t *testing.T) {
+	full := filepath.Join(shareddata.Dir(t, "realworld", "testops"), "allure-testops-service-26.1.1.openapi.json")
+	doc, err := spec.LoadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := match.TestOpsPolicy()
+	rnd := rand.New(rand.NewPCG(18, 2026))
+	byTag := map[string][]seeded{}
+	for _, path := range doc.OpenAPI.Paths.InMatchingOrder() {
+		item := doc.OpenAPI.Paths.Value(path)
+		for method, op := range item.Operations() {
+			if !strings.HasPrefix(path, "/api/") || policy.IsAuth(path) || policy.IsUpload(path) || len(op.Tags) == 0 || hasObjectPathParam(item, op) {
+				continue
+			}
+			byTag[op.Tags[0]] = append(byTag[op.Tags[0]], seeded{method, path, item, op})
+		}
+	}
+	tags := make([]string, 0, len(byTag))
+	for tg, ops := range byTag {
+		sort.Slice(ops, func(i, j int) bool { return ops[i].path+ops[i].method < ops[j].path+ops[j].method })
+		tags = append(tags, tg)
+	}
+	sort.Strings(tags)
+	rnd.Shuffle(len(tags), func(i, j int) { tags[i], tags[j] = tags[j], tags[i] })
+	// Forty controllers lose operations: a few lose all, most one to four.
+	removed, kept := map[string]seeded{}, []seeded{}
+	for i, tg := range tags {
+		ops := byTag[tg]
+		n := 0
+		switch {
+		case i < 5:
+			n = len(ops)
+		case i < 40:
+			n = min(len(ops), 1+rnd.IntN(4))
+		}
+		perm := rnd.Perm(len(ops))
+		for j, k := range perm {
+			if j < n {
+				removed[shapeOf(strings.ToUpper(ops[k].method), ops[k].path)] = ops[k]
+			} else if rnd.IntN(8) == 0 {
+				kept = append(kept, ops[k])
+			}
+		}
+	}
+
+	dir := t.TempDir()
+	reduced := writeReduced(t, full, removed, filepath.Join(dir, "reduced.json"))
+	gen := newTraffic(7, "testops.example.com")
+	var training, heldBack []*har.Entry
+	for _, key := range sortedKeys(removed) {
+		s := removed[key]
+		for range 3 {
+			training = append(training, gen.call(strings.ToUpper(s.method), s.path, s.item, s.op))
+		}
+		heldBack = append(heldBack, gen.call(strings.ToUpper(s.method), s.path, s.item, s.op))
+	}
+	for _, s := range kept {
+		training = append(training, gen.call(strings.ToUpper(s.method), s.path, s.item, s.op))
+	}
+	rec := writeHAR(t, dir, "training.har", training)
+	inferred := filepath.Join(dir, "inferred.yaml")
+	code, out, errs := runMatch(t, "--spec", reduced, "--infer", inferred, "--json", rec)
+	if code != 0 {
+		t.Fatalf("match --infer exited %d: %s", code, errs)
+	}
+
+	// Score the templates.
+	got := map[string]map[string]any{}
+	for _, line := range jsonLines(t, out) {
+		if line["kind"] == "inferred" {
+			got[shapeOf(line["method"].(string), line["template"].(string))] = line
+		}
+	}
+	shadows, reused := 0, 0
+	for _, line := range got {
+		if line["shadows"] != nil {
+			shadows++
+		}
+		if line["components"] != nil {
+			reused++
+		}
+	}
+	t.Logf("%d inferred operations are literal routes beside a typed template; %d reuse the spec's components", shadows, reused)
+	recovered, invented := 0, []string{}
+	for k := range removed {
+		if got[k] != nil {
+			recovered++
+		}
+	}
+	for k := range got {
+		if _, ok := removed[k]; !ok {
+			invented = append(invented, k)
+		}
+	}
+	sort.Strings(invented)
+	var missed []string
+	for k := range removed {
+		if got[k] == nil {
+			missed = append(missed, k)
+		}
+	}
+	sort.Strings(missed)
+	recall := float64(recovered) / float64(len(removed))
+	inventedShare := float64(len(invented)) / float64(max(1, len(got)))
+	t.Logf("removed %d operations across %d tags (%d training calls, %d of kept operations): recovered %d (%.1f%%), inferred %d, invented %d (%.1f%%)",
+		len(removed), 40, len(training), len(kept), recovered, 100*recall, len(got), len(invented), 100*inventedShare)
+	if recall < 0.95 {
+		t.Errorf("recovered %.1f%% of the removed templates, want at least 95%%; missed: %s", 100*recall, strings.Join(missed, "; "))
+	}
+	if inventedShare > 0.05 {
+		t.Errorf("%.1f%% of the inferred templates were never removed, want at most 5%%: %s", 100*inventedShare, strings.Join(invented, "; "))
+	}
+
+	// The document loads and validates in kin-openapi on its own.
+	loader := openapi3.NewLoader()
+	idoc, err := loader.LoadFromFile(inferred)
+	if err != nil {
+		t.Fatalf("kin-openapi does not load the inferred document: %v", err)
+	}
+	if err := idoc.Validate(loader.Context); err != nil {
+		t.Fatalf("the inferred document does not validate: %v", err)
+	}
+
+	// With both documents, the training calls the reduced spec did not
+	// document now match, with no drift.
+	code, out, errs = runMatch(t, "--spec", reduced, "--spec", inferred, "--json", rec)
+	if code != 0 {
+		t.Fatalf("match with both documents exited %d: %s", code, errs)
+	}
+	for _, line := range jsonLines(t, out) {
+		if line["kind"] != "entry" {
+			continue
+		}
+		op, _ := line["operation"].(map[string]any)
+		if op != nil && op["document"] == filepath.Base(inferred) && line["verdict"] != "matched" {
+			t.Errorf("training call %v %v: %v against the inferred operation: %v", line["method"], line["url"], line["verdict"], line["problems"])
+		}
+		if line["verdict"] == "undocumented" {
+			t.Errorf("training call %v %v is still undocumented", line["method"], line["url"])
+		}
+	}
+
+	// Held-back calls of the same operations fit the inferred schemas, and
+	// one with a wrong-typed member does not.
+	var mutated []*har.Entry
+	for _, e := range heldBack {
+		if m := wrongTyped(e); m != nil {
+			mutated = append(mutated, m)
+		}
+	}
+	for _, c := range []struct {
+		name    string
+		entries []*har.Entry
+		want    string
+		share   float64
+	}{
+		{"held-back calls fit their inferred operations", heldBack, "matched", 0.95},
+		{"a held-back answer with a member of the wrong type drifts", mutated, "drift", 0.95},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runMatch(t, "--spec", reduced, "--spec", inferred, "--json", writeHAR(t, dir, "check.har", c.entries))
+			if code != 0 {
+				t.Fatalf("match exited %d: %s", code, errs)
+			}
+			n, ok := 0, 0
+			var bad []string
+			for _, line := range jsonLines(t, out) {
+				if line["kind"] != "entry" {
+					continue
+				}
+				op, _ := line["operation"].(map[string]any)
+				if op == nil || op["document"] != filepath.Base(inferred) {
+					continue // its template was not recovered; scored above
+				}
+				n++
+				if line["verdict"] == c.want {
+					ok++
+				} else {
+					bad = append(bad, line["method"].(string)+" "+line["url"].(string)+": "+line["verdict"].(string))
+				}
+			}
+			t.Logf("%d of %d are %s", ok, n, c.want)
+			if n == 0 || float64(ok) < c.share*float64(n) {
+				t.Errorf("%d of %d are %s, want %.0f%%; the others: %s", ok, n, c.want, 100*c.share, strings.Join(bad, "; "))
+			}
+		})
+	}
+}
+
+func hasObjectPathParam(item *openapi3.PathItem, op *openapi3.Operation) bool {
+	for _, p := range append(append(openapi3.Parameters{}, item.Parameters...), op.Parameters...) {
+		if p.Value != nil && p.Value.In == "path" && p.Value.Schema != nil && p.Value.Schema.Value != nil &&
+			p.Value.Schema.Value.Type != nil && p.Value.Schema.Value.Type.Is(openapi3.TypeObject) {
+			return true
+		}
+	}
+	return false
+}
+
+// wrongTyped returns a copy of e whose JSON answer has its first scalar
+// member's value replaced by one of another type, or nil when the answer
+// has no such member.
+func wrongTyped(e *har.Entry) *har.Entry {
+	body, _ := e.ResponseBody()
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) != nil || len(obj) == 0 {
+		return nil
+	}
+	for _, k := range sortedKeys(obj) {
+		switch obj[k].(type) {
+		case string:
+			obj[k] = 12345
+		case float64:
+			obj[k] = "not a number"
+		case bool:
+			obj[k] = "not a boolean"
+		default:
+			continue
+		}
+		c := *e
+		b, _ := json.Marshal(obj)
+		c.SetResponseBody(b, "application/json")
+		return &c
+	}
+	return nil
+}
+
+// writeReduced writes the document at full without the removed operations.
+func writeReduced(t *testing.T, full string, removed map[string]seeded, out string) string {
+	t.Helper()
+	data, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root map[string]any
+	if err := json.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	paths := root["paths"].(map[string]any)
+	for _, s := range removed {
+		item := paths[s.path].(map[string]any)
+		delete(item, strings.ToLower(s.method))
+		if len(item) == 0 || len(item) == 1 && item["parameters"] != nil {
+			delete(paths, s.path)
+		}
+	}
+	b, _ := json.Marshal(root)
+	if err := os.WriteFile(out, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func writeHAR(t *testing.T, dir, name string, entries []*har.Entry) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	f := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "test", Version: "1"}, Entries: entries}}
+	if err := har.WriteFile(p, f, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", sc.Text())
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
