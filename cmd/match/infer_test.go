@@ -320,3 +320,105 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestInferFromRealHARsWithoutSpec infers a document from each shared
+// real-world HAR with at least ten API calls, with no spec at all: the
+// document loads and validates in kin-openapi, and every API call of the
+// HAR matches it with no drift of its own.
+func TestInferFromRealHARsWithoutSpec(t *testing.T) {
+	root := shareddata.Dir(t, "realworld", "har")
+	var hars []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".har") {
+			hars = append(hars, p)
+		}
+		return nil
+	})
+	tested := 0
+	for _, h := range hars {
+		name, _ := filepath.Rel(root, h)
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "inferred.json")
+			code, stdout, errs := runMatch(t, "--infer", out, "--json", h)
+			api := map[float64]map[string]any{}
+			for _, line := range jsonLines(t, stdout) {
+				if line["kind"] == "entry" && line["verdict"] == "undocumented" {
+					api[line["seq"].(float64)] = line
+				}
+			}
+			if len(api) < 10 {
+				if len(api) == 0 && code != 2 {
+					t.Errorf("a recording with no API call: exit %d, want 2 and a message", code)
+				}
+				t.Skipf("%d API calls: fewer than ten", len(api))
+			}
+			tested++
+			if code != 0 {
+				t.Fatalf("match --infer exited %d: %s", code, errs)
+			}
+			loader := openapi3.NewLoader()
+			doc, err := loader.LoadFromFile(out)
+			if err != nil {
+				t.Fatalf("kin-openapi does not load the document: %v", err)
+			}
+			if err := doc.Validate(loader.Context); err != nil {
+				t.Fatalf("the document does not validate: %v", err)
+			}
+			entries := readEntries(t, h)
+			code, stdout, errs = runMatch(t, "--spec", out, "--json", h)
+			if code != 0 {
+				t.Fatalf("match against the inferred document exited %d: %s", code, errs)
+			}
+			matched, excused := 0, 0
+			for _, line := range jsonLines(t, stdout) {
+				if line["kind"] != "entry" || api[line["seq"].(float64)] == nil {
+					continue
+				}
+				if why := unmatchable(entries[int(line["seq"].(float64))-1]); why != "" {
+					excused++
+					t.Logf("not held to the document: %v %v: %s", line["method"], line["url"], why)
+					continue
+				}
+				if line["verdict"] != "matched" {
+					t.Errorf("%v %v: %v %v %v", line["method"], line["url"], line["verdict"], line["reason"], line["problems"])
+					continue
+				}
+				matched++
+			}
+			t.Logf("%d API calls: %d match the %d inferred operations, %d not held to it", len(api), matched, len(doc.Paths.Map()), excused)
+		})
+	}
+	if tested == 0 {
+		t.Error("no shared HAR has ten API calls or more")
+	}
+}
+
+// unmatchable says why a recorded call cannot match any OpenAPI document,
+// or "": a method OpenAPI 3.1 has no place for, or an answer whose own
+// Content-Type says JSON over a body that is not.
+func unmatchable(e *har.Entry) string {
+	switch strings.ToUpper(e.Request.Method) {
+	case "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE":
+	default:
+		return "method " + e.Request.Method + " has no place in an OpenAPI 3.1 path item"
+	}
+	body, _ := e.ResponseBody()
+	if strings.Contains(e.Response.HTTPHeader().Get("Content-Type"), "json") && len(strings.TrimSpace(string(body))) > 0 && !json.Valid(body) {
+		return "its Content-Type header says JSON and its body is not JSON"
+	}
+	return ""
+}
+
+func readEntries(t *testing.T, p string) []*har.Entry {
+	t.Helper()
+	rd, err := har.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	f, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Log.Entries
+}
