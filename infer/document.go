@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -378,5 +379,11 @@ func Marshal(doc *openapi3.T, yamlOut bool) ([]byte, error) {
 		}
 	}
 	block(&n)
-	return yaml.Marshal(&n)
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&n); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), enc.Close()
 }

@@ -13,6 +13,7 @@ package infer
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"mime"
 	"net/url"
@@ -266,7 +267,7 @@ func (in *Inferrer) addBody(m map[string]*shape, mt string, body []byte, truncat
 	switch {
 	case isJSON(mt):
 		one := newShape()
-		if one.addJSON(bytes.NewReader(body), in.secret) == nil {
+		if one.addJSONBytes(body, in.secret) == nil {
 			s.merge(one)
 		} else {
 			s.anyDeep = true // not JSON after all: say nothing of its schema
@@ -312,8 +313,7 @@ func isJSON(mt string) bool {
 }
 
 func jsonValid(b []byte) bool {
-	one := newShape()
-	return one.addJSON(bytes.NewReader(b), func(string, string) bool { return false }) == nil
+	return json.Valid(b)
 }
 
 func isTemplateParam(seg string) bool {

@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -126,6 +127,71 @@ type secretFunc func(name, value string) bool
 
 // errNotJSON is a body that does not parse as JSON.
 var errNotJSON = errors.New("not JSON")
+
+// streamAbove is the body size past which a body is walked token by
+// token: slower than decoding it whole, but its memory does not grow with
+// the body.
+const streamAbove = 4 << 20
+
+// addJSONBytes summarises one JSON body.
+func (s *shape) addJSONBytes(b []byte, secret secretFunc) error {
+	if len(b) > streamAbove {
+		return s.addJSON(bytes.NewReader(b), secret)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return errNotJSON
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errNotJSON
+	}
+	s.value(v, "", 0, secret)
+	return nil
+}
+
+// value summarises a decoded value, as walk does a streamed one.
+func (s *shape) value(v any, name string, depth int, secret secretFunc) {
+	if s == nil {
+		return
+	}
+	switch t := v.(type) {
+	case nil:
+		s.count++
+		s.nulls++
+	case bool:
+		s.count++
+		s.bools++
+	case json.Number:
+		s.addNumber(t)
+	case string:
+		s.addString(t, secret(name, t))
+	case map[string]any:
+		s.count++
+		if depth >= maxDepth {
+			s.anyDeep = true
+			return
+		}
+		s.objs++
+		for _, k := range sortedKeys(t) {
+			s.prop(k).value(t[k], k, depth+1, secret)
+		}
+	case []any:
+		s.count++
+		if depth >= maxDepth {
+			s.anyDeep = true
+			return
+		}
+		s.arrs++
+		if s.items == nil {
+			s.items = newShape()
+		}
+		for _, x := range t {
+			s.items.value(x, name, depth+1, secret)
+		}
+	}
+}
 
 // addJSON walks one JSON document token by token, so a body of any size
 // costs the summary only its shape.
@@ -336,6 +402,7 @@ func (s *shape) schema() *openapi3.Schema {
 				sc.Required = append(sc.Required, k)
 			}
 		}
+		sort.Strings(sc.Required) // the same document however the bodies were read
 	}
 	if s.arrs > 0 {
 		sc.Items = openapi3.NewSchemaRef("", s.items.schema())

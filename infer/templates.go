@@ -272,7 +272,7 @@ func paramName(prefix []seg, conv *cnode) string {
 	switch {
 	case strings.HasSuffix(word, "ies") && len(word) > 4:
 		word = strings.TrimSuffix(word, "ies") + "y"
-	case strings.HasSuffix(word, "s") && !strings.HasSuffix(word, "ss") && len(word) > 3:
+	case strings.HasSuffix(word, "s") && !strings.HasSuffix(word, "ss") && !strings.HasSuffix(word, "us") && !strings.HasSuffix(word, "is") && len(word) > 3:
 		word = strings.TrimSuffix(word, "s")
 	}
 	return word + "Id"

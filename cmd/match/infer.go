@@ -144,11 +144,15 @@ func writeInferredTable(w io.Writer, ops []infer.Operation) {
 	for _, t := range tags {
 		fmt.Fprintf(tw, "  %s\n", t)
 		for _, op := range byTag[t] {
-			note := ""
-			if len(op.Shadows) > 0 {
-				note = "beside " + strings.Join(op.Shadows, ", ")
+			calls := fmt.Sprintf("%d calls", op.Calls)
+			if op.Calls == 1 {
+				calls = "1 call"
 			}
-			fmt.Fprintf(tw, "    %s %s\t%s\t%d call%s\t%s\n", op.Method, op.Template, op.OperationID, op.Calls, map[bool]string{true: "", false: "s"}[op.Calls == 1], note)
+			fmt.Fprintf(tw, "    %s %s\t%s\t%s", op.Method, op.Template, op.OperationID, calls)
+			if len(op.Shadows) > 0 {
+				fmt.Fprintf(tw, "\tbeside %s", strings.Join(op.Shadows, ", "))
+			}
+			fmt.Fprintln(tw)
 		}
 	}
 	tw.Flush()
