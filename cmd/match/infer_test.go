@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -421,4 +422,153 @@ func readEntries(t *testing.T, p string) []*har.Entry {
 		t.Fatal(err)
 	}
 	return f.Log.Entries
+}
+
+// TestInferCommand runs match --infer on small recordings made for each
+// behaviour and each kind of bad input.
+func TestInferCommand(t *testing.T) {
+	specPath, _ := fixture(t)
+	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
+	entry := func(method, u string, status int, ct, body string) *har.Entry {
+		e := &har.Entry{StartedDateTime: "2026-01-02T03:04:05.000Z", Request: har.Request{Method: method, URL: u, HTTPVersion: "HTTP/1.1"}, Response: har.Response{Status: status}}
+		if body != "" {
+			e.Response.Headers = []har.NameValue{{Name: "Content-Type", Value: ct}}
+			e.SetResponseBody([]byte(body), ct)
+		}
+		return e
+	}
+	var secretCalls []*har.Entry
+	for i := range 12 {
+		e := entry("GET", fmt.Sprintf("http://testops.test/api/widget/%d/data?api_key=SeCrEtKeY%04d1234&view=table", 1000+i, i%2), 200, "application/json",
+			fmt.Sprintf(`{"state":%q,"token":"tok-%d-SECRETSECRET","jwt":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2ln"}`, []string{"open", "closed"}[i%2], i%2))
+		e.Request.Headers = []har.NameValue{{Name: "Cookie", Value: "SESSION=CoOkIeVaLuE12345678"}}
+		secretCalls = append(secretCalls, e)
+	}
+	for _, c := range []struct {
+		name    string
+		entries []*har.Entry
+		args    []string // before the recording; OUT stands for the output file
+		code    int
+		out     []string // in the report (standard output)
+		errs    []string // in standard error
+		written bool
+		check   func(t *testing.T, doc []byte)
+	}{
+		{
+			name: "undocumented calls and literal routes beside a typed template are inferred, listed by tag",
+			entries: []*har.Entry{
+				entry("GET", "http://testops.test/api/launch/104", 200, "application/json", launch),
+				entry("GET", "http://testops.test/api/launch/suggest?query=a", 200, "application/json", `[{"id":1,"name":"a"}]`),
+				entry("GET", "http://testops.test/api/launch/suggest?query=b", 200, "application/json", `[{"id":2,"name":"b"}]`),
+				entry("GET", "http://testops.test/api/widget/101/data", 200, "application/json", `{"rows":[]}`),
+				entry("GET", "http://testops.test/api/widget/202/data", 200, "application/json", `{"rows":[1]}`),
+			},
+			args: []string{"--spec", specPath, "--infer", "OUT.json"}, code: 0, written: true,
+			out: []string{"inferred 2 operations the spec does not document, by tag:", "launch-controller",
+				"GET /api/launch/suggest", "2 calls", "beside GET /api/launch/{id}", "GET /api/widget/{widgetId}/data"},
+			errs: []string{"wrote"},
+		},
+		{
+			name:    "a recording with no API call, and no spec: an error, and no file",
+			entries: []*har.Entry{entry("GET", "http://testops.test/", 200, "text/html", "<html></html>"), entry("GET", "http://testops.test/app.js", 200, "application/javascript", "1")},
+			args:    []string{"--infer", "OUT.json"}, code: 2,
+			errs: []string{"match: error: no API calls to infer from: none of the 2 calls", "match: hint: name the instance with --host"},
+		},
+		{
+			name:    "every API call documented: nothing to infer, and no file",
+			entries: []*har.Entry{entry("GET", "http://testops.test/api/launch/104", 200, "application/json", launch)},
+			args:    []string{"--spec", specPath, "--infer", "OUT.json"}, code: 0,
+			out: []string{"nothing to infer: every API call of the 1 is in the spec"},
+		},
+		{
+			name: "one call per path: the document is written, with a warning that its types are guesses",
+			entries: []*har.Entry{entry("GET", "http://a.test/api/x", 200, "application/json", `{"a":1}`),
+				entry("GET", "http://a.test/api/y", 200, "application/json", `{"b":1}`)},
+			args: []string{"--infer", "OUT.yaml"}, code: 0, written: true,
+			errs: []string{"match: warning: 2 of the 2 inferred operations rest on one call each"},
+			check: func(t *testing.T, doc []byte) {
+				if !strings.HasPrefix(string(doc), "info:") && !strings.Contains(string(doc), "\nopenapi: 3.1.0") {
+					t.Errorf("a .yaml file is not written as YAML:\n%s", doc)
+				}
+			},
+		},
+		{
+			name: "--infer - and --json both want standard output", entries: []*har.Entry{entry("GET", "http://a.test/api/x", 200, "", "")},
+			args: []string{"--infer", "-", "--json"}, code: 2,
+			errs: []string{"match: error: --infer - and the other output both write to standard output"},
+		},
+		{
+			name: "a folder that does not exist: one line naming it", entries: []*har.Entry{entry("GET", "http://a.test/api/x", 200, "", "")},
+			args: []string{"--infer", "OUT/missing/x.json"}, code: 2,
+			errs: []string{"match: error: ", "missing"},
+		},
+		{
+			name: "secrets give no enum and no literal, and never reach the document; a closed set does give an enum", entries: secretCalls,
+			args: []string{"--infer", "OUT.json"}, code: 0, written: true,
+			check: func(t *testing.T, doc []byte) {
+				for _, s := range []string{"SeCrEtKeY", "SECRETSECRET", "CoOkIeVaLuE", "eyJhbGciOiJIUzI1NiJ9"} {
+					if strings.Contains(string(doc), s) {
+						t.Errorf("the document holds the secret %q:\n%s", s, doc)
+					}
+				}
+				if !strings.Contains(string(doc), `"enum"`) || !strings.Contains(string(doc), `"closed"`) {
+					t.Errorf("the closed set of states gave no enum:\n%s", doc)
+				}
+				if !strings.Contains(string(doc), `"/api/widget/{widgetId}/data"`) {
+					t.Errorf("the template is missing:\n%s", doc)
+				}
+			},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			rec := filepath.Join(dir, "rec.har")
+			f := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "test", Version: "1"}, Entries: c.entries}}
+			if err := har.WriteFile(rec, f, har.WriterOptions{KeepSecrets: true}); err != nil {
+				t.Fatal(err)
+			}
+			var args []string
+			var outFile string
+			for _, a := range c.args {
+				if rest, ok := strings.CutPrefix(a, "OUT"); ok {
+					outFile = filepath.Join(dir, "inferred"+rest)
+					a = outFile
+				}
+				args = append(args, a)
+			}
+			code, out, errs := runMatch(t, append(args, rec)...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, c.code, errs)
+			}
+			for _, s := range c.out {
+				if !strings.Contains(out, s) {
+					t.Errorf("report lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range c.errs {
+				if !strings.Contains(errs, s) {
+					t.Errorf("standard error lacks %q:\n%s", s, errs)
+				}
+			}
+			if code == 2 && strings.Count(errs, "match: error:") != 1 {
+				t.Errorf("want one error line, got:\n%s", errs)
+			}
+			doc, err := os.ReadFile(outFile)
+			if c.written != (err == nil) {
+				t.Fatalf("document written: %v, want %v", err == nil, c.written)
+			}
+			if !c.written {
+				if matches, _ := filepath.Glob(filepath.Join(dir, "inferred*")); len(matches) > 0 {
+					t.Errorf("left behind: %v", matches)
+				}
+				return
+			}
+			if _, err := openapi3.NewLoader().LoadFromData(doc); err != nil {
+				t.Errorf("kin-openapi does not load the document: %v", err)
+			}
+			if c.check != nil {
+				c.check(t, doc)
+			}
+		})
+	}
 }
