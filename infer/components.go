@@ -99,22 +99,43 @@ func contains(list []string, s string) bool {
 
 // match names the component whose properties are those seen (at least
 // four in five of them), whose required members every object had, and
-// whose types take every value seen; the closest such, by name on a tie.
+// whose types take every value seen: the closest such, when no other is
+// as close. A shape several components share ({"id","name"} on TestOps)
+// says nothing about which one the body is.
 func (c *components) match(s *shape) string {
-	if len(s.props) < 2 {
-		return "" // {"id": 1} has the shape of half the components
+	if len(s.props) < 3 {
+		return ""
 	}
-	best, bestGap := "", math.MaxInt
+	best, bestGap, tie := "", math.MaxInt, false
 	for _, name := range c.cand {
 		sc := c.all[name].Value
 		if len(s.props) > len(sc.Properties) || len(s.props)*5 < len(sc.Properties)*4 {
 			continue
 		}
-		if gap := len(sc.Properties) - len(s.props); gap < bestGap && compatible(s, sc, 0) {
-			best, bestGap = name, gap
+		gap := len(sc.Properties) - len(s.props)
+		if gap > bestGap || !compatible(s, sc, 0) {
+			continue
+		}
+		if gap == bestGap && !sameSchema(c.all[best].Value, sc) {
+			tie = true
+			continue
+		}
+		if gap < bestGap {
+			best, bestGap, tie = name, gap, false
 		}
 	}
+	if tie {
+		return ""
+	}
 	return best
+}
+
+// sameSchema reports whether two components are one schema under two
+// names, which springdoc writes for generic types.
+func sameSchema(a, b *openapi3.Schema) bool {
+	ja, err1 := a.MarshalJSON()
+	jb, err2 := b.MarshalJSON()
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
 // compatible reports whether every value summarised by s fits sc, as far

@@ -118,6 +118,28 @@ func TestInferRecoversRemovedTestOpsOperations(t *testing.T) {
 		}
 	}
 	t.Logf("%d inferred operations are literal routes beside a typed template; %d reuse the spec's components", shadows, reused)
+	// A reused component is one the removed operation's bodies refer to.
+	right := 0
+	for k, line := range got {
+		s, ok := removed[k]
+		comps, _ := line["components"].([]any)
+		if !ok || len(comps) == 0 {
+			continue
+		}
+		refs := bodyRefs(s.op)
+		all := true
+		for _, c := range comps {
+			all = all && refs[c.(string)]
+		}
+		if all {
+			right++
+		} else {
+			t.Logf("%s reuses %v; its bodies refer to %v", k, comps, sortedKeys(refs))
+		}
+	}
+	if reused == 0 || right < reused*9/10 {
+		t.Errorf("%d of %d operations that reuse components reuse ones their bodies refer to, want nine in ten", right, reused)
+	}
 	recovered, invented := 0, []string{}
 	for k := range removed {
 		if got[k] != nil {
@@ -571,4 +593,48 @@ func TestInferCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bodyRefs names the components an operation's bodies refer to, a few
+// levels down.
+func bodyRefs(op *openapi3.Operation) map[string]bool {
+	out := map[string]bool{}
+	var walk func(r *openapi3.SchemaRef, depth int)
+	walk = func(r *openapi3.SchemaRef, depth int) {
+		if r == nil || depth > 4 {
+			return
+		}
+		if name, ok := strings.CutPrefix(r.Ref, "#/components/schemas/"); ok {
+			out[name] = true
+		}
+		if r.Value == nil {
+			return
+		}
+		for _, p := range r.Value.Properties {
+			walk(p, depth+1)
+		}
+		walk(r.Value.Items, depth+1)
+		for _, list := range []openapi3.SchemaRefs{r.Value.AllOf, r.Value.OneOf, r.Value.AnyOf} {
+			for _, x := range list {
+				walk(x, depth+1)
+			}
+		}
+	}
+	var contents []openapi3.Content
+	if op.RequestBody != nil && op.RequestBody.Value != nil {
+		contents = append(contents, op.RequestBody.Value.Content)
+	}
+	if op.Responses != nil {
+		for _, r := range op.Responses.Map() {
+			if r.Value != nil {
+				contents = append(contents, r.Value.Content)
+			}
+		}
+	}
+	for _, c := range contents {
+		for _, mt := range c {
+			walk(mt.Schema, 0)
+		}
+	}
+	return out
 }

@@ -39,10 +39,16 @@ Options:
                            standard-library program) or postman (a collection
                            newman runs); values one call creates and a later
                            one uses become variables, secrets become parameters
+      --infer FILE         write an OpenAPI 3.1 document (YAML for .yaml/.yml,
+                           JSON otherwise, - for standard output) of the calls
+                           the spec does not document, or of every API call
+                           when no spec is given: path templates, parameters,
+                           body and answer schemas, the spec's names and tags
   -o, --output FILE        write the script to FILE (default: standard output,
                            with the report on standard error)
       --json               one JSON object per line: each call ("kind":"entry"),
-                           then the totals ("kind":"summary")
+                           each inferred operation ("kind":"inferred"), then
+                           the totals ("kind":"summary")
       --strict             exit 1 when a call drifted from the spec or is
                            undocumented
       --coverage           list, per tag, the operations no recording calls
@@ -63,7 +69,8 @@ Exit status:
   0  every call was resolved (and, with --strict, none drifted)
   1  with --strict: a call drifted from the spec or is undocumented;
      with --against: a change breaks a recorded call
-  2  usage error, unreadable recording or unusable spec
+  2  usage error, unreadable recording or unusable spec, or nothing for
+     --infer to learn from (no API call in the recordings)
 
 Examples:
   match --spec testops-openapi.json ui-session.har
@@ -72,4 +79,5 @@ Examples:
   match --emit bash -o create-launch.sh recordings/ui-flow
   match --against-instance --endpoint https://testops.example.com recordings/
   match --coverage -q recordings/
+  match --spec testops-openapi.json --infer inferred.yaml recordings/
 `
