@@ -46,6 +46,10 @@ type Result struct {
 	// Guesses counts the operations only one call supports: their types
 	// and required members rest on that one call.
 	Guesses int
+	// Unread counts the bodies that taught the schemas nothing: cut short
+	// when recorded, or not the JSON their Content-Type says. The schemas
+	// of their media types are left open.
+	Unread int
 }
 
 // Result builds the document from every call added so far.
@@ -68,7 +72,7 @@ func (in *Inferrer) Result() (*Result, error) {
 		doc.Servers = append(doc.Servers, &openapi3.Server{URL: h})
 	}
 	comps := newComponents(in.opts.Spec, doc)
-	res := &Result{Document: doc}
+	res := &Result{Document: doc, Unread: in.unread}
 	tags := map[string]bool{}
 	for _, t := range in.templates(conv) {
 		uniqueNames(t.segs)

@@ -63,6 +63,9 @@ type Inferrer struct {
 	root  *tnode
 	hosts map[string]bool
 	calls int
+	// unread counts bodies the schemas learnt nothing from: cut short by
+	// the recorder, or not the JSON their type says.
+	unread int
 }
 
 // New returns an empty Inferrer.
@@ -262,6 +265,7 @@ func (in *Inferrer) addBody(m map[string]*shape, mt string, body []byte, truncat
 		m[mt] = s
 	}
 	if truncated {
+		in.unread++
 		return
 	}
 	switch {
@@ -271,6 +275,7 @@ func (in *Inferrer) addBody(m map[string]*shape, mt string, body []byte, truncat
 			s.merge(one)
 		} else {
 			s.anyDeep = true // not JSON after all: say nothing of its schema
+			in.unread++
 		}
 	case mt == "application/x-www-form-urlencoded":
 		one := newShape()

@@ -105,6 +105,9 @@ func (m *matchRun) writeInferred(enc *json.Encoder) error {
 		cli.Warn(m.stderr, prog, "%d of the %d inferred operations rest on one call each: their parameters, types and required members are guesses; record them again with other values to firm them up",
 			res.Guesses, len(res.Operations))
 	}
+	if res.Unread > 0 && !m.o.json {
+		cli.Warn(m.stderr, prog, "%d bodies were cut short when recorded or are not the JSON their Content-Type says; the schemas they would have shaped are left open", res.Unread)
+	}
 	if m.o.json {
 		for _, op := range res.Operations {
 			if err := enc.Encode(struct {

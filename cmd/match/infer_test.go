@@ -466,6 +466,19 @@ func TestInferCommand(t *testing.T) {
 		e.Request.Headers = []har.NameValue{{Name: "Cookie", Value: "SESSION=CoOkIeVaLuE12345678"}}
 		secretCalls = append(secretCalls, e)
 	}
+	// A 6 MB answer is streamed rather than decoded whole; one cut short
+	// by the recorder says nothing of its schema.
+	var big strings.Builder
+	big.WriteString(`{"items":[`)
+	for i := range 60000 {
+		if i > 0 {
+			big.WriteByte(',')
+		}
+		fmt.Fprintf(&big, `{"id":%d,"name":"item number %d","createdDate":"2026-01-02T03:04:05Z"}`, i, i)
+	}
+	big.WriteString(`]}`)
+	cut := entry("GET", "http://a.test/api/export/202", 200, "application/json", big.String()[:1<<20])
+	cut.Response.Content.MarkTruncated("cut at 1 MiB")
 	for _, c := range []struct {
 		name    string
 		entries []*har.Entry
@@ -511,6 +524,20 @@ func TestInferCommand(t *testing.T) {
 			check: func(t *testing.T, doc []byte) {
 				if !strings.HasPrefix(string(doc), "info:") && !strings.Contains(string(doc), "\nopenapi: 3.1.0") {
 					t.Errorf("a .yaml file is not written as YAML:\n%s", doc)
+				}
+			},
+		},
+		{
+			name:    "huge answers: a whole one gives its schema, one cut short is left open with a warning",
+			entries: []*har.Entry{entry("GET", "http://a.test/api/export/101", 200, "application/json", big.String()), cut},
+			args:    []string{"--infer", "OUT.json"}, code: 0, written: true,
+			errs: []string{"match: warning: 1 bodies were cut short when recorded"},
+			check: func(t *testing.T, doc []byte) {
+				if !strings.Contains(string(doc), `"createdDate"`) || !strings.Contains(string(doc), `"date-time"`) {
+					t.Errorf("the big answer's schema is missing:\n%.2000s", doc)
+				}
+				if len(doc) > 64<<10 {
+					t.Errorf("the document is %d bytes: it holds more than the answer's shape", len(doc))
 				}
 			},
 		},
