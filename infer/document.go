@@ -183,17 +183,7 @@ func textSchema(s *shape) *openapi3.Schema {
 	}
 	sc := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}}
 	if s.strs == s.count && s.strs > 0 {
-		for f := formUUID; int(f) < len(formNames); f++ {
-			if s.formats[f] == s.strs {
-				sc.Format = formNames[f]
-				break
-			}
-		}
-		if sc.Format == "" && s.enumOK() {
-			for _, v := range sortedKeys(s.values) {
-				sc.Enum = append(sc.Enum, v)
-			}
-		}
+		s.stringFacets(sc)
 	}
 	return sc
 }

@@ -151,22 +151,36 @@ func (s *shape) addJSONBytes(b []byte, secret secretFunc) error {
 	return nil
 }
 
+// scalar records a null, boolean, number or string (decoded, or a token),
+// and reports whether v was one.
+func (s *shape) scalar(v any, name string, secret secretFunc) bool {
+	switch t := v.(type) {
+	case nil:
+		s.nulls++
+	case bool:
+		s.bools++
+	case json.Number:
+		s.addNumber(t)
+		return true
+	case string:
+		s.addString(t, secret(name, t))
+		return true
+	default:
+		return false
+	}
+	s.count++
+	return true
+}
+
 // value summarises a decoded value, as walk does a streamed one.
 func (s *shape) value(v any, name string, depth int, secret secretFunc) {
 	if s == nil {
 		return
 	}
+	if s.scalar(v, name, secret) {
+		return
+	}
 	switch t := v.(type) {
-	case nil:
-		s.count++
-		s.nulls++
-	case bool:
-		s.count++
-		s.bools++
-	case json.Number:
-		s.addNumber(t)
-	case string:
-		s.addString(t, secret(name, t))
 	case map[string]any:
 		s.count++
 		if depth >= maxDepth {
@@ -215,18 +229,10 @@ func (s *shape) walk(dec *json.Decoder, name string, depth int, secret secretFun
 	if s == nil {
 		return skip(dec, tok)
 	}
-	switch t := tok.(type) {
-	case nil:
-		s.count++
-		s.nulls++
-	case bool:
-		s.count++
-		s.bools++
-	case json.Number:
-		s.addNumber(t)
-	case string:
-		s.addString(t, secret(name, t))
-	case json.Delim:
+	if s.scalar(tok, name, secret) {
+		return nil
+	}
+	if t, ok := tok.(json.Delim); ok {
 		if depth >= maxDepth {
 			s.count++
 			s.anyDeep = true
@@ -381,17 +387,7 @@ func (s *shape) schema() *openapi3.Schema {
 	}
 	sc.Type = &types
 	if s.strs > 0 && len(types)-btoi(s.nulls > 0) == 1 {
-		for f := formUUID; int(f) < len(formNames); f++ {
-			if s.formats[f] == s.strs {
-				sc.Format = formNames[f]
-				break
-			}
-		}
-		if sc.Format == "" && s.enumOK() {
-			for _, v := range sortedKeys(s.values) {
-				sc.Enum = append(sc.Enum, v)
-			}
-		}
+		s.stringFacets(sc)
 	}
 	if s.objs > 0 && len(s.props) > 0 {
 		sc.Properties = openapi3.Schemas{}
@@ -408,6 +404,22 @@ func (s *shape) schema() *openapi3.Schema {
 		sc.Items = openapi3.NewSchemaRef("", s.items.schema())
 	}
 	return sc
+}
+
+// stringFacets gives a string schema the format every string had, or
+// else the enum of a closed set.
+func (s *shape) stringFacets(sc *openapi3.Schema) {
+	for f := formUUID; int(f) < len(formNames); f++ {
+		if s.formats[f] == s.strs {
+			sc.Format = formNames[f]
+			return
+		}
+	}
+	if s.enumOK() {
+		for _, v := range sortedKeys(s.values) {
+			sc.Enum = append(sc.Enum, v)
+		}
+	}
 }
 
 // enumOK says whether the strings seen are a closed set: few values, each
