@@ -138,6 +138,12 @@ func (s *shape) addJSONBytes(b []byte, secret secretFunc) error {
 	if len(b) > streamAbove {
 		return s.addJSON(bytes.NewReader(b), secret)
 	}
+	return s.addDecoded(b, secret)
+}
+
+// addDecoded summarises a JSON body decoded whole: several times faster
+// than streaming it, in memory that grows with the body.
+func (s *shape) addDecoded(b []byte, secret secretFunc) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
@@ -188,8 +194,8 @@ func (s *shape) value(v any, name string, depth int, secret secretFunc) {
 			return
 		}
 		s.objs++
-		for _, k := range sortedKeys(t) {
-			s.prop(k).value(t[k], k, depth+1, secret)
+		for k, x := range t {
+			s.prop(k).value(x, k, depth+1, secret)
 		}
 	case []any:
 		s.count++
