@@ -29,7 +29,9 @@ func (m *matchRun) learn(ix *spec.Index, docs []*spec.Document, results []match.
 		opts := infer.Options{Redactor: m.redactor}
 		if len(docs) > 0 {
 			opts.Spec = ix
-			opts.Title = docs[0].Title + " (inferred)"
+			if docs[0].Title != "" {
+				opts.Title = docs[0].Title + " (inferred)"
+			}
 		}
 		m.inferrer = infer.New(opts)
 		m.inferSpec = len(docs) > 0
@@ -43,6 +45,10 @@ func (m *matchRun) learn(ix *spec.Index, docs []*spec.Document, results []match.
 	}
 	for _, r := range results {
 		m.inferSeen++
+		switch r.Verdict {
+		case match.Matched, match.Drift, match.Undocumented, match.Upload:
+			m.inferAPI++
+		}
 		shadowed := r.Verdict == match.Drift && r.Match.Untyped && r.Match.Operation != nil
 		if !(r.Verdict == match.Undocumented && !preflight(r.Entry)) && !shadowed {
 			continue
@@ -73,9 +79,9 @@ func (m *matchRun) learn(ix *spec.Index, docs []*spec.Document, results []match.
 // writeInferred writes the --infer document and reports what it holds.
 func (m *matchRun) writeInferred(enc *json.Encoder) error {
 	if m.inferrer == nil || m.inferrer.Calls() == 0 {
-		if m.inferSpec {
+		if m.inferSpec && m.inferAPI > 0 {
 			if !m.o.json && !m.o.quiet {
-				fmt.Fprintf(m.report, "nothing to infer: every API call of the %d is in the spec; %s not written\n\n", m.inferSeen, m.o.infer)
+				fmt.Fprintf(m.report, "nothing to infer: all %d API calls are in the spec; %s not written\n\n", m.inferAPI, m.o.infer)
 			}
 			return nil
 		}

@@ -513,7 +513,13 @@ func TestInferCommand(t *testing.T) {
 			name:    "every API call documented: nothing to infer, and no file",
 			entries: []*har.Entry{entry("GET", "http://testops.test/api/launch/104", 200, "application/json", launch)},
 			args:    []string{"--spec", specPath, "--infer", "OUT.json"}, code: 0,
-			out: []string{"nothing to infer: every API call of the 1 is in the spec"},
+			out: []string{"nothing to infer: all 1 API calls are in the spec"},
+		},
+		{
+			name:    "a recording with no API call, with a spec: an error too",
+			entries: []*har.Entry{entry("GET", "http://testops.test/", 200, "text/html", "<html></html>")},
+			args:    []string{"--spec", specPath, "--infer", "OUT.json"}, code: 2,
+			errs: []string{"match: error: no API calls to infer from: none of the 1 calls"},
 		},
 		{
 			name: "one call per path: the document is written, with a warning that its types are guesses",

@@ -109,6 +109,7 @@ type matchRun struct {
 	redactor  *har.Redactor
 	inferSpec bool // a spec was given: calls it documents are not inferred
 	inferSeen int  // calls looked at for --infer
+	inferAPI  int  // of which calls of the API, documented or not
 	// warnedEmpty are the operationless documents already warned about,
 	// as every recording of a run shares the same --spec documents.
 	warnedEmpty map[string]bool
