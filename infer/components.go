@@ -2,6 +2,7 @@ package infer
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -113,8 +114,8 @@ func (c *components) match(s *shape) string {
 			continue
 		}
 		gap := len(sc.Properties) - len(s.props)
-		if gap > bestGap || !compatible(s, sc, 0) {
-			continue
+		if gap > bestGap || !compatible(s, sc, 0) || c.closure(name) == nil {
+			continue // only a component that can be copied whole will do
 		}
 		if gap == bestGap && !sameSchema(c.all[best].Value, sc) {
 			tie = true
@@ -225,6 +226,68 @@ func inEnum(enum []any, v string) bool {
 	return false
 }
 
+// componentName is what OpenAPI allows a component to be called;
+// springfox's "Page«Launch»" is not, and kin-openapi rejects a document
+// that uses one.
+var componentName = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+// closure lists a component and every component it refers to, or nil
+// when one of them cannot be copied (a name OpenAPI does not allow, a
+// reference to another file).
+func (c *components) closure(name string) []string {
+	var out []string
+	seen := map[string]bool{}
+	ok := true
+	var visit func(n string)
+	var walk func(r *openapi3.SchemaRef, vals map[*openapi3.Schema]bool)
+	visit = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if c.all[n] == nil || !componentName.MatchString(n) {
+			ok = false
+			return
+		}
+		out = append(out, n)
+		walk(&openapi3.SchemaRef{Value: c.all[n].Value}, map[*openapi3.Schema]bool{})
+	}
+	walk = func(r *openapi3.SchemaRef, vals map[*openapi3.Schema]bool) {
+		if r == nil || !ok {
+			return
+		}
+		if r.Ref != "" {
+			if n, local := strings.CutPrefix(r.Ref, refPrefix); local {
+				visit(n)
+			} else {
+				ok = false
+			}
+			return
+		}
+		s := r.Value
+		if s == nil || vals[s] {
+			return
+		}
+		vals[s] = true
+		for _, p := range s.Properties {
+			walk(p, vals)
+		}
+		walk(s.Items, vals)
+		walk(s.Not, vals)
+		walk(s.AdditionalProperties.Schema, vals)
+		for _, list := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, x := range list {
+				walk(x, vals)
+			}
+		}
+	}
+	visit(name)
+	if !ok {
+		return nil
+	}
+	return out
+}
+
 // copy puts a component, and the components it refers to, into the
 // document under their own names.
 func (c *components) copy(name string) {
@@ -234,37 +297,7 @@ func (c *components) copy(name string) {
 	if c.doc.Components.Schemas == nil {
 		c.doc.Components.Schemas = openapi3.Schemas{}
 	}
-	if _, ok := c.doc.Components.Schemas[name]; ok {
-		return
+	for _, n := range c.closure(name) {
+		c.doc.Components.Schemas[n] = &openapi3.SchemaRef{Value: c.all[n].Value}
 	}
-	ref := c.all[name]
-	c.doc.Components.Schemas[name] = &openapi3.SchemaRef{Value: ref.Value}
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(r *openapi3.SchemaRef)
-	walk = func(r *openapi3.SchemaRef) {
-		if r == nil {
-			return
-		}
-		if n, ok := strings.CutPrefix(r.Ref, refPrefix); ok && c.all[n] != nil {
-			c.copy(n)
-			return
-		}
-		s := r.Value
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		for _, p := range s.Properties {
-			walk(p)
-		}
-		walk(s.Items)
-		walk(s.Not)
-		walk(s.AdditionalProperties.Schema)
-		for _, list := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
-			for _, x := range list {
-				walk(x)
-			}
-		}
-	}
-	walk(&openapi3.SchemaRef{Value: ref.Value})
 }

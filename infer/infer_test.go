@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apitrail/apitrail/spec"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -247,4 +248,62 @@ func schemaDepth(s *openapi3.Schema) int {
 		return 1
 	}
 	return 1 + schemaDepth(s.Items.Value)
+}
+
+// TestComponents checks that a body with the shape of a documented
+// component refers to a copy of it, with what it refers to, and that a
+// component OpenAPI could not name is not copied.
+func TestComponents(t *testing.T) {
+	const doc = `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},
+"components":{"schemas":{
+ "LaunchDto":{"type":"object","properties":{"id":{"type":"integer","format":"int64"},"name":{"type":"string"},"closed":{"type":"boolean"},"project":{"$ref":"#/components/schemas/ProjectDto"}}},
+ "ProjectDto":{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}}},
+ "Page«Run»":{"type":"object","properties":{"total":{"type":"integer"},"page":{"type":"integer"},"size":{"type":"integer"}}}}}}`
+	for _, c := range []struct {
+		name, body, want string
+		comps            []string
+	}{
+		{"a body of a component's shape refers to it, and it brings what it refers to",
+			`{"id":1,"name":"a","closed":false,"project":{"id":2,"name":"p"}}`, `{"$ref":"#/components/schemas/LaunchDto"}`, []string{"LaunchDto", "ProjectDto"}},
+		{"a member of another type is another shape", `{"id":"x","name":"a","closed":false,"project":null}`, `"type":"object"`, nil},
+		{"a component OpenAPI cannot name is not copied", `{"total":1,"page":0,"size":20}`, `"type":"object"`, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			loader := openapi3.NewLoader()
+			d, err := loader.LoadFromData([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, err := spec.NewIndex([]*spec.Document{{OpenAPI: d, Title: "t"}}, spec.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := New(Options{Spec: ix})
+			in.Add(call("GET", "https://example.test/api/x", 200, c.body))
+			res, err := in.Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := schemaJSON(t, res.Document.Paths.Value("/api/x").Get.Responses.Status(200).Value.Content["application/json"].Schema)
+			if !strings.Contains(got, c.want) {
+				t.Errorf("schema %s, want it to hold %s", got, c.want)
+			}
+			var comps []string
+			if res.Document.Components != nil {
+				comps = sortedKeys(res.Document.Components.Schemas)
+			}
+			if strings.Join(comps, ",") != strings.Join(c.comps, ",") {
+				t.Errorf("components %v, want %v", comps, c.comps)
+			}
+			b, _ := Marshal(res.Document, false)
+			l := openapi3.NewLoader()
+			out, err := l.LoadFromData(b)
+			if err == nil {
+				err = out.Validate(l.Context)
+			}
+			if err != nil {
+				t.Errorf("the document does not load and validate: %v\n%s", err, b)
+			}
+		})
+	}
 }

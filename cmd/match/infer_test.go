@@ -35,7 +35,13 @@ type seeded struct {
 // traffic for them (and for operations it keeps) from the full document,
 // and scores what --infer recovers against the reduced document.
 func TestInferRecoversRemovedTestOpsOperations(t *testing.T) {
-	full := filepath.Join(shareddata.Dir(t, "realworld", "testops"), "allure-testops-service-26.1.1.openapi.json")
+	dir := shareddata.Dir(t, "realworld", "testops")
+	for _, name := range []string{"allure-testops-service-26.1.1.openapi.json", "allure-testops-service-25.4.1.openapi.json"} {
+		t.Run(name, func(t *testing.T) { inferRemoved(t, filepath.Join(dir, name)) })
+	}
+}
+
+func inferRemoved(t *testing.T, full string) {
 	doc, err := spec.LoadFile(full)
 	if err != nil {
 		t.Fatal(err)
@@ -634,7 +640,7 @@ func bodyRefs(op *openapi3.Operation) map[string]bool {
 	out := map[string]bool{}
 	var walk func(r *openapi3.SchemaRef, depth int)
 	walk = func(r *openapi3.SchemaRef, depth int) {
-		if r == nil || depth > 4 {
+		if r == nil || depth > 6 {
 			return
 		}
 		if name, ok := strings.CutPrefix(r.Ref, "#/components/schemas/"); ok {
@@ -647,6 +653,7 @@ func bodyRefs(op *openapi3.Operation) map[string]bool {
 			walk(p, depth+1)
 		}
 		walk(r.Value.Items, depth+1)
+		walk(r.Value.AdditionalProperties.Schema, depth+1)
 		for _, list := range []openapi3.SchemaRefs{r.Value.AllOf, r.Value.OneOf, r.Value.AnyOf} {
 			for _, x := range list {
 				walk(x, depth+1)
