@@ -135,6 +135,8 @@ func TestSchemas(t *testing.T) {
 			`{"items":{"properties":{"a":{"type":"integer"},"b":{"type":"boolean"}},"required":["a"],"type":"object"},"type":"array"}`},
 		{"a small closed set over enough samples is an enum", many(12, func(i int) string { return fmt.Sprintf(`{"state":%q}`, []string{"open", "closed"}[i%2]) }),
 			`{"properties":{"state":{"enum":["closed","open"],"type":"string"}},"required":["state"],"type":"object"}`},
+		{"one value however often is no set", many(12, func(i int) string { return `{"kind":"launch"}` }),
+			`{"properties":{"kind":{"type":"string"}},"required":["kind"],"type":"object"}`},
 		{"a few samples do not close a set", many(4, func(i int) string { return fmt.Sprintf(`{"state":%q}`, []string{"open", "closed"}[i%2]) }),
 			`{"properties":{"state":{"type":"string"}},"required":["state"],"type":"object"}`},
 		{"a secret member gives no enum however often it repeats", many(12, func(i int) string { return `{"password":"hunter22hunter22"}` }),

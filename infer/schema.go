@@ -431,7 +431,9 @@ func (s *shape) stringFacets(sc *openapi3.Schema) {
 // enumOK says whether the strings seen are a closed set: few values, each
 // seen several times, over enough samples, none of them secret.
 func (s *shape) enumOK() bool {
-	if s.secret || s.tooMany || s.nulls > 0 || len(s.values) == 0 || s.strs < enumSamples {
+	// One value seen however often is a constant of these calls, not a
+	// set: other calls may well send another.
+	if s.secret || s.tooMany || s.nulls > 0 || len(s.values) < 2 || s.strs < enumSamples {
 		return false
 	}
 	for _, n := range s.values {
