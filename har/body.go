@@ -7,8 +7,6 @@ import (
 	"mime/multipart"
 	"net/textproto"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 )
@@ -39,7 +37,7 @@ func (e *Entry) ResponseBody() ([]byte, error) {
 // ("request" or "response") names it in errors.
 func (e *Entry) body(side, text, encoding, file string) ([]byte, error) {
 	if file != "" && text == "" {
-		return e.sideFile(file)
+		return e.sideFile(side, file)
 	}
 	if text == "" {
 		return nil, nil
@@ -49,26 +47,31 @@ func (e *Entry) body(side, text, encoding, file string) ([]byte, error) {
 	}
 	b, err := decodeBase64(text)
 	if err != nil {
-		return nil, fmt.Errorf("%s body of %s %s: %w", side, e.Request.Method, e.Request.URL, err)
+		return nil, fmt.Errorf("%s: %s body: %w", e.label(), side, err)
 	}
 	return b, nil
 }
 
-// sideFile reads a body kept next to the HAR. The name must be a plain file
-// name in the HAR's own folder: a HAR from elsewhere must not make the tool
-// read, and then send or print, any file on the machine.
-func (e *Entry) sideFile(name string) ([]byte, error) {
-	if name != filepath.Base(name) || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
-		return nil, fmt.Errorf("body file %q is not a plain file name next to the HAR; refusing to read it", name)
+// label names the entry in errors by its place in its file, or else by
+// its method and URL without query or user info, which may hold secrets.
+func (e *Entry) label() string {
+	if e.src.index > 0 {
+		l := fmt.Sprintf("entry %d", e.src.index)
+		if e.src.file != "" {
+			l = e.src.file + ": " + l
+		}
+		return l
 	}
-	if e.dir == "" {
-		return nil, fmt.Errorf("body is in the side file %q, but the HAR's folder is unknown (read the HAR with har.Open)", name)
+	u := e.Request.URL
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
 	}
-	b, err := os.ReadFile(filepath.Join(e.dir, name))
-	if err != nil {
-		return nil, fmt.Errorf("body file: %w", err)
+	if i := strings.Index(u, "://"); i >= 0 {
+		if at := strings.LastIndexByte(u[i+3:], '@'); at >= 0 && !strings.Contains(u[i+3:i+3+at], "/") {
+			u = u[:i+3] + u[i+4+at:]
+		}
 	}
-	return b, nil
+	return strings.TrimSpace(e.Request.Method + " " + u)
 }
 
 // decodeBase64 accepts the base64 variants exporters write: padded or not,

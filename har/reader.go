@@ -21,9 +21,12 @@ type ReaderOptions struct {
 	// Name is the file name used in error messages.
 	Name string
 	// Dir is the folder where side files named by _file are looked up.
+	// Next refuses an entry whose side file is not a regular file directly
+	// in Dir, or is larger than MaxEntrySize (see ErrUnsafeSideFile).
 	Dir string
 	// MaxEntrySize is the largest entry, in bytes of JSON, that is read;
-	// a larger one is an error. Zero means DefaultMaxEntrySize.
+	// a larger one is an error. It bounds a side file too, which holds
+	// what the entry would otherwise hold. Zero means DefaultMaxEntrySize.
 	MaxEntrySize int
 }
 
@@ -211,7 +214,7 @@ func (r *Reader) wrap(err error) error {
 	switch err := err.(type) {
 	case nil:
 		return nil
-	case *SyntaxError, *TruncatedError:
+	case *SyntaxError, *TruncatedError, *SideFileError:
 		return err
 	}
 	if err == io.EOF {
@@ -579,7 +582,7 @@ func (r *Reader) next() (*Entry, error) {
 			if err != nil {
 				return nil, err
 			}
-			e := &Entry{dir: r.opts.Dir}
+			e := &Entry{src: origin{dir: r.opts.Dir, file: r.opts.Name, index: r.n + 1, maxSide: int64(r.opts.MaxEntrySize)}}
 			ev := reflect.ValueOf(e).Elem()
 			err = r.decodeAt(start, end, "entries["+strconv.Itoa(r.n)+"]", func(d *decoder) error {
 				return d.object(ev, entryPlan, 1)
@@ -588,6 +591,11 @@ func (r *Reader) next() (*Entry, error) {
 				return nil, err
 			}
 			r.pos = end
+			// A side file that must not be read refuses the recording
+			// here, whatever the caller does with bodies later.
+			if err := e.CheckSideFiles(); err != nil {
+				return nil, err
+			}
 			r.n++
 			return e, nil
 		case stDone:

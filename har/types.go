@@ -74,9 +74,10 @@ type Entry struct {
 	Extra           Extra    `json:"-"`
 	m               meta
 
-	// dir is the folder of the HAR file the entry came from, where tools such
-	// as Playwright keep bodies in side files (_file).
-	dir string
+	// src is where the entry came from: the HAR file's folder, where tools
+	// such as Playwright keep bodies in side files (_file), its name and the
+	// entry's place in it.
+	src origin
 }
 
 // Request is the request half of an entry.
@@ -316,11 +317,11 @@ func (e *Entry) SetWebSocketMessages(msgs []WebSocketMessage) error {
 }
 
 // BaseDir is the folder that side files named by _file are read from.
-func (e *Entry) BaseDir() string { return e.dir }
+func (e *Entry) BaseDir() string { return e.src.dir }
 
 // SetBaseDir sets the folder that side files named by _file are read from.
 // Readers opened on a path set it to the file's folder.
-func (e *Entry) SetBaseDir(dir string) { e.dir = dir }
+func (e *Entry) SetBaseDir(dir string) { e.src.dir = dir }
 
 // Error returns the network error a browser recorded for a failed request
 // (Chrome's response._error), or "".

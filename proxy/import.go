@@ -87,7 +87,7 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 		for _, err := range lost {
 			st.Unreadable++
 			if st.BodyErr == nil {
-				st.BodyErr = fmt.Errorf("entry %d (%s %s): %w", st.Read, e.Request.Method, e.Request.URL, err)
+				st.BodyErr = err // it names the entry, not its URL, which may hold secrets
 			}
 		}
 		if cut {
@@ -137,7 +137,7 @@ func inlineBodies(e *har.Entry, maxBody int64) (cut bool, lost []error) {
 			e.SetRequestBody([]byte{}, pd.MimeType)
 			e.Request.PostData.Comment = "capture could not read this body: " + err.Error()
 			e.Request.BodySize = size
-			lost = append(lost, fmt.Errorf("request body: %w", err))
+			lost = append(lost, err)
 		} else {
 			if int64(len(body)) > maxBody {
 				e.SetRequestBody(trimToText(body[:maxBody], true), pd.MimeType)
@@ -159,7 +159,7 @@ func inlineBodies(e *har.Entry, maxBody int64) (cut bool, lost []error) {
 			e.SetResponseBody(nil, c.MimeType)
 			c.Comment = "capture could not read this body: " + err.Error()
 			c.Size, c.Compression = size, comp
-			return cut, append(lost, fmt.Errorf("response body: %w", err))
+			return cut, append(lost, err)
 		}
 		if int64(len(body)) > maxBody {
 			e.SetResponseBody(trimToText(body[:maxBody], true), c.MimeType)
