@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"mime"
 	"net/url"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -27,6 +28,18 @@ type Rules struct {
 	Names []string
 	// Suffixes of such names: "token" covers csrfToken and X-Refresh-Token.
 	Suffixes []string
+	// HeaderWords are parts of header names that make a header's value a
+	// secret: "session" covers X-Session-Id and Session-Token. They apply
+	// to headers only: a WebSocket session_id that a browser made up, in a
+	// query or a JSON body, is no credential, and replay needs it as it was.
+	HeaderWords []string
+	// OAuth names query and form parameters that are secrets only in an
+	// OAuth or OpenID Connect exchange (code, state): elsewhere ?state=open
+	// is a filter and replay needs it. They count as secrets where the same
+	// query or form carries another OAuth parameter (redirect_uri,
+	// client_id, grant_type...) or the URL's path is an authorization one
+	// (oauth, callback, login, sso...).
+	OAuth []string
 	// Values that are secrets wherever they appear, such as the API token
 	// the user passed to the tool.
 	Values []string
@@ -46,20 +59,24 @@ func DefaultRules() Rules {
 		Names: []string{
 			"token", "access_token", "refresh_token", "id_token", "auth_token", "api_token",
 			"password", "passwd", "pwd", "passphrase", "secret", "client_secret",
-			"api_key", "apikey", "private_key", "session", "sessionid", "jsessionid",
-			"authorization", "credentials", "otp",
+			"api_key", "apikey", "private_key", "session", "jsessionid", "phpsessid",
+			"authorization", "credentials", "otp", "code_verifier",
 		},
-		Suffixes: []string{"token", "secret", "password", "passwd", "apikey", "privatekey"},
+		Suffixes:    []string{"token", "secret", "password", "passwd", "apikey", "privatekey"},
+		HeaderWords: []string{"session"},
+		OAuth:       []string{"code", "state"},
 	}
 }
 
 // With returns the rules extended by more.
 func (r Rules) With(more Rules) Rules {
 	return Rules{
-		Headers:  append(append([]string(nil), r.Headers...), more.Headers...),
-		Names:    append(append([]string(nil), r.Names...), more.Names...),
-		Suffixes: append(append([]string(nil), r.Suffixes...), more.Suffixes...),
-		Values:   append(append([]string(nil), r.Values...), more.Values...),
+		Headers:     append(append([]string(nil), r.Headers...), more.Headers...),
+		Names:       append(append([]string(nil), r.Names...), more.Names...),
+		Suffixes:    append(append([]string(nil), r.Suffixes...), more.Suffixes...),
+		HeaderWords: append(append([]string(nil), r.HeaderWords...), more.HeaderWords...),
+		OAuth:       append(append([]string(nil), r.OAuth...), more.OAuth...),
+		Values:      append(append([]string(nil), r.Values...), more.Values...),
 	}
 }
 
@@ -81,6 +98,8 @@ type Redactor struct {
 	headers  map[string]bool
 	names    map[string]bool
 	suffixes []string
+	hwords   []string
+	oauth    map[string]bool
 
 	mu       sync.Mutex
 	pinned   []*knownSecret  // secret values pinned for good, looked for everywhere
@@ -114,7 +133,7 @@ func (r *Redactor) newKnownSecret(v string) *knownSecret {
 
 // NewRedactor returns a Redactor with its own random key.
 func NewRedactor(rules Rules) *Redactor {
-	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}, isPinned: map[string]bool{}}
+	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}, isPinned: map[string]bool{}, oauth: map[string]bool{}}
 	if _, err := rand.Read(r.key[:]); err != nil {
 		panic("har: no randomness for the redaction key: " + err.Error())
 	}
@@ -126,6 +145,12 @@ func NewRedactor(rules Rules) *Redactor {
 	}
 	for _, s := range rules.Suffixes {
 		r.suffixes = append(r.suffixes, normName(s))
+	}
+	for _, w := range rules.HeaderWords {
+		r.hwords = append(r.hwords, normName(w))
+	}
+	for _, n := range rules.OAuth {
+		r.oauth[normName(n)] = true
 	}
 	for _, v := range rules.Values {
 		r.learn(v, true)
@@ -143,11 +168,31 @@ func normName(s string) string {
 	}, s)
 }
 
-// Placeholder returns the placeholder for a secret.
+// Placeholder returns the placeholder for a secret. It is keyed on the
+// secret's canonical form (see canonicalSecret), so that one cookie gets one
+// placeholder whether a tool wrote it quoted in the Cookie header or
+// unquoted in cookies[], and one token whether it came percent-encoded in a
+// query or raw in a header.
 func (r *Redactor) Placeholder(secret string) string {
 	m := hmac.New(sha256.New, r.key[:])
-	m.Write([]byte(secret))
+	m.Write([]byte(canonicalSecret(secret)))
 	return PlaceholderPrefix + hex.EncodeToString(m.Sum(nil)[:8])
+}
+
+// canonicalSecret is the spelling of a secret that its placeholder is keyed
+// on: without surrounding white space or double quotes, percent-escapes
+// decoded.
+func canonicalSecret(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+	}
+	if strings.Contains(s, "%") {
+		if d, err := url.PathUnescape(s); err == nil {
+			s = d
+		}
+	}
+	return s
 }
 
 // IsPlaceholder reports whether s is a placeholder that redaction wrote.
@@ -174,6 +219,21 @@ func (r *Redactor) SecretName(name string) bool {
 	return false
 }
 
+// secretHeader reports whether a header's value is a secret: its name is a
+// secret one, or holds one of the rules' header words.
+func (r *Redactor) secretHeader(name string) bool {
+	if r.SecretName(name) {
+		return true
+	}
+	n := normName(name)
+	for _, w := range r.hwords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // AddSecret makes value a secret wherever it appears. Short values are
 // ignored: replacing every "1" in a file would destroy it.
 func (r *Redactor) AddSecret(value string) {
@@ -192,7 +252,7 @@ func (r *Redactor) Pin(value string) {
 // finds them. A caller that reads a whole file first can Pin them, so that
 // a secret is also swept where it appears without its name.
 func (r *Redactor) Secrets(e *Entry) []string {
-	probe := &Redactor{key: r.key, headers: r.headers, names: r.names, suffixes: r.suffixes,
+	probe := &Redactor{key: r.key, headers: r.headers, names: r.names, suffixes: r.suffixes, hwords: r.hwords, oauth: r.oauth,
 		isPinned: map[string]bool{}, collect: map[string]bool{}}
 	probe.Entry(e)
 	out := make([]string, 0, len(probe.collect))
@@ -249,6 +309,14 @@ func (r *Redactor) secret(v string) string {
 		r.collect[v] = true
 	}
 	r.AddSecret(v)
+	// The canonical spelling is swept too: a cookie quoted in one place
+	// may stand bare in another.
+	if c := canonicalSecret(v); c != v {
+		if r.collect != nil {
+			r.collect[c] = true
+		}
+		r.AddSecret(c)
+	}
 	return r.Placeholder(v)
 }
 
@@ -295,7 +363,7 @@ func (r *Redactor) Header(name, value string) string {
 	case "referer", "location", "content-location", "origin":
 		return r.URL(value)
 	}
-	if r.SecretName(name) {
+	if r.secretHeader(name) {
 		for _, s := range authSchemes {
 			if len(value) > len(s) && strings.EqualFold(value[:len(s)], s) {
 				return value[:len(s)] + r.secret(strings.TrimSpace(value[len(s):]))
@@ -303,7 +371,7 @@ func (r *Redactor) Header(name, value string) string {
 		}
 		return r.secret(value)
 	}
-	return r.Text(value)
+	return r.FreeText(value)
 }
 
 func (r *Redactor) cookieHeader(v string) string {
@@ -351,32 +419,88 @@ func (r *Redactor) URL(raw string) string {
 		if end < 0 {
 			end = len(rest)
 		}
+		// User info is never kept, user name included: it is often the
+		// login of the password beside it. The password is remembered on
+		// its own too, to be swept where it shows up alone.
 		if at := strings.LastIndexByte(rest[:end], '@'); at >= 0 {
-			if user, pass, ok := strings.Cut(rest[:at], ":"); ok {
-				s = s[:i+3] + user + ":" + r.secret(pass) + rest[at:]
+			if _, pass, ok := strings.Cut(rest[:at], ":"); ok {
+				r.secret(pass)
 			}
+			s = s[:i+3] + r.secret(rest[:at]) + rest[at:]
 		}
 	}
 	base, frag, hasFrag := strings.Cut(s, "#")
 	path, query, hasQuery := strings.Cut(base, "?")
+	oauth := oauthPath(path)
 	out := path
 	if hasQuery {
-		out += "?" + r.Form(query)
+		out += "?" + r.form(query, oauth)
 	}
 	if hasFrag {
+		// OAuth's implicit flow hands its tokens over in the fragment.
 		if strings.Contains(frag, "=") {
-			frag = r.Form(frag)
+			frag = r.form(frag, oauth)
 		}
 		out += "#" + frag
 	}
 	return r.Text(out)
 }
 
+// oauthPathWords mark a URL path where OAuth and OpenID Connect hand over
+// their codes: a login callback, an authorization endpoint, single sign-on.
+var oauthPathWords = []string{"oauth", "oidc", "openid", "authorize", "callback", "login", "signin", "sign-in", "sso", "saml", "/auth"}
+
+func oauthPath(path string) bool {
+	if i := strings.Index(path, "://"); i >= 0 {
+		path = path[i+3:]
+		if j := strings.IndexByte(path, '/'); j >= 0 {
+			path = path[j:]
+		} else {
+			path = ""
+		}
+	}
+	p := strings.ToLower(path)
+	for _, w := range oauthPathWords {
+		if strings.Contains(p, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// oauthMarkers are parameters that only an OAuth or OpenID Connect request
+// or answer carries; beside one, code and state are its secrets.
+var oauthMarkers = map[string]bool{"redirecturi": true, "redirecturl": true, "clientid": true, "granttype": true,
+	"responsetype": true, "responsemode": true, "sessionstate": true, "codeverifier": true, "codechallenge": true,
+	"accesstoken": true, "idtoken": true, "tokentype": true}
+
+// oauthForm reports whether a query or form is part of an OAuth exchange:
+// it carries an OAuth-only parameter, or both a code and a state.
+func (r *Redactor) oauthForm(pairs []string) bool {
+	seen := map[string]bool{}
+	for _, p := range pairs {
+		k, _, _ := strings.Cut(p, "=")
+		if name, err := url.QueryUnescape(k); err == nil {
+			k = name
+		}
+		n := normName(k)
+		if oauthMarkers[n] {
+			return true
+		}
+		seen[n] = true
+	}
+	return seen["code"] && seen["state"]
+}
+
 // Form returns a query string or an application/x-www-form-urlencoded body
 // with the values of secret fields replaced, keeping everything else as it
 // was written.
-func (r *Redactor) Form(s string) string {
+func (r *Redactor) Form(s string) string { return r.form(s, false) }
+
+// form is Form; oauth says the URL's path already marks an OAuth exchange.
+func (r *Redactor) form(s string, oauth bool) string {
 	pairs := strings.Split(s, "&")
+	oauth = len(r.oauth) > 0 && (oauth || r.oauthForm(pairs))
 	for i, p := range pairs {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || v == "" {
@@ -386,12 +510,14 @@ func (r *Redactor) Form(s string) string {
 		if err != nil {
 			name = k
 		}
-		if r.SecretName(name) {
-			val, err := url.QueryUnescape(v)
-			if err != nil {
-				val = v
+		if r.SecretName(name) || oauth && r.oauth[normName(name)] {
+			// The placeholder is keyed on the value as written, '+' kept,
+			// as the same token stands in a header; the form-decoded
+			// spelling is swept too.
+			if val, err := url.QueryUnescape(v); err == nil && val != v {
+				r.secret(val)
 			}
-			pairs[i] = k + "=" + r.secret(val)
+			pairs[i] = k + "=" + r.secret(v)
 		}
 	}
 	return r.Text(strings.Join(pairs, "&"))
@@ -399,9 +525,12 @@ func (r *Redactor) Form(s string) string {
 
 // JSON returns a JSON document with the values of secret members replaced,
 // keeping its formatting. Input that is not JSON is swept as text.
-func (r *Redactor) JSON(b []byte) []byte {
+func (r *Redactor) JSON(b []byte) []byte { return r.jsonValue(b, false) }
+
+// jsonValue is JSON; secret says the whole value is a secret's.
+func (r *Redactor) jsonValue(b []byte, secret bool) []byte {
 	w := jsonRedaction{r: r, s: scanner{data: b}}
-	if err := w.value(false, 0); err != nil || w.s.peek() != 0 {
+	if err := w.value(secret, 0); err != nil || w.s.peek() != 0 {
 		return r.Sweep(b)
 	}
 	if len(w.edits) == 0 {
@@ -477,6 +606,8 @@ func (w *jsonRedaction) value(secret bool, depth int) error {
 		}
 		if secret && len(v) > 0 {
 			w.edits = append(w.edits, jsonEdit{start, w.s.pos, w.r.secret(string(v))})
+		} else if red := w.r.jsonString(string(v)); red != string(v) {
+			w.edits = append(w.edits, jsonEdit{start, w.s.pos, red})
 		}
 	case c == '-' || (c >= '0' && c <= '9'):
 		start := w.s.pos
@@ -492,6 +623,52 @@ func (w *jsonRedaction) value(secret bool, depth int) error {
 		return err
 	}
 	return nil
+}
+
+// jsonString redacts a JSON string that is not a secret by its name but
+// may hold one: JSON encoded into a string (an API that posts a document
+// as a string member), a URL, or text with name=value pairs.
+func (r *Redactor) jsonString(v string) string {
+	if t := strings.TrimSpace(v); looksLikeJSON([]byte(t)) {
+		return string(r.JSON([]byte(v)))
+	}
+	return r.FreeText(v)
+}
+
+var (
+	textURLRE  = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>\x60]+`)
+	textPairRE = regexp.MustCompile(`([A-Za-z0-9_.-]+)=([^\s&;,"'<>]+)`)
+	textAuthRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})`)
+)
+
+// FreeText redacts text that may quote URLs or credentials: a comment, a
+// page title, a log line, a header that no rule names. Every URL in it is
+// redacted as URL does, a secret-named name=value pair loses its value, a
+// Bearer or Basic credential is replaced, and then JWTs and known secret
+// values are, as Text does.
+func (r *Redactor) FreeText(s string) string {
+	if s == "" {
+		return s
+	}
+	if strings.Contains(s, "://") {
+		s = textURLRE.ReplaceAllStringFunc(s, r.URL)
+	}
+	if strings.Contains(s, "=") {
+		s = textPairRE.ReplaceAllStringFunc(s, func(m string) string {
+			k, v, _ := strings.Cut(m, "=")
+			if !r.SecretName(k) {
+				return m
+			}
+			return k + "=" + r.secret(v)
+		})
+	}
+	if strings.ContainsAny(s, "bB") {
+		s = textAuthRE.ReplaceAllStringFunc(s, func(m string) string {
+			sub := textAuthRE.FindStringSubmatch(m)
+			return m[:len(m)-len(sub[2])] + r.secret(sub[2])
+		})
+	}
+	return r.Text(s)
 }
 
 // Body returns a request or response body with its secrets replaced, by its
@@ -567,19 +744,19 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 	c.Request.URL = r.URL(c.Request.URL)
 	for i := range c.Request.QueryString {
 		q := &c.Request.QueryString[i]
-		if r.SecretName(q.Name) {
+		if r.SecretName(q.Name) || r.oauth[normName(q.Name)] && r.oauthQuery(c.Request) {
 			q.Value = r.secret(q.Value)
 		} else {
-			q.Value = r.Text(q.Value)
+			q.Value = r.FreeText(q.Value)
 		}
 	}
 	if pd := c.Request.PostData; pd != nil {
 		for i := range pd.Params {
 			p := &pd.Params[i]
-			if r.SecretName(p.Name) {
+			if r.SecretName(p.Name) || r.oauth[normName(p.Name)] && r.oauthParams(pd.Params) {
 				p.Value = r.secret(p.Value)
 			} else {
-				p.Value = r.Text(p.Value)
+				p.Value = r.FreeText(p.Value)
 			}
 		}
 		pd.Text = r.encodedBody(pd.MimeType, pd.Text, pd.Encoding)
@@ -594,7 +771,96 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 		}
 		_ = c.SetWebSocketMessages(msgs)
 	}
+	r.freeMembers(reflect.ValueOf(c).Elem())
 	return c
+}
+
+// oauthQuery reports whether a request's query is part of an OAuth
+// exchange, as URL decides it.
+func (r *Redactor) oauthQuery(req Request) bool {
+	base, _, _ := strings.Cut(req.URL, "#")
+	path, query, _ := strings.Cut(base, "?")
+	return oauthPath(path) || r.oauthForm(strings.Split(query, "&"))
+}
+
+func (r *Redactor) oauthParams(ps []Param) bool {
+	pairs := make([]string, len(ps))
+	for i, p := range ps {
+		pairs[i] = url.QueryEscape(p.Name) + "="
+	}
+	return r.oauthForm(pairs)
+}
+
+var extraType = reflect.TypeOf(Extra(nil))
+
+// freeMembers redacts, in the struct v, every member HAR leaves to free
+// text and every member it does not define: comments, page titles, and
+// exporters' own members such as Chrome's _initiator, whose URLs and stack
+// frames carry what the page's URL carried. Pointers and slices on the way
+// are copied, so the caller's entry is not changed. Log.Entries is left to
+// Entry.
+func (r *Redactor) freeMembers(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.New(v.Type().Elem())
+		c.Elem().Set(v.Elem())
+		v.Set(c)
+		r.freeMembers(c.Elem())
+	case reflect.Slice:
+		if v.Len() == 0 {
+			return
+		}
+		if v.Type() == extraType {
+			x := v.Interface().(Extra)
+			c := make(Extra, len(x))
+			for i, m := range x {
+				c[i] = m
+				if m.Name != "_webSocketMessages" && len(m.Value) > 0 { // Entry redacts those frames
+					c[i].Value = r.extraJSON(m.Name, m.Value)
+				}
+			}
+			v.Set(reflect.ValueOf(c))
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := range c.Len() {
+			r.freeMembers(c.Index(i))
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() || f.Name == "Entries" {
+				continue
+			}
+			fv := v.Field(i)
+			switch {
+			case f.Type.Kind() == reflect.String && (f.Name == "Comment" || f.Name == "Title"):
+				fv.SetString(r.FreeText(fv.String()))
+			case f.Type.Kind() == reflect.Pointer || f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Struct:
+				r.freeMembers(fv)
+			}
+		}
+	}
+}
+
+// extraJSON redacts the value of a member HAR does not define: all of it
+// when its name is a secret one, otherwise as a JSON body.
+func (r *Redactor) extraJSON(name string, raw []byte) []byte {
+	return r.jsonValue(raw, r.SecretName(name))
+}
+
+// fileHeader returns a copy of a HAR document's header (all but its
+// entries) with the secrets of its free-text and unknown members replaced.
+func (r *Redactor) fileHeader(f *File) *File {
+	c := *f
+	r.freeMembers(reflect.ValueOf(&c).Elem())
+	return &c
 }
 
 func (r *Redactor) message(headers *[]NameValue, cookies []Cookie) {

@@ -56,6 +56,9 @@ func NewWriter(w io.Writer, opts WriterOptions) (*Writer, error) {
 	if head == nil {
 		head = &File{Log: Log{Version: "1.2", Creator: opts.Creator}}
 	}
+	if !hw.keep {
+		head = hw.red.fileHeader(head)
+	}
 	// The log's own members go first and "entries" last, so that entries
 	// can follow one by one; members after the log close the document.
 	enc := encoder{skipEntries: true}
