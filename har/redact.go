@@ -344,11 +344,50 @@ func (r *Redactor) Sweep(b []byte) []byte {
 	for _, k := range known {
 		for _, f := range k.forms {
 			if bytes.Contains(b, f) {
-				b = bytes.ReplaceAll(b, f, k.ph)
+				b = replaceOutsidePlaceholders(b, f, k.ph)
 			}
 		}
 	}
 	return b
+}
+
+// replaceOutsidePlaceholders replaces old with ph in b, except where old
+// overlaps a placeholder already there: a secret of hex digits, or one
+// such as "REDACTED", must not break the placeholder of another.
+func replaceOutsidePlaceholders(b, old, ph []byte) []byte {
+	if !bytes.Contains(b, []byte(PlaceholderPrefix)) {
+		return bytes.ReplaceAll(b, old, ph)
+	}
+	out := make([]byte, 0, len(b))
+	i := 0
+	for {
+		j := bytes.Index(b[i:], old)
+		if j < 0 {
+			break
+		}
+		j += i
+		if overlapsPlaceholder(b, j, len(old)) {
+			out = append(out, b[i:j+1]...)
+			i = j + 1
+			continue
+		}
+		out = append(append(out, b[i:j]...), ph...)
+		i = j + len(old)
+	}
+	return append(out, b[i:]...)
+}
+
+// placeholderLen is the length of every placeholder.
+const placeholderLen = len(PlaceholderPrefix) + 16
+
+// overlapsPlaceholder reports whether b[j:j+n] overlaps a placeholder.
+func overlapsPlaceholder(b []byte, j, n int) bool {
+	for k := max(0, j-placeholderLen+1); k < j+n && k+placeholderLen <= len(b); k++ {
+		if b[k] == PlaceholderPrefix[0] && IsPlaceholder(string(b[k:k+placeholderLen])) {
+			return true
+		}
+	}
+	return false
 }
 
 var authSchemes = []string{"Bearer ", "Basic ", "Token ", "Digest ", "Negotiate ", "ApiKey ", "Api-Token "}

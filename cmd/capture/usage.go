@@ -13,8 +13,11 @@ const usage = `Usage:
 Record a web UI's calls as HAR 1.2, one entry as each response ends, so a
 crash or Ctrl-C loses nothing finished. Tokens, cookies, passwords and
 JWTs are replaced by placeholders (equal secrets, equal placeholders)
-before anything reaches the file. Scripts, styles, images and fonts pass
-through unrecorded.
+before anything reaches the file, in comments, page titles and URLs of
+an imported HAR too. Scripts, styles, images and fonts pass through
+unrecorded. --from reads bodies kept in side files (Playwright's _file)
+only from regular files in the HAR's own folder: a link, pipe or device
+there refuses the file.
 
 HTTPS is decrypted with certificates from a local CA made on first use.
 Its key can intercept all HTTPS traffic of a machine that trusts it: it is
