@@ -200,8 +200,14 @@ func IsPlaceholder(s string) bool {
 	if !strings.HasPrefix(s, PlaceholderPrefix) || len(s) != len(PlaceholderPrefix)+16 {
 		return false
 	}
-	_, err := hex.DecodeString(s[len(PlaceholderPrefix):])
-	return err == nil
+	// Lower-case hex only, as Placeholder writes it: anything else is
+	// someone's value, and may be a secret.
+	for _, c := range s[len(PlaceholderPrefix):] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // SecretName reports whether a query, form, JSON or header name holds a
