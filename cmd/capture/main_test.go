@@ -617,3 +617,25 @@ func TestNoBrowserSaysHowToInstallOne(t *testing.T) {
 		t.Errorf("missing --browser-path: exit %d:\n%s", code, stderr)
 	}
 }
+
+// TestRefusesCAFolderOthersCanWrite: the CA is not used, and its key not
+// described as "readable by you only", when others can swap it.
+func TestRefusesCAFolderOthersCanWrite(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("group and other mode bits mean nothing on Windows")
+	}
+	dir := filepath.Join(t.TempDir(), "ca")
+	if code, _, stderr := runCapture(t, nil, "--ca-info", "--ca-dir", dir); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCapture(t, nil, "--ca-info", "--ca-dir", dir)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 2 || stdout != "" || len(lines) != 2 ||
+		!strings.HasPrefix(lines[0], "capture: error: "+dir+" can be written by other users (mode 0777)") ||
+		lines[1] != "capture: hint: run: chmod go-w "+dir {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+}

@@ -250,6 +250,11 @@ func openCA(o *options, stderr io.Writer, getenv func(string) string) (*ca.CA, e
 		}
 	}
 	c, created, err := ca.LoadOrCreate(dir, name)
+	var perm *ca.PermissionError
+	if errors.As(err, &perm) {
+		// The error names the folder or key, and its hint the fix.
+		return nil, err
+	}
 	if err != nil {
 		return nil, cli.WithHint(fmt.Errorf("the CA in %s: %w", dir, err), "another folder can be named with --ca-dir")
 	}

@@ -25,7 +25,6 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -96,10 +95,11 @@ func Load(dir string) (*CA, error) {
 	case keyErr != nil:
 		return nil, fmt.Errorf("%s is there but its key %s is missing; remove the folder to start a new CA", certPath, keyPath)
 	}
-	// Group and other bits mean nothing on Windows, where the folder's
-	// ACL protects the key.
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s can be read by other users (mode %04o); whoever reads it can intercept your HTTPS traffic: run chmod 600 on it", keyPath, fi.Mode().Perm())
+	if err := checkDir(dir); err != nil {
+		return nil, err
+	}
+	if err := checkKey(keyPath, fi); err != nil {
+		return nil, err
 	}
 	keyPEM, err := os.ReadFile(keyPath)
 	if err != nil {
@@ -167,6 +167,10 @@ func waitForOther(dir string) (*CA, bool, error) {
 
 func create(dir, name string, now time.Time) (*CA, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	// A folder that was already there may be open to others.
+	if err := checkDir(dir); err != nil {
 		return nil, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -160,5 +161,96 @@ func TestSPKIHashAndInstructions(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("instructions lack %q", want)
 		}
+	}
+}
+
+// TestRefusesCAOthersCanTouch: a CA folder others can write to, or a key
+// others can read or own, is refused the way ssh refuses such keys, with
+// the command that fixes it as the hint.
+func TestRefusesCAOthersCanTouch(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("group and other mode bits mean nothing on Windows")
+	}
+	tests := []struct {
+		why      string
+		root     bool // needs root, to give a file away
+		setup    func(t *testing.T, dir string, c *CA)
+		wantPath func(c *CA) string
+		wantErr  string
+		wantFix  string
+	}{
+		{"a folder every user can write to lets any of them swap in their own CA", false,
+			func(t *testing.T, dir string, _ *CA) { chmod(t, dir, 0o777) },
+			func(c *CA) string { return c.Dir }, "can be written by other users (mode 0777)", "chmod go-w "},
+		{"a folder the group can write to is as open as one anybody can", false,
+			func(t *testing.T, dir string, _ *CA) { chmod(t, dir, 0o770) },
+			func(c *CA) string { return c.Dir }, "can be written by other users (mode 0770)", "chmod go-w "},
+		{"a key anybody can read lets them intercept traffic", false,
+			func(t *testing.T, _ string, c *CA) { chmod(t, c.KeyFile(), 0o644) },
+			func(c *CA) string { return c.KeyFile() }, "can be read by other users (mode 0644)", "chmod 600 "},
+		{"a key the group can read is as exposed", false,
+			func(t *testing.T, _ string, c *CA) { chmod(t, c.KeyFile(), 0o440) },
+			func(c *CA) string { return c.KeyFile() }, "can be read by other users (mode 0440)", "chmod 600 "},
+		{"a key owned by another user is theirs to read or replace", true,
+			func(t *testing.T, _ string, c *CA) { chown(t, c.KeyFile(), 65534) },
+			func(c *CA) string { return c.KeyFile() }, "belongs to another user (uid 65534)", fmt.Sprintf("chown %d ", os.Getuid())},
+		{"a folder owned by another user is theirs to fill", true,
+			func(t *testing.T, dir string, _ *CA) { chown(t, dir, 65534) },
+			func(c *CA) string { return c.Dir }, "belongs to another user (uid 65534)", fmt.Sprintf("chown %d ", os.Getuid())},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			if tt.root && os.Getuid() != 0 {
+				t.Skip("giving a file to another user needs root")
+			}
+			dir := filepath.Join(t.TempDir(), "ca")
+			c, _, err := LoadOrCreate(dir, "x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.setup(t, dir, c)
+			for name, load := range map[string]func() error{
+				"Load":         func() error { _, err := Load(dir); return err },
+				"LoadOrCreate": func() error { _, _, err := LoadOrCreate(dir, "x"); return err },
+			} {
+				err := load()
+				var pe *PermissionError
+				if !errors.As(err, &pe) {
+					t.Fatalf("%s = %v, want a PermissionError", name, err)
+				}
+				if pe.Path != tt.wantPath(c) || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "\n") {
+					t.Errorf("%s: error %q, want one line naming %s with %q", name, err, tt.wantPath(c), tt.wantErr)
+				}
+				if !strings.Contains(pe.Hint(), tt.wantFix+tt.wantPath(c)) {
+					t.Errorf("%s: hint %q, want %q", name, pe.Hint(), tt.wantFix+tt.wantPath(c))
+				}
+			}
+		})
+	}
+	// A new CA is not made in a folder that was already open to others.
+	dir := filepath.Join(t.TempDir(), "open")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	chmod(t, dir, 0o777)
+	if _, _, err := LoadOrCreate(dir, "x"); err == nil || !strings.Contains(err.Error(), "can be written by other users") {
+		t.Errorf("LoadOrCreate in a folder open to all = %v", err)
+	}
+	if names, _ := os.ReadDir(dir); len(names) != 0 {
+		t.Errorf("a key was written into the open folder: %v", names)
+	}
+}
+
+func chmod(t *testing.T, path string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(path, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func chown(t *testing.T, path string, uid int) {
+	t.Helper()
+	if err := os.Chown(path, uid, -1); err != nil {
+		t.Fatal(err)
 	}
 }
