@@ -292,6 +292,8 @@ func TestErrorsSayWhatToDo(t *testing.T) {
 		{"--save-noise alone", env(""), []string{"--save-noise", dir}, []string{"replay: error: --save-noise saves what --learn-noise finds", "replay: hint: add --learn-noise"}},
 		{"no recording", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL()}, []string{"replay: error: no recording given", "replay: hint: "}},
 		{"--dry-run --json", env(""), []string{"--endpoint", in.URL(), "--dry-run", "--json", dir}, []string{"replay: error: --json reports a replay, and --dry-run", "replay: hint: "}},
+		{"a zero time limit would end every call at once or never", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL(), "--timeout", "0s", dir}, []string{`replay: error: invalid argument "0s" for "--timeout" flag: must be positive`, "replay: hint: "}},
+		{"a negative time limit means nothing", env(sandbox.SeedAPIToken), []string{"--endpoint", in.URL(), "--timeout=-5s", dir}, []string{`replay: error: invalid argument "-5s" for "--timeout" flag: must be positive`, "replay: hint: "}},
 		{"--dry-run --update", env(""), []string{"--endpoint", in.URL(), "--dry-run", "--update", dir}, []string{"replay: error: --update stores the answers a replay gets, and --dry-run sends nothing"}},
 	}
 	for _, c := range cases {

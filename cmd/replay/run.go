@@ -56,7 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.dryRun, "dry-run", false, "")
 	fs.IntVarP(&o.concurrency, "concurrency", "c", 4, "")
 	fs.Float64Var(&o.rate, "rate", 0, "")
-	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
+	cli.PositiveDurationVar(fs, &o.timeout, "timeout", 30*time.Second)
 	fs.IntVar(&o.retries, "retries", 3, "")
 	fs.StringVar(&o.noise, "noise", "", "")
 	fs.BoolVar(&o.learnNoise, "learn-noise", false, "")

@@ -39,7 +39,8 @@ Options:
   -c, --concurrency N       calls in flight at once (default 4); calls that
                             depend on each other still go one after the other
       --rate N              start at most N calls a second
-      --timeout DURATION    time limit of one attempt of a call (default 30s)
+      --timeout DURATION    time limit of one attempt of a call, more than 0
+                            (default 30s)
       --retries N           send idempotent calls again after connection errors
                             and 502/503/504 answers, up to N times (default 3);
                             POST and PATCH are never sent twice
