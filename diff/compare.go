@@ -31,6 +31,47 @@ type Response struct {
 	// not compared, and a note says so, rather than reporting a body that
 	// vanished.
 	BodyUnknown bool
+	// Cut says Body is only the start of the body, which was cut at a size
+	// limit. Size is then the whole body's length (-1 when unknown) and
+	// SHA256 the hex digest of the whole body ("" when unknown). Cut
+	// bodies are compared by length, by digest when both are known, and
+	// otherwise by the start both kept.
+	Cut    bool
+	Size   int64
+	SHA256 string
+}
+
+// length is the whole body's length, -1 when it is not known.
+func (r Response) length() int64 {
+	if r.Cut {
+		return r.Size
+	}
+	return int64(len(r.Body))
+}
+
+// digest is the whole body's hex SHA-256, "" when it is not known.
+func (r Response) digest() string {
+	if r.Cut {
+		return r.SHA256
+	}
+	sum := sha256.Sum256(r.Body)
+	return hex.EncodeToString(sum[:])
+}
+
+// cutSummary describes a body of which only the start may be known, for
+// the one change a cut body can show.
+func (r Response) cutSummary() string {
+	size := "unknown length"
+	if n := r.length(); n >= 0 {
+		size = strconv.FormatInt(n, 10) + " bytes"
+	}
+	if d := r.digest(); d != "" {
+		size += ", sha256 " + d
+	}
+	if r.Cut {
+		size += fmt.Sprintf(", cut after the first %d", len(r.Body))
+	}
+	return size
 }
 
 func (r Response) contentType() string {
@@ -323,6 +364,10 @@ func (s *session) compareBody(a, b Response) {
 		return
 	}
 	m, rules := s.bodyMatcher()
+	if a.Cut || b.Cut {
+		s.compareCut(m, rules, a, b)
+		return
+	}
 	if len(rules) == 0 && bytes.Equal(a.Body, b.Body) {
 		// Nothing to count and nothing to find: skip parsing.
 		kind := kindEmpty
@@ -397,6 +442,60 @@ func (s *session) compareBody(a, b Response) {
 	old, new := firstDifferentLine(a.Body, b.Body, s.d.cfg.MaxValueLen)
 	s.res.Body = append(s.res.Body, Change{Kind: Changed, Path: "$", Old: old, New: new})
 	s.res.Diff = s.unified(string(a.Body), string(b.Body))
+}
+
+// compareCut compares two bodies of which one or both were cut at a size
+// limit. Neither can be parsed, so they are equal when their lengths agree
+// and then their digests, or, where a digest is missing (capture keeps
+// none for a body it decoded only in part), the start both kept.
+func (s *session) compareCut(m *matcher, rules []*compiledRule, a, b Response) {
+	s.res.BodyKind = "truncated"
+	for _, side := range []struct {
+		name string
+		r    Response
+	}{{"recorded", a}, {"replayed", b}} {
+		if !side.r.Cut {
+			continue
+		}
+		if side.r.Size >= 0 {
+			s.note("the %s body was cut after the first %d of %d bytes", side.name, len(side.r.Body), side.r.Size)
+		} else {
+			s.note("the %s body was cut after the first %d bytes", side.name, len(side.r.Body))
+		}
+	}
+	la, lb := a.length(), b.length()
+	da, db := a.digest(), b.digest()
+	var differed bool
+	switch {
+	case la >= 0 && lb >= 0 && la != lb:
+		differed = true
+	case da != "" && db != "":
+		differed = da != db
+		s.note("the bodies were compared by length and SHA-256")
+	default:
+		kept := min(len(a.Body), len(b.Body))
+		differed = !bytes.Equal(a.Body[:kept], b.Body[:kept])
+		s.note("the bodies were compared by length and their first %d bytes, as one has no SHA-256", kept)
+	}
+	// Only a rule for the whole body can apply to one that cannot be parsed.
+	if hit := m.done(nil, m.start()); len(hit) > 0 {
+		for _, i := range hit {
+			if i < len(rules) {
+				s.nz.hit(s.nz.rule(rules[i]), differed, func() string { return "$" })
+			}
+		}
+		return
+	}
+	if !differed {
+		return
+	}
+	if s.onChange != nil {
+		s.onChange(Changed, nil)
+		return
+	}
+	old, new := a.cutSummary(), b.cutSummary()
+	s.res.Body = append(s.res.Body, Change{Kind: Changed, Path: "$", Old: old, New: new})
+	s.res.Diff = s.unified(old+"\n", new+"\n")
 }
 
 // sniffKind classifies an unparsed body cheaply, for bodies that are equal.

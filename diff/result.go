@@ -26,8 +26,10 @@ type Result struct {
 	Status  *StatusChange  `json:"status,omitempty"`
 	Headers []HeaderChange `json:"headers,omitempty"`
 	// BodyKind is how the bodies were compared: "json" (structurally),
-	// "text" (by lines), "binary" (by size and sha256), "empty", or
-	// "unknown" when a body was not recorded and nothing was compared.
+	// "text" (by lines), "binary" (by size and sha256), "empty",
+	// "truncated" when a body was cut at a size limit (by length, sha256 or
+	// the start both kept; see Response.Cut), or "unknown" when a body was
+	// not recorded and nothing was compared.
 	BodyKind string `json:"bodyKind"`
 	// Body lists what differs in the body: for JSON each changed, added and
 	// removed value by path, for text and binary one change at $.

@@ -2,6 +2,8 @@ package har_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -156,4 +158,16 @@ func ExampleContent_MarkTruncated() {
 	// A reader checks before it holds the body to a schema.
 	fmt.Println(e.Response.Content.Truncated(), e.Response.Content.Comment)
 	// Output: true kept the first 12 of 31 bytes
+}
+
+func ExampleContent_SetSHA256() {
+	whole := []byte(`{"items":["a","b","c"]}`)
+	sum := sha256.Sum256(whole)
+	e := &har.Entry{}
+	e.SetResponseBody(whole[:10], "application/json")
+	e.Response.Content.Size = int64(len(whole))
+	e.Response.Content.MarkTruncated(fmt.Sprintf("kept the first 10 of %d bytes", len(whole)))
+	e.Response.Content.SetSHA256(hex.EncodeToString(sum[:]))
+	fmt.Println(e.Response.Content.Truncated(), e.Response.Content.Size, e.Response.Content.SHA256()[:16])
+	// Output: true 23 1ef7a7f832aa621b
 }

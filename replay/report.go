@@ -66,6 +66,9 @@ type EntryReport struct {
 	Substitutions []correlate.Substitution `json:"substitutions,omitempty"`
 	// Learned are noise rules proposed by sending the call twice.
 	Learned []diff.Rule `json:"learned,omitempty"`
+	// Cut is set when the answer was longer than Options.MaxBody: only its
+	// start was kept, and it was compared by length and SHA-256.
+	Cut *Cut `json:"cut,omitempty"`
 	// Warnings are things about the call a reader should know.
 	Warnings []string `json:"warnings,omitempty"`
 	// Attempts counts how often the call was sent (retries included).
@@ -86,6 +89,8 @@ type Message struct {
 	Status int    // responses
 	Header http.Header
 	Body   []byte
+	// Cut is set on an answer of which Body is only the start.
+	Cut *Cut
 }
 
 // VarReport is one value carried between calls.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -61,7 +60,10 @@ type Options struct {
 	// Redactor cleans secrets from the exchanges kept in the report; a new
 	// one with har.DefaultRules when nil.
 	Redactor *har.Redactor
-	// MaxBody bounds an answer's body that is read; 256 MiB when zero.
+	// MaxBody is how much of each answer is kept, after any content coding
+	// is undone; DefaultMaxBody when zero, nothing when negative. A longer
+	// answer is still read to its end, for its length and SHA-256, and
+	// compared by those (see diff.Response.Cut).
 	MaxBody int64
 	// Progress, when set, is called after each call with the number done.
 	Progress func(done, total int, last *EntryReport)
@@ -108,8 +110,8 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Backoff <= 0 {
 		o.Backoff = 200 * time.Millisecond
 	}
-	if o.MaxBody <= 0 {
-		o.MaxBody = 256 << 20
+	if o.MaxBody == 0 {
+		o.MaxBody = DefaultMaxBody
 	}
 	if o.Redactor == nil {
 		o.Redactor = har.NewRedactor(har.DefaultRules())
@@ -259,6 +261,10 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	}
 	er.Status = first.Status
 	er.Response = r.message(first)
+	if c := first.Cut; c != nil {
+		er.Cut = c
+		er.Warnings = append(er.Warnings, fmt.Sprintf("the answer is %d bytes; only the first %d were kept, and the rest was compared by length and SHA-256", c.Size, c.Kept))
+	}
 
 	// The answer is read outside the lock, which every call in flight takes.
 	var produced []*correlate.Var
@@ -289,11 +295,21 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	r.compare(ctx, c, req, first, er)
 }
 
-// response is an answer read whole.
+// response is an answer: the whole body, or its start when Cut is set.
 type response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	Cut    *Cut
+}
+
+// diffResponse is the answer as the differ takes it.
+func (g *response) diffResponse() diff.Response {
+	d := diff.Response{Status: g.Status, Header: g.Header, Body: g.Body}
+	if g.Cut != nil {
+		d.Cut, d.Size, d.SHA256 = true, g.Cut.Size, g.Cut.SHA256
+	}
+	return d
 }
 
 // compare diffs the answer with the recorded (or baseline) one and checks
@@ -305,12 +321,17 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	recBody, _ := recorded.ResponseBody()
 	recBody = r.expected(recBody)
+	content := &recorded.Response.Content
 	rec := diff.Response{Status: recorded.Response.Status, Header: recorded.Response.HTTPHeader(), Body: recBody, ContentType: recorded.Response.ContentType(),
 		// Exporters often keep no body text (WebPageTest, chrome-har): an
 		// empty body there means "not recorded", not "empty".
-		BodyUnknown: recBody == nil && recorded.Response.Content.Size != 0}
+		BodyUnknown: recBody == nil && content.Size != 0 && !content.Truncated(),
+		Cut:         content.Truncated(), Size: content.Size, SHA256: content.SHA256()}
+	if rec.Cut && rec.Size <= int64(len(recBody)) {
+		rec.Size = -1 // capture could not tell, or the HAR says nonsense
+	}
 	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(rec.Header), Body: r.o.Redactor.Body(rec.ContentType, recBody)}
-	now := diff.Response{Status: got.Status, Header: got.Header, Body: got.Body}
+	now := got.diffResponse()
 	op := diff.Operation{Method: er.Method}
 	if o := c.Match.Operation; o != nil {
 		op.Path, op.ID = o.Path, o.OperationID
@@ -321,7 +342,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	differ := r.differ
 	if r.o.LearnNoise && !c.Unsafe {
 		if second, err := r.send(ctx, req, &EntryReport{}, nil); err == nil {
-			learned := differ.Learn(op, now, diff.Response{Status: second.Status, Header: second.Header, Body: second.Body})
+			learned := differ.Learn(op, now, second.diffResponse())
 			if len(learned.Rules) > 0 {
 				er.Learned = learned.Rules
 				cfg := r.o.Diff
@@ -346,7 +367,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		m := ix.Lookup(er.Method, req.url)
 		if m.Outcome == spec.Found {
 			for _, p := range ix.Check(m, spec.Request{Method: er.Method, URL: req.url, Header: req.header, Body: req.body},
-				&spec.Response{Status: got.Status, Header: got.Header, Body: got.Body}) {
+				&spec.Response{Status: got.Status, Header: got.Header, Body: got.Body, Truncated: got.Cut != nil}) {
 				if drift.IsResponseProblem(p) {
 					er.SpecProblems = append(er.SpecProblems, p)
 				}
@@ -504,11 +525,17 @@ func (r *runner) once(ctx context.Context, p *prepared, sent *atomic.Bool) (*res
 		return nil, cleanErr(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, r.o.MaxBody))
+	// The transport undoes a gzip coding it asked for, so what is counted
+	// against the limit is the decoded body: a small gzip bomb is cut
+	// like any other long answer.
+	body, cut, err := readBounded(resp.Body, r.o.MaxBody)
 	if err != nil {
+		if actx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+			return nil, fmt.Errorf("the answer did not end within %s", r.o.Timeout)
+		}
 		return nil, fmt.Errorf("reading the answer: %v", cleanErr(err))
 	}
-	return &response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return &response{Status: resp.StatusCode, Header: resp.Header, Body: body, Cut: cut}, nil
 }
 
 // cleanErr drops the request line that net/http puts in front of
@@ -532,7 +559,7 @@ func (r *runner) redactHeader(h http.Header) http.Header {
 }
 
 func (r *runner) message(got *response) *Message {
-	return &Message{Status: got.Status, Header: r.redactHeader(got.Header), Body: r.o.Redactor.Body(got.Header.Get("Content-Type"), got.Body)}
+	return &Message{Status: got.Status, Header: r.redactHeader(got.Header), Body: r.o.Redactor.Body(got.Header.Get("Content-Type"), got.Body), Cut: got.Cut}
 }
 
 // limiter spaces out the starts of calls.

@@ -46,7 +46,7 @@ type options struct {
 	force       bool
 	hosts       []string
 	keepAssets  bool
-	maxBody     sizeFlag
+	maxBody     cli.Size
 	redact      []string
 	keepSecrets bool
 
@@ -71,7 +71,7 @@ type options struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	o := options{maxBody: sizeFlag(proxy.DefaultMaxBody)}
+	o := options{maxBody: cli.Size(proxy.DefaultMaxBody)}
 	fs := pflag.NewFlagSet(prog, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVarP(&o.output, "output", "o", "recording.har", "")

@@ -34,6 +34,7 @@ type options struct {
 	concurrency int
 	rate        float64
 	timeout     time.Duration
+	maxBody     cli.Size
 	retries     int
 	noise       string
 	learnNoise  bool
@@ -47,7 +48,7 @@ type options struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	var o options
+	o := options{maxBody: cli.Size(replay.DefaultMaxBody)}
 	fs := pflag.NewFlagSet(prog, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	o.inst.Register(fs)
@@ -58,6 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.Float64Var(&o.rate, "rate", 0, "")
 	cli.PositiveDurationVar(fs, &o.timeout, "timeout", 30*time.Second)
 	fs.IntVar(&o.retries, "retries", 3, "")
+	fs.Var(&o.maxBody, "max-body", "")
 	fs.StringVar(&o.noise, "noise", "", "")
 	fs.BoolVar(&o.learnNoise, "learn-noise", false, "")
 	fs.BoolVar(&o.saveNoise, "save-noise", false, "")
@@ -98,6 +100,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if !o.json {
+		// One huge answer must not make a line no terminal or log can
+		// hold; --json is for programs and is never cut.
+		lc := cli.NewLineCutter(stdout)
+		defer lc.Flush()
+		stdout = lc
+	}
 	r := &replayRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	var code int
 	var err error
@@ -309,6 +318,9 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	if r.o.retries == 0 {
 		opts.Retries = -1
 	}
+	if opts.MaxBody = int64(r.o.maxBody); opts.MaxBody == 0 {
+		opts.MaxBody = -1 // keep no body, as capture --max-body 0 does
+	}
 	rep, err := plan.Run(ctx, opts)
 	status.Clear()
 	if err != nil {
@@ -458,6 +470,13 @@ func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry
 		ne.Response = har.Response{Status: er.Response.Status, StatusText: "", HTTPVersion: "HTTP/1.1",
 			Cookies: []har.Cookie{}, Headers: har.HeadersFrom(er.Response.Header), HeadersSize: -1, BodySize: int64(len(er.Response.Body))}
 		ne.SetResponseBody(er.Response.Body, er.Response.Header.Get("Content-Type"))
+		if c := er.Response.Cut; c != nil {
+			// The digest lets the next replay tell a change past the cut
+			// from none, which a recording capture cut cannot.
+			ne.Response.BodySize, ne.Response.Content.Size = c.Size, c.Size
+			ne.Response.Content.MarkTruncated(fmt.Sprintf("replay kept the first %d of %d bytes", c.Kept, c.Size))
+			ne.Response.Content.SetSHA256(c.SHA256)
+		}
 		out.Log.Entries = append(out.Log.Entries, &ne)
 		if er.Regression {
 			changed = append(changed, fmt.Sprintf("#%d", er.Seq))

@@ -44,6 +44,11 @@ Options:
       --retries N           send idempotent calls again after connection errors
                             and 502/503/504 answers, up to N times (default 3);
                             POST and PATCH are never sent twice
+      --max-body SIZE       keep at most SIZE of each answer (default 4MiB, as
+                            capture); a longer one is read to its end and
+                            compared by its length and SHA-256, and a cut
+                            recorded body by the start both kept; a gzip
+                            answer counts by its decoded size
       --noise FILE          noise rules (default: the recording's .noise file)
       --learn-noise         send each safe call twice; what differs between the
                             two answers is noise; member names that usually hold

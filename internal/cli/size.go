@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"fmt"
@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// sizeFlag is a byte count given as 4MiB, 512KB, 1.5GB or a plain number.
-// KB, MB and GB are read as powers of 1024 too, as people usually mean.
-type sizeFlag int64
+// Size is a byte count flag given as 4MiB, 512KB, 1.5GB or a plain number,
+// as capture's and replay's --max-body. KB, MB and GB are read as powers of
+// 1024 too, as people usually mean.
+type Size int64
 
 var sizeUnits = []struct {
 	suffix string
@@ -44,18 +45,18 @@ func parseSize(s string) (int64, error) {
 	return int64(v), nil
 }
 
-func (f *sizeFlag) Set(s string) error {
+func (f *Size) Set(s string) error {
 	n, err := parseSize(s)
 	if err != nil {
 		return err
 	}
-	*f = sizeFlag(n)
+	*f = Size(n)
 	return nil
 }
 
-func (f *sizeFlag) String() string { return formatSize(int64(*f)) }
+func (f *Size) String() string { return formatSize(int64(*f)) }
 
-func (f *sizeFlag) Type() string { return "size" }
+func (f *Size) Type() string { return "size" }
 
 func formatSize(n int64) string {
 	for _, u := range []struct {
