@@ -131,8 +131,9 @@ func LoadAll(srcs []Source) ([]*Document, error) {
 // references, conflicting path templates, schemas kin-openapi's validator
 // rejects. It returns an *Error only for a document nothing can use: one
 // that is not JSON or YAML, not an OpenAPI document, nested deeper than
-// MaxNesting, larger than MaxSpecBytes, or holding a $ref that leads nowhere,
-// into another file, or round in a cycle.
+// MaxNesting, larger than MaxSpecBytes, or holding a $ref that leads nowhere
+// or into another file. A $ref that comes back to itself without reaching a
+// schema is dropped with a warning, and its place accepts any value.
 func Load(src Source) (*Document, error) {
 	file := src.URL
 	if file == "" {

@@ -184,11 +184,7 @@ func (r *repairer) resolveRefs(root any) *refProblem {
 		targets[site.at] = target
 	}
 	if len(problems) == 0 {
-		if p := refCycle(root, targets); p != nil {
-			problems = append(problems, *p)
-		}
-	}
-	if len(problems) == 0 {
+		r.breakCycles(root, targets)
 		return nil
 	}
 	sort.Slice(problems, func(i, j int) bool { return problems[i].at < problems[j].at })
@@ -243,6 +239,28 @@ func (r *repairer) target(root any, site *refSite) (target string, rewritten boo
 			return "", false, fmt.Sprintf("broken $ref %q: no $anchor has that name", site.ref)
 		}
 		return p, true, ""
+	}
+}
+
+// breakCycles drops the $ref that opens each chain of $refs coming back to
+// itself without reaching a value (a schema that is its own $ref, A → B →
+// A). Such a place can describe nothing, so it is read as accepting any
+// value, with a warning: a generator's slip in one schema must not make a
+// 700-operation spec unusable.
+func (r *repairer) breakCycles(root any, targets map[string]string) {
+	holders := make(map[string]map[string]any, len(r.refs))
+	for i := range r.refs {
+		holders[r.refs[i].at] = r.refs[i].holder
+	}
+	for {
+		p := refCycle(root, targets)
+		if p == nil {
+			return
+		}
+		delete(holders[p.at], "$ref")
+		delete(targets, p.at)
+		r.changed = true
+		r.warn(p.at, "%s never reaches a schema; read %s as accepting any value", p.msg, "#"+p.at)
 	}
 }
 
