@@ -151,6 +151,10 @@ func TestCheckSpecLabel(t *testing.T) {
 			`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"A":{"type":["string","null"]}}}}`, "3.0.3"},
 		{"3.1 with const keeps the JSON Schema 2020-12 validator",
 			`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"A":{"const":"x"}}}}`, "3.1.0"},
+		{"a 2020-12 keyword deep in an operation's answer counts too",
+			`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/a":{"get":{"responses":{"200":{"description":"ok","content":{"application/json":{"schema":{"type":"object","properties":{"x":{"type":"array","items":{"anyOf":[{"type":"string"},{"prefixItems":[{"type":"integer"}]}]}}}}}}}}}}}}`, "3.1.0"},
+		{"a 2020-12 keyword in a parameter's schema counts too",
+			`{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/a":{"parameters":[{"name":"q","in":"query","schema":{"const":1}}],"get":{"responses":{"200":{"description":"ok"}}}}}}`, "3.1.0"},
 	}
 	for _, tt := range tests {
 		d, err := Load(NewSource("t", "t.json", []byte(tt.doc), benchTime))

@@ -279,19 +279,122 @@ func checkSpec(t *openapi3.T) *openapi3.T {
 	if !t.IsOpenAPI31OrLater() {
 		return t
 	}
-	errFound := errors.New("found")
-	err := t.WalkSchemas(func(_ string, ref *openapi3.SchemaRef) error {
-		if uses2020(ref.Value) {
-			return errFound
-		}
-		return nil
-	})
-	if err != nil {
+	if any2020(t) {
 		return t
 	}
 	c := *t
 	c.OpenAPI = "3.0.3"
 	return &c
+}
+
+// any2020 reports whether any schema of the document's paths or
+// components uses a JSON Schema 2020-12 keyword. kin-openapi's WalkSchemas
+// would do, but it builds a JSON pointer for every schema it passes, which
+// on a large spec was more garbage than the document itself.
+func any2020(t *openapi3.T) bool {
+	seen := map[*openapi3.Schema]bool{}
+	var schema func(*openapi3.SchemaRef) bool
+	schema = func(r *openapi3.SchemaRef) bool {
+		if r == nil || r.Value == nil || seen[r.Value] {
+			return false
+		}
+		s := r.Value
+		seen[s] = true
+		if uses2020(s) || schema(s.Items) || schema(s.Not) || schema(s.AdditionalProperties.Schema) {
+			return true
+		}
+		for _, list := range [][]*openapi3.SchemaRef{s.AllOf, s.AnyOf, s.OneOf} {
+			for _, x := range list {
+				if schema(x) {
+					return true
+				}
+			}
+		}
+		for _, x := range s.Properties {
+			if schema(x) {
+				return true
+			}
+		}
+		return false
+	}
+	content := func(c openapi3.Content) bool {
+		for _, mt := range c {
+			if mt != nil && schema(mt.Schema) {
+				return true
+			}
+		}
+		return false
+	}
+	param := func(p *openapi3.ParameterRef) bool {
+		return p != nil && p.Value != nil && (schema(p.Value.Schema) || content(p.Value.Content))
+	}
+	headers := func(hs openapi3.Headers) bool {
+		for _, h := range hs {
+			if h != nil && h.Value != nil && (schema(h.Value.Schema) || content(h.Value.Content)) {
+				return true
+			}
+		}
+		return false
+	}
+	response := func(r *openapi3.ResponseRef) bool {
+		return r != nil && r.Value != nil && (content(r.Value.Content) || headers(r.Value.Headers))
+	}
+	body := func(b *openapi3.RequestBodyRef) bool {
+		return b != nil && b.Value != nil && content(b.Value.Content)
+	}
+	if c := t.Components; c != nil {
+		for _, x := range c.Schemas {
+			if schema(x) {
+				return true
+			}
+		}
+		for _, x := range c.Parameters {
+			if param(x) {
+				return true
+			}
+		}
+		for _, x := range c.RequestBodies {
+			if body(x) {
+				return true
+			}
+		}
+		for _, x := range c.Responses {
+			if response(x) {
+				return true
+			}
+		}
+		if headers(c.Headers) {
+			return true
+		}
+	}
+	for _, item := range t.Paths.Map() {
+		if item == nil {
+			continue
+		}
+		for _, p := range item.Parameters {
+			if param(p) {
+				return true
+			}
+		}
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if param(p) {
+					return true
+				}
+			}
+			if body(op.RequestBody) {
+				return true
+			}
+			if op.Responses != nil {
+				for _, r := range op.Responses.Map() {
+					if response(r) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // uses2020 mirrors the keywords kin-openapi checks before falling back from
