@@ -241,13 +241,3 @@ func writeEmptySpec(t *testing.T, dir string) string {
 	}
 	return path
 }
-
-// buildReplay builds the command, to run it as its own process.
-func buildReplay(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "replay")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
