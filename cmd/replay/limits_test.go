@@ -187,25 +187,7 @@ func TestCutAnswersKeepTheirDigestInTheBaseline(t *testing.T) {
 // long diff line; the text report cuts it with a count, --json does not.
 func TestHumanOutputLinesAreCut(t *testing.T) {
 	long := strings.Repeat("z", 50000)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/api/uaa/oauth/token" {
-			w.Header().Set("Content-Type", "application/json")
-			json.NewEncoder(w).Encode(map[string]any{"access_token": "bearer-for-the-test", "expires_in": 3600})
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		io.WriteString(w, long+"now")
-	}))
-	defer srv.Close()
-	dir := t.TempDir()
-	req, _ := http.NewRequest("GET", srv.URL+"/api/notes", nil)
-	e := har.NewEntry(time.Now(), req, nil, &http.Response{StatusCode: 200, Proto: "HTTP/1.1", Header: http.Header{"Content-Type": {"text/plain"}}}, nil)
-	e.SetResponseBody([]byte(long+"then"), "text/plain")
-	rec := filepath.Join(dir, "notes.har")
-	if err := har.WriteFile(rec, &har.File{Log: har.Log{Version: "1.2", Entries: []*har.Entry{e}}}, har.WriterOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"--endpoint", srv.URL, "--spec", writeEmptySpec(t, dir), rec}
+	args := longLineReplay(t, long)
 	code, out, errOut := runReplay(t, env("api-token"), args...)
 	if code != 1 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -218,6 +200,56 @@ func TestHumanOutputLinesAreCut(t *testing.T) {
 	if code != 1 || !strings.Contains(out, long+"now") {
 		t.Errorf("--json must carry the whole diff (exit %d, %d bytes)", code, len(out))
 	}
+}
+
+// longLineReplay starts an instance whose one answer is a line of text
+// that changed at its end, writes a recording of it, and returns replay's
+// arguments.
+func longLineReplay(t *testing.T, long string) []string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/uaa/oauth/token" {
+			w.Header().Set("Content-Type", "application/json")
+			json.NewEncoder(w).Encode(map[string]any{"access_token": "bearer-for-the-test", "expires_in": 3600})
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, long+"now")
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/notes", nil)
+	e := har.NewEntry(time.Now(), req, nil, &http.Response{StatusCode: 200, Proto: "HTTP/1.1", Header: http.Header{"Content-Type": {"text/plain"}}}, nil)
+	e.SetResponseBody([]byte(long+"then"), "text/plain")
+	rec := filepath.Join(dir, "notes.har")
+	if err := har.WriteFile(rec, &har.File{Log: har.Log{Version: "1.2", Entries: []*har.Entry{e}}}, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--endpoint", srv.URL, "--spec", writeEmptySpec(t, dir), rec}
+}
+
+// TestTerminalLinesAreCutAtItsWidth runs replay on a real terminal (a
+// pseudo-terminal of util-linux's script, set to 72 columns): no line of
+// the report is wider than the terminal.
+func TestTerminalLinesAreCutAtItsWidth(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script (util-linux) is not installed")
+	}
+	bin := buildReplay(t)
+	args := longLineReplay(t, strings.Repeat("z", 5000))
+	quoted := []string{"stty", "cols", "72;", "TESTOPS_TOKEN=api-token", bin}
+	for _, a := range args {
+		quoted = append(quoted, "'"+a+"'")
+	}
+	out, err := exec.Command("script", "-qec", strings.Join(quoted, " "), "/dev/null").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 1) {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Each update of the status line on stderr is a line of its own.
+	text := strings.ReplaceAll(strings.ReplaceAll(string(out), "\r\x1b[K", "\n"), "\r", "")
+	if !strings.Contains(text, " more characters)") || !strings.Contains(text, "1 regression") {
+		t.Fatalf("the report on a terminal:\n%s", text)
+	}
+	assertLinesFit(t, text, 72)
 }
 
 func assertLinesFit(t *testing.T, text string, width int) {

@@ -81,12 +81,21 @@ type Status struct {
 	mu      sync.Mutex
 	w       io.Writer
 	on      bool
+	width   int
 	last    time.Time
 	visible bool
 }
 
 // NewStatus returns a status line on w, active only when w is a terminal.
-func NewStatus(w io.Writer) *Status { return &Status{w: w, on: IsTerminal(w)} }
+// It stays narrower than the terminal: a line that wraps cannot be
+// cleared with a carriage return.
+func NewStatus(w io.Writer) *Status {
+	width := 120
+	if tw := TerminalWidth(w); tw > 1 {
+		width = min(width, tw-1)
+	}
+	return &Status{w: w, on: IsTerminal(w), width: width}
+}
 
 // Set replaces the status text, at most ten times a second.
 func (s *Status) Set(format string, args ...any) {
@@ -100,8 +109,12 @@ func (s *Status) Set(format string, args ...any) {
 	}
 	s.last = time.Now()
 	line := fmt.Sprintf(format, args...)
-	if len(line) > 120 {
-		cut := 117
+	width := s.width
+	if width <= 0 {
+		width = 120
+	}
+	if len(line) > width {
+		cut := max(width-3, 0)
 		for cut > 0 && !utf8.RuneStart(line[cut]) {
 			cut-- // not inside a character
 		}
