@@ -23,11 +23,12 @@ const (
 	Undocumented Verdict = "undocumented" // on the instance, in no spec
 	Upload       Verdict = "upload"       // an upload endpoint: use the vendor's tools
 	Auth         Verdict = "auth"         // a login or token exchange
-	NotAPI       Verdict = "not-api"      // a page, an asset, another host, a preflight
+	WebSocket    Verdict = "websocket"    // a WebSocket conversation, not an HTTP call
+	NotAPI       Verdict = "not-api"      // a page, an asset, another host, a preflight, the API's docs
 )
 
 // Verdicts lists every verdict in report order.
-var Verdicts = []Verdict{Matched, Drift, Undocumented, Upload, Auth, NotAPI}
+var Verdicts = []Verdict{Matched, Drift, Undocumented, Upload, Auth, WebSocket, NotAPI}
 
 // Options configure a Matcher.
 type Options struct {
@@ -42,6 +43,9 @@ type Options struct {
 	// NoChecks skips checking requests and responses against their
 	// schemas; only the operation is resolved.
 	NoChecks bool
+	// KeepCacheBusters treats query parameters that look like
+	// cache-busters (see Result.Query) as ordinary undocumented ones.
+	KeepCacheBusters bool
 }
 
 // Matcher gives verdicts on recorded exchanges.
@@ -51,12 +55,21 @@ type Matcher struct {
 	hosts    map[string]bool
 	fixed    bool
 	noChecks bool
+	busters  bool
+	// specPaths are the paths the loaded documents were fetched from: a
+	// browser fetching one of them is reading the docs, not the API.
+	specPaths map[string]bool
 }
 
 // New returns a Matcher over an index. The index should be built without
 // Options.Hosts: the Matcher decides itself which hosts are the instance.
 func New(ix *spec.Index, opts Options) *Matcher {
-	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks}
+	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks, busters: !opts.KeepCacheBusters, specPaths: map[string]bool{}}
+	for _, d := range ix.Documents() {
+		if u, err := url.Parse(d.Source.URL); err == nil && u.Host != "" && u.Path != "" {
+			m.specPaths[u.Path] = true
+		}
+	}
 	if opts.Policy != nil {
 		m.policy = *opts.Policy
 	} else {

@@ -32,6 +32,12 @@ type Result struct {
 	// Notes say what was not checked and why, so a clean verdict is not
 	// read as more than it is.
 	Notes []string `json:"notes,omitempty"`
+	// Closest are the operations an undocumented call almost fits, closest
+	// first: the same path under another method, a template one segment
+	// longer or shorter, a letter case or trailing slash apart.
+	Closest []Closest `json:"closest,omitempty"`
+	// WebSocket counts the frames of a WebSocket conversation.
+	WebSocket *Frames `json:"websocket,omitempty"`
 
 	// Entry is the recorded exchange itself.
 	Entry *har.Entry `json:"-"`
@@ -78,6 +84,23 @@ func (o *Operation) String() string {
 	return s
 }
 
+// Closest is an operation an undocumented call almost fits, and how it
+// misses: "another method", "one segment more", "one segment less",
+// "letter case" or "trailing slash".
+type Closest struct {
+	*Operation
+	Why string `json:"why"`
+}
+
+// String reads "GET /api/contents/{path} (one segment more)".
+func (c Closest) String() string { return c.Operation.Method + " " + c.Operation.Path + " (" + c.Why + ")" }
+
+// Frames counts a WebSocket conversation's recorded frames by direction.
+type Frames struct {
+	Sent     int `json:"sent"`
+	Received int `json:"received"`
+}
+
 // Param is one path parameter of a matched exchange.
 type Param struct {
 	Name  string `json:"name"`
@@ -89,6 +112,11 @@ type QueryParam struct {
 	Name       string `json:"name"`
 	Value      string `json:"value"`
 	Documented bool   `json:"documented"`
+	// CacheBuster marks an undocumented parameter whose value the browser
+	// makes up afresh for every call so that no cache answers it (jQuery's
+	// "_=1796511609272"): it is not drift, and scripts and replay send a
+	// new value rather than the recorded one.
+	CacheBuster bool `json:"cacheBuster,omitempty"`
 }
 
 // Entry gives the verdict on one exchange; seq is its 1-based place.
@@ -108,8 +136,25 @@ func (m *Matcher) Entry(seq int, e *har.Entry) Result {
 		r.Verdict, r.Reason = Upload, m.policy.UploadNote
 		m.resolve(&r, u, false)
 		return r
-	case m.policy.IsAuth(u.EscapedPath()):
+	}
+	if why := m.docs(e, u); why != "" {
+		// Swagger UI fetching the spec is the docs being read; a spec may
+		// even document its own URL (Jupyter's /api/spec.yaml), and still
+		// no script or replay should fetch it.
+		r.Verdict, r.Reason = NotAPI, "the API's documentation: "+why
+		return r
+	}
+	if f := webSocket(e); f != nil {
+		r.Verdict, r.WebSocket = WebSocket, f
+		r.Reason = fmt.Sprintf("WebSocket: %d frame(s) sent, %d received; not an HTTP call, so not scripted or replayed", f.Sent, f.Received)
+		m.resolve(&r, u, false)
+		return r
+	}
+	if m.policy.IsAuth(u.EscapedPath()) {
+		// Sign-in is not replayed or scripted, but a documented one is
+		// still an operation a reader looks up, and coverage counts it.
 		r.Verdict, r.Reason = Auth, "authentication call"
+		m.resolve(&r, u, false)
 		return r
 	}
 	m.resolve(&r, u, true)
@@ -135,13 +180,38 @@ func (m *Matcher) Entry(seq int, e *har.Entry) Result {
 	} else {
 		r.Reason = "in no spec"
 	}
+	for _, nm := range m.ix.Near(r.Method, u) {
+		r.Closest = append(r.Closest, Closest{Operation: NewOperation(nm.Operation), Why: nm.Why})
+	}
 	return r
+}
+
+// webSocket counts a WebSocket conversation's frames, or returns nil when
+// the exchange is plain HTTP. The handshake is what tells: an Upgrade
+// request, a 101 answer, Chrome's resource type, or recorded frames.
+func webSocket(e *har.Entry) *Frames {
+	msgs, _ := e.WebSocketMessages()
+	rt, _ := e.Extra.String("_resourceType")
+	scheme, _, _ := strings.Cut(e.Request.URL, ":")
+	if len(msgs) == 0 && e.Response.Status != 101 && rt != "websocket" && scheme != "ws" && scheme != "wss" &&
+		!strings.EqualFold(e.Request.HTTPHeader().Get("Upgrade"), "websocket") {
+		return nil
+	}
+	f := &Frames{}
+	for _, msg := range msgs {
+		if msg.Type == "send" {
+			f.Sent++
+		} else {
+			f.Received++
+		}
+	}
+	return f
 }
 
 // resolve looks the exchange up in the spec and, when asked, checks it.
 func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 	r.Match = m.ix.Lookup(r.Method, u)
-	r.Query = m.queryParams(u, r.Match)
+	r.Query = m.queryParams(u, r.Match, r.Entry)
 	if r.Match.Outcome != spec.Found {
 		return
 	}
@@ -156,7 +226,14 @@ func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 		return
 	}
 	req, resp := r.Exchange(u)
-	r.Problems = m.ix.Check(r.Match, req, resp)
+	if resp != nil && resp.Status == 304 {
+		// The browser's cached copy was still good: the answer is that
+		// copy, which the recording does not hold, so only the request
+		// is held to the spec.
+		resp = nil
+		r.Notes = append(r.Notes, "answered 304 Not Modified: the browser used its cached copy, so only the request is checked")
+	}
+	r.Problems = m.dropCacheBusters(r, m.ix.Check(r.Match, req, resp))
 	if req.Truncated {
 		r.Notes = append(r.Notes, "the request body was cut short when it was recorded; it is not checked against its schema")
 	}
@@ -187,7 +264,7 @@ func (r *Result) Exchange(u *url.URL) (spec.Request, *spec.Response) {
 		Truncated: len(rb) > 0 && e.Response.Content.Truncated()}
 }
 
-func (m *Matcher) queryParams(u *url.URL, mt spec.Match) []QueryParam {
+func (m *Matcher) queryParams(u *url.URL, mt spec.Match, e *har.Entry) []QueryParam {
 	qs := har.QueryFrom(u)
 	if len(qs) == 0 {
 		return nil
@@ -202,7 +279,9 @@ func (m *Matcher) queryParams(u *url.URL, mt spec.Match) []QueryParam {
 	}
 	out := make([]QueryParam, 0, len(qs))
 	for _, q := range qs {
-		out = append(out, QueryParam{Name: q.Name, Value: q.Value, Documented: declared[q.Name]})
+		qp := QueryParam{Name: q.Name, Value: q.Value, Documented: declared[q.Name]}
+		qp.CacheBuster = m.busters && !qp.Documented && IsCacheBuster(q.Name, q.Value, e.StartedDateTime)
+		out = append(out, qp)
 	}
 	return out
 }
@@ -224,6 +303,15 @@ func (m *Matcher) notAPI(e *har.Entry, u *url.URL) string {
 			return "page load"
 		}
 	}
+	// What the browser asked for says what a page is even when the answer
+	// carries no type: a 304 Not Modified revalidating a cached page.
+	rh := e.Request.HTTPHeader()
+	switch rh.Get("Sec-Fetch-Dest") {
+	case "document", "iframe", "frame":
+		return "page load"
+	case "script", "style", "image", "font", "audio", "video", "manifest", "track", "worker", "sharedworker", "serviceworker":
+		return "static asset"
+	}
 	mt, _, _ := mime.ParseMediaType(e.Response.ContentType())
 	switch {
 	case mt == "text/html":
@@ -231,6 +319,8 @@ func (m *Matcher) notAPI(e *har.Entry, u *url.URL) string {
 	case mt == "text/css" || strings.Contains(mt, "javascript") || strings.HasPrefix(mt, "image/") ||
 		strings.HasPrefix(mt, "font/") || strings.HasPrefix(mt, "video/") || strings.HasPrefix(mt, "audio/"):
 		return "static asset"
+	case mt == "" && strings.HasPrefix(strings.ToLower(rh.Get("Accept")), "text/html"):
+		return "page load"
 	}
 	return ""
 }

@@ -18,8 +18,17 @@ func WriteTable(w io.Writer, results []Result) error {
 		what := r.Reason
 		if r.Operation != nil {
 			what = r.Operation.String()
-			if r.Verdict == Upload {
+			switch r.Verdict {
+			case Upload:
 				what += " (upload: use allurectl)"
+			case Auth:
+				what += " (authentication call)"
+			}
+		}
+		if f := r.WebSocket; f != nil {
+			what = fmt.Sprintf("%s (WebSocket: %d sent, %d received)", what, f.Sent, f.Received)
+			if r.Operation == nil {
+				what = fmt.Sprintf("WebSocket: %d frame(s) sent, %d received", f.Sent, f.Received)
 			}
 		}
 		status := "-"
@@ -32,6 +41,9 @@ func WriteTable(w io.Writer, results []Result) error {
 		}
 		for _, n := range r.Notes {
 			fmt.Fprintf(tw, "\t\t\t\t  note: %s\n", n)
+		}
+		for _, c := range r.Closest {
+			fmt.Fprintf(tw, "\t\t\t\t  closest: %s\n", c)
 		}
 	}
 	return tw.Flush()
@@ -62,13 +74,16 @@ func shortURL(raw string) string {
 
 var verdictNames = map[Verdict]string{
 	Matched: "matched", Drift: "drifted", Undocumented: "undocumented",
-	Upload: "upload", Auth: "authentication", NotAPI: "not the API",
+	Upload: "upload", Auth: "authentication", WebSocket: "websocket", NotAPI: "not the API",
 }
 
 // WriteSummary prints the verdict counts and the coverage per tag.
 func WriteSummary(w io.Writer, s Summary) error {
 	var parts []string
 	for _, v := range Verdicts {
+		if v == WebSocket && s.Verdicts[v] == 0 {
+			continue // most recordings have none; a zero would only widen the line
+		}
 		parts = append(parts, fmt.Sprintf("%d %s", s.Verdicts[v], verdictNames[v]))
 	}
 	fmt.Fprintf(w, "%d calls: %s\n", s.Entries, strings.Join(parts, ", "))

@@ -66,6 +66,9 @@ const (
 	InvalidResponseBody Kind = "invalid-response-body"
 	// InvalidResponseHeader: a declared response header is missing or does not fit.
 	InvalidResponseHeader Kind = "invalid-response-header"
+	// SpanningParam: a path parameter held several segments (a file path
+	// for {path}), which OpenAPI path parameters cannot declare.
+	SpanningParam Kind = "spanning-param"
 	// CheckFailed: kin-openapi failed while checking the exchange (a bug
 	// on a strange spec); the exchange is neither passed nor failed.
 	CheckFailed Kind = "check-failed"
@@ -105,6 +108,13 @@ func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem
 		}
 	}()
 	c := checker{ix: ix, op: m.Operation}
+	if m.Spanning != "" {
+		for _, p := range m.Params {
+			if p.Name == m.Spanning {
+				c.add(SpanningParam, "path."+p.Name, "the value %q spans %d path segments; an OpenAPI path parameter holds one, though this one may be meant to hold a path", p.Raw, strings.Count(p.Raw, "/")+1)
+			}
+		}
+	}
 	c.request(m, req)
 	if resp != nil {
 		c.response(resp)

@@ -39,6 +39,10 @@ type Operation struct {
 	// checkParams are the parameters Check validates: the operation's and
 	// the path item's, minus the tolerated generator artefacts.
 	checkParams []*openapi3.Parameter
+	// tmpl and prefixes are the template and the server paths before it,
+	// for finding near misses.
+	tmpl     []segment
+	prefixes []string
 	// catchAll is set when an exploded object parameter in the query takes
 	// any key (Spring's @RequestParam Map), so no query key is undocumented.
 	catchAll bool
@@ -205,7 +209,8 @@ func (ix *Index) add(d *Document) {
 			if op.OpenAPI.Servers != nil && len(*op.OpenAPI.Servers) > 0 {
 				servers = *op.OpenAPI.Servers
 			}
-			for _, prefix := range serverPrefixes(servers) {
+			op.tmpl, op.prefixes = tmpl, serverPrefixes(servers)
+			for _, prefix := range op.prefixes {
 				ix.insert(prefix, tmpl, op)
 			}
 		}

@@ -60,6 +60,11 @@ type Match struct {
 	// is the operation's, sent with a value its schema rejects, which
 	// Check reports as invalid-param.
 	Untyped bool
+	// Spanning names the path parameter that fit only by holding several
+	// segments ("docs/a.ipynb" for {path}). OpenAPI cannot say that a
+	// parameter holds slashes, yet specs of file servers mean it; Check
+	// reports it as drift rather than leaving the call in no spec.
+	Spanning string
 }
 
 // Param is one path parameter taken from a request.
@@ -90,23 +95,38 @@ func (ix *Index) Lookup(method string, u *url.URL) Match {
 	if u.Opaque != "" {
 		return Match{}
 	}
-	m := ix.lookupForms(method, path, false)
+	m := ix.lookupForms(method, path, modeTyped)
 	if m.Outcome == NotFound {
 		// A typed template wins wherever one fits; only when none does is
 		// the call read as its operation with a wrongly typed value, which
 		// is drift, rather than as a call in no spec.
-		if um := ix.lookupForms(method, path, true); um.Outcome != NotFound {
+		if um := ix.lookupForms(method, path, modeUntyped); um.Outcome != NotFound {
 			um.Untyped = true
 			return um
+		}
+		// Last, a string parameter may hold the rest of a file path; only
+		// a full fit counts, as a method mismatch through a spanned value
+		// says nothing a reader can use.
+		if sm := ix.lookupForms(method, path, modeSpanning); sm.Outcome == Found {
+			return sm
 		}
 	}
 	return m
 }
 
+// mode is how loosely a search fits path parameters.
+type mode uint8
+
+const (
+	modeTyped    mode = iota // each parameter holds one segment its schema accepts
+	modeUntyped              // any non-empty segment fits, whatever its type
+	modeSpanning             // typed, and one string parameter may hold several segments
+)
+
 // lookupForms tries the path as recorded and through each alias, keeping
-// the best outcome; untyped ignores path parameters' types.
-func (ix *Index) lookupForms(method, path string, untyped bool) Match {
-	m := ix.lookupPath(method, path, untyped)
+// the best outcome.
+func (ix *Index) lookupForms(method, path string, md mode) Match {
+	m := ix.lookupPath(method, path, md)
 	if m.Outcome == Found || len(ix.aliases) == 0 {
 		return m
 	}
@@ -116,7 +136,7 @@ func (ix *Index) lookupForms(method, path string, untyped bool) Match {
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue
 		}
-		am := ix.lookupPath(method, a.To+rest, untyped)
+		am := ix.lookupPath(method, a.To+rest, md)
 		if rank(am.Outcome) > rank(m.Outcome) {
 			am.Alias = a
 			m = am
@@ -151,20 +171,20 @@ func upper(s string) string {
 	return s
 }
 
-func (ix *Index) lookupPath(method, path string, untyped bool) Match {
+func (ix *Index) lookupPath(method, path string, md mode) Match {
 	if path == "" {
 		path = "/"
 	}
 	if path[0] != '/' {
 		return Match{}
 	}
-	m := ix.search(method, path[1:], untyped)
+	m := ix.search(method, path[1:], md)
 	if m.Outcome == NotFound && len(path) > 1 && path[len(path)-1] == '/' {
 		trimmed := strings.TrimRight(path, "/")
 		if trimmed == "" {
 			trimmed = "/"
 		}
-		m = ix.search(method, trimmed[1:], untyped)
+		m = ix.search(method, trimmed[1:], md)
 		if m.Outcome != NotFound {
 			m.TrailingSlash = true
 		}
@@ -184,6 +204,8 @@ type search struct {
 	method   string
 	path     string
 	untyped  bool // any non-empty segment fits a parameter, whatever its type
+	span     bool // one string parameter may hold several segments
+	spanned  int  // the capture that did, plus one (0: none)
 	ncap     int
 	caps     [maxCaptures]string
 	found    []*Operation
@@ -193,10 +215,14 @@ type search struct {
 	first    []string // captures where firstOps was found
 }
 
-func (ix *Index) search(method, path string, untyped bool) Match {
-	s := search{method: method, path: path, untyped: untyped}
+func (ix *Index) search(method, path string, md mode) Match {
+	s := search{method: method, path: path, untyped: md == modeUntyped, span: md == modeSpanning}
 	if s.walk(ix.root, 0) {
-		return Match{Outcome: Found, Operation: s.found[0], Others: others(s.found), Params: params(s.found[0], s.caps[:s.ncap]), ViaGET: s.viaGET}
+		m := Match{Outcome: Found, Operation: s.found[0], Others: others(s.found), Params: params(s.found[0], s.caps[:s.ncap]), ViaGET: s.viaGET}
+		if s.spanned > 0 && s.spanned <= len(m.Params) {
+			m.Spanning = m.Params[s.spanned-1].Name
+		}
+		return m
 	}
 	if len(s.matched) == 0 {
 		return Match{}
@@ -248,8 +274,48 @@ func (s *search) walk(n *node, i int) bool {
 			return true
 		}
 		s.ncap = k
+		if s.span && s.spanned == 0 && e.parts == nil && e.classes[0] == classString && seg != "" && s.walkSpan(e, i, j) {
+			return true
+		}
+		s.ncap = k
 	}
 	return false
+}
+
+// walkSpan lets a whole-segment string parameter starting at i hold two or
+// more segments (each non-empty), then walks on after them.
+func (s *search) walkSpan(e *edge, i, j int) bool {
+	for end := j; end < len(s.path); {
+		next := strings.IndexByte(s.path[end+1:], '/')
+		if next < 0 {
+			next = len(s.path)
+		} else {
+			next += end + 1
+		}
+		if next == end+1 {
+			return false // an empty segment: "a//b" is no file path
+		}
+		end = next
+		k := s.ncap
+		if !s.capture(decodeSpan(s.path[i:end])) {
+			return false
+		}
+		s.spanned = s.ncap
+		if s.walk(e.child, end+1) {
+			return true
+		}
+		s.ncap, s.spanned = k, 0
+	}
+	return false
+}
+
+// decodeSpan percent-decodes each segment of a spanned value.
+func decodeSpan(raw string) string {
+	parts := strings.Split(raw, "/")
+	for i, p := range parts {
+		parts[i] = decodeSegment(p)
+	}
+	return strings.Join(parts, "/")
 }
 
 func (s *search) capture(v string) bool {

@@ -32,6 +32,7 @@ type options struct {
 	against         []string
 	againstInstance bool
 	noChecks        bool
+	keepBusters     bool
 	coverage        bool
 	emit            string
 	infer           string
@@ -50,6 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringArrayVar(&o.against, "against", nil, "")
 	fs.BoolVar(&o.againstInstance, "against-instance", false, "")
 	fs.BoolVar(&o.noChecks, "no-checks", false, "")
+	fs.BoolVar(&o.keepBusters, "no-cache-busters", false, "")
 	fs.BoolVar(&o.coverage, "coverage", false, "")
 	fs.StringVar(&o.emit, "emit", "", "")
 	fs.StringVar(&o.infer, "infer", "", "")
@@ -428,7 +430,7 @@ func (m *matchRun) matchOne(ix *spec.Index, in input) ([]match.Result, []string,
 	} else if err != nil {
 		return nil, nil, err
 	}
-	mt := match.New(ix, match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks})
+	mt := match.New(ix, match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters})
 	for _, e := range f.Log.Entries {
 		mt.Observe(e)
 	}

@@ -5,7 +5,8 @@ const usage = `Usage: match [options] RECORDING...
 Resolve every call in a recording to its operation in the instance's
 OpenAPI (or Swagger) documents: operationId, tag, path template, typed path
 parameters, query parameters, and what does not fit the spec. Each call
-gets one verdict: matched, drift, undocumented, upload, auth or not-api.
+gets one verdict: matched, drift, undocumented, upload, auth, websocket or
+not-api. An undocumented call names the closest operations it almost fits.
 
 A RECORDING is a HAR file (from capture, or exported by a browser or a
 proxy), - for standard input, or a recording folder, which carries the spec
@@ -34,6 +35,11 @@ Options:
       --against-instance   check against the documents --endpoint serves now
       --no-checks          resolve operations only; do not check parameters
                            and bodies against their schemas
+      --no-cache-busters   hold cache-busters (an undocumented _=1796511609272,
+                           t=, cb=, or any value that is the call's own time)
+                           to the spec like other query parameters; by default
+                           they are noted, not drift, and scripts send a fresh
+                           value
       --emit FORMAT        write the recording as a runnable script: bash (curl
                            and jq), http (JetBrains/VS Code .http file), go (a
                            standard-library program) or postman (a collection
@@ -67,7 +73,8 @@ Environment:
 
 Exit status:
   0  every call was resolved (and, with --strict, none drifted)
-  1  with --strict: a call drifted from the spec or is undocumented;
+  1  with --strict: a call drifted from the spec or is undocumented (a
+     cache-buster, a WebSocket or a 304 answer alone never counts);
      with --against: a change breaks a recorded call
   2  usage error, unreadable recording or unusable spec, or nothing for
      --infer to learn from (no API call in the recordings)

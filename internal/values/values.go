@@ -1,0 +1,81 @@
+// Package values recognises what a recorded value is by its text alone:
+// a Unix timestamp near a given time, a random number. It answers
+// questions such as "is this query value a cache-buster the browser made
+// up for this call", which matching, scripts and replay share.
+package values
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Epoch reads a Unix time written in seconds (10 digits), milliseconds (13)
+// or microseconds (16), optionally with a fraction, as JavaScript's
+// Date.now() and Python's time.time() print it. Other text is not one.
+func Epoch(v string) (time.Time, bool) {
+	whole, frac, _ := strings.Cut(v, ".")
+	if !digits(whole) || (frac != "" && !digits(frac)) {
+		return time.Time{}, false
+	}
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	switch len(whole) {
+	case 10:
+		return time.Unix(n, 0), true
+	case 13:
+		return time.UnixMilli(n), true
+	case 16:
+		return time.UnixMicro(n), true
+	}
+	return time.Time{}, false
+}
+
+// EpochNear reports whether v is a Unix time within tolerance of t: a
+// value made from the clock when the call was sent.
+func EpochNear(v string, t time.Time, tolerance time.Duration) bool {
+	at, ok := Epoch(v)
+	if !ok || t.IsZero() {
+		return false
+	}
+	d := at.Sub(t)
+	return d <= tolerance && d >= -tolerance
+}
+
+// RandomNumber reports whether v looks made up to differ on every call:
+// a number of several digits, possibly a fraction (Math.random() gives
+// "0.8234..."), or a long run of hex digits.
+func RandomNumber(v string) bool {
+	whole, frac, hasDot := strings.Cut(v, ".")
+	switch {
+	case hasDot:
+		return digits(whole) && digits(frac) && len(frac) >= 4
+	case digits(v):
+		return len(v) >= 4
+	}
+	return len(v) >= 8 && hexDigits(v)
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func hexDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

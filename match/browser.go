@@ -1,0 +1,112 @@
+package match
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/values"
+	"github.com/apitrail/apitrail/spec"
+)
+
+// cacheBusterNames are the query parameters HTTP libraries and UIs add to
+// defeat caches: jQuery's "_" (cache: false), and the names people pick by
+// hand. A value must still look made up for the call to count.
+var cacheBusterNames = map[string]bool{
+	"_": true, "_t": true, "t": true, "cb": true, "_cb": true, "nocache": true, "_nocache": true,
+	"timestamp": true, "_ts": true, "ts": true, "rnd": true, "_dc": true,
+}
+
+// cacheBusterWindow is how close to the call's own time a timestamp under
+// any other name must be to count as made for that call. Browsers and the
+// recorder share one clock; jQuery's counter starts at page load, which the
+// known names cover without a window.
+const cacheBusterWindow = 2 * time.Minute
+
+// IsCacheBuster reports whether an undocumented query parameter is a
+// cache-buster: a known cache-busting name with a timestamp or random
+// number for its value, or any name whose value is a Unix time within
+// two minutes of the call (started, as a HAR writes it). A parameter the
+// spec documents is never one: it is checked like any other.
+func IsCacheBuster(name, value, started string) bool {
+	if cacheBusterNames[strings.ToLower(name)] {
+		if _, ok := values.Epoch(value); ok || values.RandomNumber(value) {
+			return true
+		}
+	}
+	at, err := time.Parse(time.RFC3339Nano, started)
+	return err == nil && values.EpochNear(value, at, cacheBusterWindow)
+}
+
+// dropCacheBusters takes the cache-busters out of a call's problems and
+// says so in a note: they are what the browser's HTTP library adds, not
+// the API drifting.
+func (m *Matcher) dropCacheBusters(r *Result, problems []spec.Problem) []spec.Problem {
+	busters := map[string]string{}
+	for _, q := range r.Query {
+		if q.CacheBuster {
+			busters["query."+q.Name] = q.Name + "=" + q.Value
+		}
+	}
+	if len(busters) == 0 {
+		return problems
+	}
+	kept := problems[:0:0]
+	for _, p := range problems {
+		if p.Kind == spec.UndocumentedQuery && busters[p.Where] != "" {
+			r.Notes = append(r.Notes, fmt.Sprintf("cache-buster %s: a value the browser makes afresh for every call, not in the spec; scripts and replay send a fresh one", busters[p.Where]))
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return kept
+}
+
+// docNames are the last path segments of spec documents and Swagger UI as
+// the common generators serve them.
+var docNames = map[string]bool{
+	"swagger.json": true, "swagger.yaml": true, "swagger.yml": true,
+	"openapi.json": true, "openapi.yaml": true, "openapi.yml": true,
+	"api-docs": true, "swagger-config": true, "swagger-resources": true,
+	"swagger-ui.html": true, "swagger-initializer.js": true,
+}
+
+// specStart finds a Swagger or OpenAPI document by its first member,
+// after any YAML comments: `swagger: '2.0'`, `{"openapi":"3.0.1"`.
+var specStart = regexp.MustCompile(`^(?:\s*#[^\n]*\n)*\s*\{?\s*["']?(?:swagger|openapi)["']?\s*:\s*["']?[1-3]\.`)
+
+// docs says what part of the API's documentation a call fetched (a spec
+// document, Swagger UI), or returns "" when it is something else.
+func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
+	method := strings.ToUpper(e.Request.Method)
+	if method != "GET" && method != "HEAD" {
+		return ""
+	}
+	p := u.Path
+	if m.specPaths[p] {
+		return "a spec document apitrail loaded"
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, "swagger-ui") {
+			return "Swagger UI"
+		}
+	}
+	base := path.Base(p)
+	if docNames[base] || strings.Contains(p, "/api-docs/") || strings.Contains(p, "/swagger-resources/") {
+		return "a spec document"
+	}
+	if body, err := e.ResponseBody(); err == nil && len(body) > 0 {
+		if len(body) > 4096 {
+			body = body[:4096]
+		}
+		if specStart.Match(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))) {
+			return "a spec document"
+		}
+	}
+	return ""
+}
