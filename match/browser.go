@@ -110,3 +110,18 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 	}
 	return ""
 }
+
+// CacheBusters names the call's cache-buster query parameters, or returns
+// nil when it has none.
+func (r *Result) CacheBusters() map[string]bool {
+	var out map[string]bool
+	for _, q := range r.Query {
+		if q.CacheBuster {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[q.Name] = true
+		}
+	}
+	return out
+}

@@ -101,6 +101,8 @@ func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 			c.Skip = "authentication call: replay signs in with a Bearer token instead"
 		case match.Upload:
 			c.Skip = c.Match.Reason
+		case match.WebSocket:
+			c.Skip = "WebSocket: replay sends plain HTTP requests, and a WebSocket handshake replayed as one is answered 400"
 		default:
 			c.Send = true
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/har"
+	apvalues "github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/internal/jsonpath"
 	"github.com/apitrail/apitrail/spec"
 )
@@ -434,6 +435,12 @@ func (r *runner) build(c *Call, values map[*correlate.Var]string, er *EntryRepor
 	cr := &correlate.Request{URL: u, Header: r.replayHeaders(e), Body: body}
 	if c.corr >= 0 {
 		er.Substitutions = correlate.Apply(cr, r.p.Corr.Bindings(c.corr), values)
+	}
+	if names := c.Match.CacheBusters(); names != nil {
+		// The recorded value may be a cache's key by now; the browser
+		// would send a new one, and so does replay.
+		now := time.Now()
+		cr.URL.RawQuery = apvalues.ReplaceQuery(cr.URL.RawQuery, names, func(_, old string) string { return apvalues.Fresh(old, now) })
 	}
 	if strings.Contains(cr.URL.String(), har.PlaceholderPrefix) || bytes.Contains(cr.Body, []byte(har.PlaceholderPrefix)) {
 		er.Warnings = append(er.Warnings, "the request carries a value that was redacted from the recording; the instance gets the placeholder, not the secret")

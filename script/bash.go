@@ -156,6 +156,9 @@ json_string() {
 
 	for _, c := range fl.calls {
 		ref := func(pc piece) string {
+			if pc.p.kind == freshParam {
+				return freshBash(pc.p.value)
+			}
 			n := names[pc.p]
 			switch pc.enc {
 			case encPath, encQuery:
@@ -384,4 +387,13 @@ func fileName(fl *flow, f Format) string {
 		n = "flow"
 	}
 	return n + f.Ext()
+}
+
+// freshBash is the shell's clock in the recorded value's unit: seconds for
+// a 10-digit value, milliseconds otherwise (GNU date's %3N).
+func freshBash(recorded string) string {
+	if whole, _, _ := strings.Cut(recorded, "."); len(whole) == 10 {
+		return "$(date +%s)"
+	}
+	return "$(date +%s%3N)"
 }

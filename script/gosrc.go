@@ -139,6 +139,9 @@ func run(%s) error {
 
 	for _, c := range fl.calls {
 		ref := func(pc piece) string {
+			if pc.p.kind == freshParam {
+				return "fmt.Sprint(time.Now().UnixMilli())"
+			}
 			n := names[pc.p]
 			switch pc.enc {
 			case encPath:

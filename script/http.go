@@ -86,6 +86,9 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 // it, since the variable holds the bare value.
 func mustacheRef(names map[*param]string) func(piece) string {
 	return func(pc piece) string {
+		if pc.p.kind == freshParam {
+			return "{{$timestamp}}" // both formats' built-in: the time the request is sent
+		}
 		if pc.enc == encJSONString {
 			return `"{{` + names[pc.p] + `}}"`
 		}

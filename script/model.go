@@ -16,6 +16,7 @@ import (
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/jsonpath"
+	"github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/match"
 )
 
@@ -36,6 +37,7 @@ const (
 	contextParam  paramKind = iota // a value of the recording's context, with a default
 	secretParam                    // a secret the flow needs: no default, the user supplies it
 	producedParam                  // a value an earlier response hands out
+	freshParam                     // a cache-buster: the time when the call is sent
 )
 
 // param is a value a script does not hard-code.
@@ -368,6 +370,12 @@ func (b *builder) call(i int, r match.Result, body []byte, base *url.URL, plan *
 		correlate.Apply(req, []correlate.Binding{bd}, map[*correlate.Var]string{bd.Var: b.standIn(p, how, quote)})
 	}
 
+	// A cache-buster gets a new value on every run, as the browser gave
+	// one on every call; the recorded one may be a cache's key by now.
+	u.RawQuery = values.ReplaceQuery(u.RawQuery, r.CacheBusters(), func(_, old string) string {
+		return b.standIn(&param{name: "cacheBuster", kind: freshParam, value: old}, encRaw, false)
+	})
+
 	// The path and query, relative to the endpoint, with secrets replaced.
 	path := u.EscapedPath()
 	if bp := base.EscapedPath(); bp != "" && strings.HasPrefix(path, bp+"/") {
@@ -526,7 +534,7 @@ func usesOf(c *call) []*param {
 	seen := map[*param]bool{}
 	add := func(t tmpl) {
 		for _, pc := range t {
-			if pc.p != nil && !seen[pc.p] {
+			if pc.p != nil && pc.p.kind != freshParam && !seen[pc.p] {
 				seen[pc.p] = true
 				out = append(out, pc.p)
 			}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/match"
 )
 
@@ -120,6 +121,7 @@ const (
 	omitError
 	omitDuplicate
 	omitBody
+	omitWebSocket
 )
 
 // omissionText words each omission for the script's heading, in the order
@@ -134,12 +136,14 @@ var omissionText = []struct {
 	{omitFailed, "call failed in the recording", "calls failed in the recording"},
 	{omitError, "call was answered with an error", "calls were answered with an error"},
 	{omitBody, "call has a body a script cannot repeat", "calls have a body a script cannot repeat"},
+	{omitWebSocket, "call is a WebSocket", "calls are WebSockets"},
 	{omitUpload, "call is an upload", "calls are uploads"},
 }
 
 // omissionWhy says why, after the count.
 var omissionWhy = map[omission]string{
-	omitNotAPI:    "pages, assets, other hosts, preflights",
+	omitNotAPI:    "pages, assets, the API's documentation, other hosts, preflights",
+	omitWebSocket: "a script sends HTTP requests; a WebSocket needs a client of its own",
 	omitAuth:      "the script gets its own token",
 	omitDuplicate: "the same method, URL and body, as a UI fires twice",
 	omitFailed:    "no answer arrived",
@@ -166,6 +170,8 @@ func choose(results []match.Result, bodyOf func(match.Result) string) []choice {
 	for _, r := range results {
 		c := choice{result: r}
 		switch {
+		case r.Verdict == match.WebSocket:
+			c.why = omitWebSocket
 		case r.Entry == nil || r.Verdict == match.NotAPI:
 			c.why = omitNotAPI
 		case r.Verdict == match.Upload:
@@ -179,7 +185,7 @@ func choose(results []match.Result, bodyOf func(match.Result) string) []choice {
 		case !scriptableBody(r.Entry):
 			c.why = omitBody
 		default:
-			key := strings.ToUpper(r.Entry.Request.Method) + " " + canonicalURL(r.Entry.Request.URL) + "\x00" + bodyOf(r)
+			key := strings.ToUpper(r.Entry.Request.Method) + " " + canonicalURL(r) + "\x00" + bodyOf(r)
 			if first, ok := seen[key]; ok {
 				c.why, c.dupOf = omitDuplicate, first
 			} else {
@@ -191,13 +197,16 @@ func choose(results []match.Result, bodyOf func(match.Result) string) []choice {
 	return out
 }
 
-// canonicalURL drops a fragment, which never reaches the server.
-func canonicalURL(raw string) string {
+// canonicalURL drops a fragment, which never reaches the server, and the
+// values of cache-busters, which differ on every call by design.
+func canonicalURL(r match.Result) string {
+	raw := r.Entry.Request.URL
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
 	u.Fragment, u.RawFragment = "", ""
+	u.RawQuery = values.ReplaceQuery(u.RawQuery, r.CacheBusters(), func(string, string) string { return "" })
 	return u.String()
 }
 

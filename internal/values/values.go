@@ -1,10 +1,11 @@
-// Package values recognises what a recorded value is by its text alone:
-// a Unix timestamp near a given time, a random number. It answers
-// questions such as "is this query value a cache-buster the browser made
-// up for this call", which matching, scripts and replay share.
+// Package values recognises what a recorded value is by its text alone
+// (a Unix timestamp near a given time, a random number) and makes fresh
+// ones. It answers "is this query value a cache-buster the browser made up
+// for this call", which matching, scripts and replay share.
 package values
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -78,4 +79,45 @@ func hexDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// Fresh makes a new value to stand for a recorded cache-buster: the time
+// now in the unit the recorded value used (seconds, milliseconds or
+// microseconds), or milliseconds when it was a random number, which no
+// server tells apart from a counter.
+func Fresh(recorded string, now time.Time) string {
+	whole, _, _ := strings.Cut(recorded, ".")
+	if _, ok := Epoch(recorded); ok {
+		switch len(whole) {
+		case 10:
+			return strconv.FormatInt(now.Unix(), 10)
+		case 16:
+			return strconv.FormatInt(now.UnixMicro(), 10)
+		}
+	}
+	return strconv.FormatInt(now.UnixMilli(), 10)
+}
+
+// ReplaceQuery rewrites the values of the named parameters in a raw query
+// string, keeping every other byte (order, escaping, repeated keys) as it
+// was: a server may care about order, and a reader comparing the recorded
+// and the sent URL should see only what changed.
+func ReplaceQuery(raw string, names map[string]bool, value func(name, old string) string) string {
+	if raw == "" || len(names) == 0 {
+		return raw
+	}
+	pairs := strings.Split(raw, "&")
+	for i, pr := range pairs {
+		k, v, ok := strings.Cut(pr, "=")
+		name, err := url.QueryUnescape(k)
+		if !ok || err != nil || !names[name] {
+			continue
+		}
+		old, err := url.QueryUnescape(v)
+		if err != nil {
+			old = v
+		}
+		pairs[i] = k + "=" + url.QueryEscape(value(name, old))
+	}
+	return strings.Join(pairs, "&")
 }
