@@ -93,7 +93,9 @@ type Closest struct {
 }
 
 // String reads "GET /api/contents/{path} (one segment more)".
-func (c Closest) String() string { return c.Operation.Method + " " + c.Operation.Path + " (" + c.Why + ")" }
+func (c Closest) String() string {
+	return c.Operation.Method + " " + c.Operation.Path + " (" + c.Why + ")"
+}
 
 // Frames counts a WebSocket conversation's recorded frames by direction.
 type Frames struct {

@@ -19,8 +19,8 @@ import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/har"
-	apvalues "github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/internal/jsonpath"
+	apvalues "github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/spec"
 )
 

@@ -142,7 +142,7 @@ var omissionText = []struct {
 
 // omissionWhy says why, after the count.
 var omissionWhy = map[omission]string{
-	omitNotAPI:    "pages, assets, the API's documentation, other hosts, preflights",
+	omitNotAPI:    "pages, assets, other hosts, preflights",
 	omitWebSocket: "a script sends HTTP requests; a WebSocket needs a client of its own",
 	omitAuth:      "the script gets its own token",
 	omitDuplicate: "the same method, URL and body, as a UI fires twice",
