@@ -142,9 +142,9 @@ func (m *Matcher) Observe(e *har.Entry) {
 	}
 	// An API prefix alone proves nothing: Sentry, CDNs and feature-flag
 	// services serve /api/ paths too, and a browser recording has them.
-	// Nor does a fit that ignored the parameters' types: /api/x/{id} fits
-	// half the web that way.
-	if mt := m.ix.Lookup(e.Request.Method, u); mt.Outcome == spec.Found && !mt.Untyped {
+	// Nor does a fit that ignored the parameters' types or let a string
+	// parameter span segments: /api/x/{id} fits half the web that way.
+	if mt := m.ix.Lookup(e.Request.Method, u); mt.Outcome == spec.Found && !mt.Untyped && mt.Spanning == "" {
 		m.hosts[h] = true
 	}
 }

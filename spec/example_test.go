@@ -161,6 +161,27 @@ func ExampleIndex_Lookup() {
 	// GET /static/app.js → not found
 }
 
+func ExampleIndex_Near() {
+	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	if err != nil {
+		log.Fatal(err)
+	}
+	ix, err := spec.NewIndex([]*spec.Document{d}, spec.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A listing the spec leaves out, one segment short of a template.
+	u, _ := url.Parse("https://eu.shop.example/api/orders/42/items")
+	fmt.Println(ix.Lookup("GET", u).Outcome)
+	for _, nm := range ix.Near("GET", u) {
+		fmt.Printf("closest: %s (%s)\n", nm.Operation, nm.Why)
+	}
+	// Output:
+	// not found
+	// closest: GET /orders/{orderId}/items/{itemId} (one segment more)
+	// closest: GET /orders/{orderId} (one segment less)
+}
+
 func ExampleIndex_Check() {
 	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
 	if err != nil {

@@ -33,7 +33,7 @@ func TestLookup(t *testing.T) {
 		opID    string // operationId found (or of the fitting path)
 		params  string
 		allowed string
-		flags   string // a=alias, g=via GET, s=trailing slash, u=untyped
+		flags   string // a=alias, g=via GET, s=trailing slash, u=untyped, p=a parameter spans segments
 	}{
 		{"a plain operation under the server's /api prefix", "GET", "https://eu.shop.example/api/orders", Found, "listOrders", "", "", ""},
 		{"methods are case-insensitive", "post", "https://eu.shop.example/api/orders", Found, "createOrder", "", "", ""},
@@ -74,6 +74,11 @@ func TestLookup(t *testing.T) {
 		{"a path without a host is looked up", "GET", "/api/orders", Found, "listOrders", "", "", ""},
 		{"the query is ignored", "GET", "/api/orders?page=1&sort=a,asc&sort=b,desc", Found, "listOrders", "", "", ""},
 		{"nothing at all", "GET", "/api/nothing/here", NotFound, "", "", "", ""},
+		{"a file path spans the segments of a string parameter", "GET", "/api/files/docs/2026/notes.txt", Found, "getFile", "path=docs/2026/notes.txt(string)", "", "p"},
+		{"each spanned segment is decoded", "GET", "/api/files/my%20docs/a%2Fb", Found, "getFile", "path=my docs/a/b(string)", "", "p"},
+		{"an empty segment is no file path", "GET", "/api/files/docs//notes.txt", NotFound, "", "", "", ""},
+		{"an int64 parameter never spans", "GET", "/api/orders/5/6", NotFound, "", "", "", ""},
+		{"a spanned value with the wrong method finds nothing", "DELETE", "/api/files/docs/notes.txt", NotFound, "", "", "", ""},
 		{"the root", "GET", "/", NotFound, "", "", "", ""},
 	}
 	for _, tt := range tests {
@@ -102,6 +107,9 @@ func TestLookup(t *testing.T) {
 		}
 		if m.Untyped {
 			flags += "u"
+		}
+		if m.Spanning != "" {
+			flags += "p"
 		}
 		got := []string{m.Outcome.String(), opID, strings.Join(params, ","), strings.Join(m.Allowed, ","), flags}
 		want := []string{tt.outcome.String(), tt.opID, tt.params, tt.allowed, tt.flags}
@@ -202,6 +210,38 @@ func TestServerHosts(t *testing.T) {
 		}
 		if got := strings.Join(d.ServerHosts(), " "); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.reason, got, tt.want)
+		}
+	}
+}
+
+func TestNear(t *testing.T) {
+	ix := shopIndex(t, Options{Aliases: []Alias{{From: "/api/v1", To: "/api"}}})
+	tests := []struct {
+		reason, method, url string
+		want                string // "operationId (why)", closest first
+	}{
+		{"a template one segment longer: the call left a parameter out", "GET", "/api/orders/5/items", "getOrderItem (one segment more), getOrder (one segment less)"},
+		{"a template one segment shorter", "GET", "/api/orders/5/history", "getOrder (one segment less)"},
+		{"other methods on the same path", "PUT", "/api/orders/5", "deleteOrder (another method), getOrder (another method)"},
+		{"letter case", "GET", "/API/Orders", "listOrders (letter case)"},
+		{"a trailing slash the template has and the call lacks", "GET", "/api/health", "health (trailing slash)"},
+		{"through an alias", "GET", "/api/v1/orders/5/items", "getOrderItem (one segment more), getOrder (one segment less)"},
+		{"nothing near", "GET", "/api/nothing/here/at/all", ""},
+	}
+	for _, tt := range tests {
+		u, err := url.Parse(tt.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := ix.Lookup(tt.method, u); m.Outcome == Found {
+			t.Errorf("%s: %s %s is found, so it is no near miss", tt.reason, tt.method, tt.url)
+		}
+		var got []string
+		for _, nm := range ix.Near(tt.method, u) {
+			got = append(got, nm.Operation.OperationID+" ("+nm.Why+")")
+		}
+		if strings.Join(got, ", ") != tt.want {
+			t.Errorf("%s: %s %s: near %q, want %q", tt.reason, tt.method, tt.url, strings.Join(got, ", "), tt.want)
 		}
 	}
 }

@@ -74,11 +74,21 @@ var nearKinds = [...]string{"another method", "trailing slash", "letter case", "
 // an index into nearKinds, or -1 when it is not near.
 func nearKind(op *Operation, method, prefix, path string) int {
 	rest, ok := strings.CutPrefix(path, prefix)
-	if !ok || (rest != "" && rest[0] != '/') {
+	folded := false
+	if !ok && len(path) >= len(prefix) && strings.EqualFold(path[:len(prefix)], prefix) {
+		rest, folded = path[len(prefix):], true // "/API/..." under a server's "/api"
+	}
+	if !ok && !folded || (rest != "" && rest[0] != '/') {
 		return -1
 	}
 	segs := splitPath(rest)
 	sameMethod := op.Method == method || (method == "HEAD" && op.Method == "GET")
+	if folded {
+		if sameMethod && fitsTemplate(op.tmpl, segs, true) {
+			return 2
+		}
+		return -1
+	}
 	switch {
 	case fitsTemplate(op.tmpl, segs, false):
 		if !sameMethod {
