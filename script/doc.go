@@ -17,7 +17,8 @@
 // again before anything is written, cookies, tokens and XSRF headers are
 // dropped, and a secret the flow needs (a password in a body) becomes a
 // parameter with no default that the user must supply. Pages, assets,
-// logins, duplicates the UI fired, calls that failed and upload endpoints
-// are left out, and the script says how many and why; uploads belong to
-// allurectl, never to a home-made script.
+// logins, WebSockets, duplicates the UI fired, calls that failed and upload
+// endpoints are left out, and the script says how many and why; uploads
+// belong to allurectl, never to a home-made script. A cache-buster is
+// written to take the time of the run, not the recorded value.
 package script

@@ -21,6 +21,8 @@ Safe by default:
     X-Method-Override) or a _method form field counts as the method it names
   - logins and upload endpoints are never sent, judged on the path as the
     server resolves it (/api/./upload, /api/upload;x=1, /api/uaa/upload ...)
+  - the API's docs and WebSockets are never sent; a cache-buster (jQuery's
+    _=1796511609272) goes out with a fresh value
   - only calls to the instance's hosts are sent, to the endpoint; the others
     are skipped. The instance's hosts are --host, else flow.json's, else
     those of calls that fit the spec, else the one host the recording's API
