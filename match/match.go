@@ -1,7 +1,9 @@
 // Package match resolves recorded HTTP exchanges to the operations of an
 // instance's OpenAPI documents and gives each one verdict: matched, matched
-// with drift, undocumented, not the API, authentication, or an upload
-// endpoint that only the vendor's tools may call.
+// with drift, undocumented (naming the closest operations), not the API,
+// authentication, a WebSocket, or an upload endpoint that only the vendor's
+// tools may call. What a browser adds to an API call (cache-busters, 304
+// revalidations, fetches of the spec itself) is told apart from the API.
 package match
 
 import (

@@ -22,7 +22,10 @@
 //     segment before a template, templates by parameter type; servers,
 //     Swagger 2 basePath, instance hosts and path aliases (TestOpsAliases)
 //     honoured. A lookup costs one step per path segment, however many
-//     operations there are.
+//     operations there are. As a last resort a string parameter may hold
+//     several segments (a file path), which Check reports as drift.
+//   - Index.Near names the operations a request that fits none almost fits
+//     (another method, a segment more or less, letter case, trailing slash).
 //   - Index.Check holds one exchange to its operation with kin-openapi's
 //     openapi3filter and returns Problems (kind, place, one-line message),
 //     tolerating known generator artefacts (SpringdocArtefacts).
