@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/har"
-	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
 // browserFixture is what a browser adds to an API flow: a jQuery
@@ -20,14 +18,7 @@ import (
 func browserFixture(t *testing.T) (specPath, cleanHAR, rootHAR string) {
 	t.Helper()
 	dir := t.TempDir()
-	data, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	specPath = filepath.Join(dir, "openapi.json")
-	if err := os.WriteFile(specPath, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	specPath = writeSandboxSpec(t, dir)
 	now := time.Now()
 	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
 	busted := &har.Entry{StartedDateTime: har.FormatTime(now), Request: har.Request{Method: "GET", HTTPVersion: "HTTP/1.1",

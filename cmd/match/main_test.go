@@ -22,14 +22,7 @@ import (
 func fixture(t *testing.T) (specPath, harPath string) {
 	t.Helper()
 	dir := t.TempDir()
-	data, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	specPath = filepath.Join(dir, "openapi.json")
-	if err := os.WriteFile(specPath, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	specPath = writeSandboxSpec(t, dir)
 	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
 	mk := func(method, u string, status int, body string) *har.Entry {
 		e := &har.Entry{StartedDateTime: har.FormatTime(time.Now()), Request: har.Request{Method: method, URL: u, HTTPVersion: "HTTP/1.1"}, Response: har.Response{Status: status}}
@@ -50,6 +43,20 @@ func fixture(t *testing.T) (specPath, harPath string) {
 		t.Fatal(err)
 	}
 	return specPath, harPath
+}
+
+// writeSandboxSpec writes the sandbox's "All Services" document into dir.
+func writeSandboxSpec(t *testing.T, dir string) string {
+	t.Helper()
+	data, err := sandbox.Document(sandbox.AllServices, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "openapi.json")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func runMatch(t *testing.T, args ...string) (int, string, string) {
