@@ -100,6 +100,12 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 	if docNames[base] || strings.Contains(p, "/api-docs/") || strings.Contains(p, "/swagger-resources/") {
 		return "a spec document"
 	}
+	// Only a text answer can be a document; reading every image or
+	// archive a recording holds to find out would cost for nothing.
+	ct := strings.ToLower(e.Response.ContentType())
+	if ct != "" && !strings.Contains(ct, "json") && !strings.Contains(ct, "yaml") && !strings.HasPrefix(ct, "text/") {
+		return ""
+	}
 	if body, err := e.ResponseBody(); err == nil && len(body) > 0 {
 		if len(body) > 4096 {
 			body = body[:4096]
