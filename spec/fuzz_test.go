@@ -69,6 +69,7 @@ func FuzzLookup(f *testing.F) {
 		"/api/orders", "/api/orders/42", "/api/orders/search", "/api/orders/1/items/0e8b8d1e-1c2b-4f3a-9d5e-123456789abc",
 		"/api/files/a.json", "/api/files/a%2F.json", "/api/health/", "/api/v1/users/me", "https://eu.shop.example/api/reports/daily",
 		"//", "/api/orders/;", "/api/files/%zz", "https://other/api/orders", "/x/api/orders/5/",
+		"/api/files/a/b%2Fc/d.txt", "/API/Orders/5/items", "/api/files//x",
 	} {
 		f.Add("GET", s)
 	}
@@ -92,6 +93,12 @@ func FuzzLookup(f *testing.F) {
 			if len(m.Allowed) == 0 || m.Operation == nil {
 				t.Fatalf("%s %s: %v without allowed methods", method, raw, m.Outcome)
 			}
+		}
+		if m.Spanning != "" && m.Outcome != Found {
+			t.Fatalf("%s %s: a spanning parameter without a found operation", method, raw)
+		}
+		if near := ix.Near(method, u); len(near) > maxNearMisses {
+			t.Fatalf("%s %s: %d near misses, more than %d", method, raw, len(near), maxNearMisses)
 		}
 		ix.Check(m, Request{Method: method, URL: u}, &Response{Status: 200})
 	})
