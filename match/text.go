@@ -7,13 +7,21 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/apitrail/apitrail/internal/ansi"
 )
 
 // WriteTable prints results as an aligned table, one call a line, with each
 // difference from the spec on a line of its own below its call.
 func WriteTable(w io.Writer, results []Result) error {
+	return WriteTableColor(w, results, ansi.Palette{})
+}
+
+// WriteTableColor is WriteTable with the verdicts painted by p, for a
+// terminal.
+func WriteTableColor(w io.Writer, results []Result, p ansi.Palette) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tVERDICT\tSTATUS\tCALL\tOPERATION")
+	fmt.Fprintf(tw, "#\t%s\tSTATUS\tCALL\tOPERATION\n", p.Header("VERDICT"))
 	for _, r := range results {
 		what := r.Reason
 		if r.Operation != nil {
@@ -35,7 +43,7 @@ func WriteTable(w io.Writer, results []Result) error {
 		if r.Status != 0 {
 			status = fmt.Sprint(r.Status)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\n", r.Seq, r.Verdict, status, r.Method, shortURL(r.URL), what)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\n", r.Seq, p.Word(string(r.Verdict), string(r.Verdict)), status, r.Method, shortURL(r.URL), what)
 		for _, p := range r.Problems {
 			fmt.Fprintf(tw, "\t\t\t\t  %s\n", p)
 		}

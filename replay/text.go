@@ -8,13 +8,18 @@ import (
 	"text/tabwriter"
 
 	"github.com/apitrail/apitrail/drift"
+	"github.com/apitrail/apitrail/internal/ansi"
 	"github.com/apitrail/apitrail/match"
 )
 
 // WriteText prints a report for people: one line per call (its operation,
 // the status then and now, the outcome), then the differences of each call
 // that failed, then what noise handling hid, then the totals.
-func WriteText(w io.Writer, r *Report) error {
+func WriteText(w io.Writer, r *Report) error { return WriteTextColor(w, r, ansi.Palette{}) }
+
+// WriteTextColor is WriteText with outcomes and diffs painted by p, for a
+// terminal.
+func WriteTextColor(w io.Writer, r *Report, p ansi.Palette) error {
 	fmt.Fprintf(w, "replay of %s against %s\n\n", r.Flow, r.Endpoint)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tCALL\tSTATUS\tRESULT")
@@ -41,7 +46,7 @@ func WriteText(w io.Writer, r *Report) error {
 			}
 			result += " (" + strings.Join(subs, ", ") + ")"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Seq, callName(e), status, result)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", e.Seq, callName(e), status, p.Word(string(e.Outcome), result))
 	}
 	tw.Flush()
 
@@ -59,7 +64,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		if e.Regression && e.Diff != nil {
 			for _, line := range strings.Split(strings.TrimRight(e.Diff.Report(), "\n"), "\n") {
-				fmt.Fprintf(w, "  %s\n", line)
+				fmt.Fprintf(w, "  %s\n", p.DiffLine(line))
 			}
 		}
 		if len(e.SpecProblems) > 0 {

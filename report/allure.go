@@ -19,6 +19,7 @@ import (
 
 	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/replay"
+	"github.com/apitrail/apitrail/report/htmlreport"
 )
 
 // The Allure 2 results format, as Allure's own adapters write it and
@@ -169,9 +170,11 @@ func (w *allureWriter) result(r *replay.Report, e *replay.EntryReport) (string, 
 		HistoryID:  id,
 		TestCaseID: id,
 		FullName:   fmt.Sprintf("%s #%d %s", r.Flow, e.Seq, name),
-		Name:       name,
-		Status:     AllureStatus(e.Outcome),
-		Stage:      "finished",
+		// The call's number tells apart the calls a flow makes to the same
+		// operation; JUnit names stay without it, so CI history is kept.
+		Name:   fmt.Sprintf("#%d %s", e.Seq, name),
+		Status: AllureStatus(e.Outcome),
+		Stage:  "finished",
 		// Calls run concurrently and the report keeps only their
 		// durations, so each is placed at the start of its flow.
 		Start:       start,
@@ -189,7 +192,13 @@ func (w *allureWriter) result(r *replay.Report, e *replay.EntryReport) (string, 
 		res.StatusDetails = &allureDetails{Message: msg, Trace: text}
 	}
 	if text != "" && e.Outcome != replay.Skipped && e.Outcome != replay.NotRun {
-		a, err := w.attach("diff", "text/plain", "txt", []byte(text))
+		// HTML, coloured as the report colours it: Allure shows text/html
+		// attachments inline.
+		page, err := htmlreport.Attachment(r.Flow, e, htmlreport.Options{})
+		if err != nil {
+			return "", err
+		}
+		a, err := w.attach("diff", "text/html", "html", page)
 		if err != nil {
 			return "", err
 		}

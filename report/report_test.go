@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,10 +218,10 @@ func TestAllureResults(t *testing.T) {
 			map[string]string{"request": "text/plain", "replayed response": "application/json", "recorded response": "application/json"}},
 		{"a regression fails, with the diff attached", "ui-flow #4 launch-controller findOne_23: GET /api/launch/{id}", "failed", "regression: $.closed removed",
 			map[string]string{"operation": "GET /api/launch/{id}"},
-			map[string]string{"diff": "text/plain", "replayed response": "application/json", "recorded response": "application/json"}},
+			map[string]string{"diff": "text/html", "replayed response": "application/json", "recorded response": "application/json"}},
 		{"drift fails; a call without an operation is named by its recorded path", "ui-flow #5 GET /api/launch/104/statistic", "failed", "drift: ",
 			map[string]string{"operation": "GET /api/launch/104/statistic", "feature": ""},
-			map[string]string{"diff": "text/plain", "replayed response": "text/plain", "recorded response": "text/plain"}},
+			map[string]string{"diff": "text/html", "replayed response": "text/plain", "recorded response": "text/plain"}},
 		{"an infrastructure error is broken", "ui-flow #6 test-result-controller findAll_5: GET /api/testresult", "broken", "infrastructure error: ",
 			nil, map[string]string{"replayed response": "text/plain"}},
 		{"a skipped call is skipped", "ui-flow #2 POST /api/login/system", "skipped", "skipped: authentication call", nil, nil},
@@ -251,8 +252,20 @@ func TestAllureResults(t *testing.T) {
 		}
 	}
 	reg := byName["ui-flow #4 launch-controller findOne_23: GET /api/launch/{id}"]
-	if d, _ := reg.Attachment(t, dir, "diff"); !strings.Contains(d, "--- recorded") || !strings.Contains(d, "isClosed") {
-		t.Errorf("the diff attachment:\n%s", d)
+	if reg.Name != "#4 launch-controller findOne_23: GET /api/launch/{id}" {
+		t.Errorf("an Allure name carries the call's number: %q", reg.Name)
+	}
+	// The diff is HTML, coloured as the HTML report colours it: the
+	// removed member on a red line, the added one on a green line.
+	d, _ := reg.Attachment(t, dir, "diff")
+	for _, want := range []string{`<span class="file">--- recorded</span>`, `<tr class="chg chg-removed"><td><code>$.closed</code>`,
+		`<tr class="chg chg-added"><td><code>$.isClosed</code>`, "Content-Security-Policy"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("the diff attachment lacks %s:\n%s", want, d)
+		}
+	}
+	if !regexp.MustCompile(`<span class="del">-\s*&#34;closed&#34;: false,</span>`).MatchString(d) || !regexp.MustCompile(`<span class="ins">(?:\+|&#43;)\s*&#34;isClosed&#34;: false,</span>`).MatchString(d) {
+		t.Errorf("the diff attachment does not colour the changed lines:\n%s", d)
 	}
 	if rec, _ := reg.Attachment(t, dir, "recorded response"); !strings.Contains(rec, `"closed": false`) || !strings.Contains(rec, `"status": 200`) {
 		t.Errorf("the recorded response attachment:\n%s", rec)

@@ -16,9 +16,11 @@ import (
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/infer"
+	"github.com/apitrail/apitrail/internal/ansi"
 	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/report/htmlreport"
 	"github.com/apitrail/apitrail/script"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/spf13/pflag"
@@ -40,6 +42,8 @@ type options struct {
 	json            bool
 	strict          bool
 	quiet           bool
+	html            string
+	color           string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -59,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVar(&o.strict, "strict", false, "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
+	fs.StringVar(&o.html, "html", "", "")
+	fs.StringVar(&o.color, "color", "auto", "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'match --help' for usage"))
@@ -90,6 +96,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if o.emit != "" && o.output == "" || o.infer == "-" {
 		m.report = stderr // the script or the document takes standard output
 	}
+	color, err := cli.UseColor(o.color, m.report, getenv)
+	if err != nil {
+		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'match --help' for usage"))
+	}
+	m.pal = ansi.Palette{On: color}
+	if err := cli.CheckOutputFile("--html", o.html); err != nil {
+		return cli.PrintError(stderr, prog, err)
+	}
 	code, err := m.run(ctx, fs.Args())
 	if err != nil {
 		return cli.PrintError(stderr, prog, err)
@@ -104,6 +118,7 @@ type matchRun struct {
 	// report receives the human report: standard output, or standard error
 	// when a script goes to standard output.
 	report io.Writer
+	pal    ansi.Palette
 	getenv func(string) string
 	inst   *cli.Instance
 	// inferrer learns the calls no spec documents, for --infer.
@@ -187,6 +202,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		return 0, err
 	}
 	var observed []drift.Observed
+	var page htmlreport.Match
 	for _, in := range ins {
 		s, err := m.o.specs.For(ctx, in.flow, m.inst, func(w string) {
 			if !m.o.json {
@@ -237,6 +253,9 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 				broken = broken || c.Breaking
 			}
 		}
+		if m.o.html != "" {
+			page.Recordings = append(page.Recordings, htmlreport.MatchRecording{Name: in.name, Results: results, Changes: changes})
+		}
 		switch {
 		case m.o.json:
 			for _, r := range results {
@@ -254,7 +273,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 				fmt.Fprintf(m.report, "; instance: %s", strings.Join(hosts, ", "))
 			}
 			fmt.Fprintln(m.report)
-			match.WriteTable(m.report, results)
+			match.WriteTableColor(m.report, results, m.pal)
 			fmt.Fprintln(m.report)
 			if newIx != nil {
 				s := drift.Summarize(changes)
@@ -308,6 +327,15 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		if len(byOp) > 0 {
 			fmt.Fprintln(m.report, "answers that do not fit their schema, by operation:")
 			drift.WriteByOperation(m.report, byOp)
+		}
+	}
+	if m.o.html != "" {
+		page.Summary, page.Against = sum, newFrom
+		if err := htmlreport.WriteMatchFile(m.o.html, page, htmlreport.Options{}); err != nil {
+			return 0, fmt.Errorf("--html: %v", err)
+		}
+		if !m.o.json {
+			fmt.Fprintf(m.stderr, "%s: wrote the HTML report %s\n", prog, m.o.html)
 		}
 	}
 	if (m.o.strict && drifted) || broken {

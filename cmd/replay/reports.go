@@ -3,22 +3,21 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/replay"
 	"github.com/apitrail/apitrail/report"
+	"github.com/apitrail/apitrail/report/htmlreport"
 )
 
 // checkReportPaths refuses report paths that could not be written before
 // anything is replayed, rather than after a long run.
 func checkReportPaths(o options) error {
-	if o.junit != "" {
-		if fi, err := os.Stat(o.junit); err == nil && fi.IsDir() {
-			return fmt.Errorf("--junit %s: is a folder; give the file to write", o.junit)
-		}
-		if fi, err := os.Stat(filepath.Dir(o.junit)); err != nil || !fi.IsDir() {
-			return fmt.Errorf("--junit %s: no folder %s to write it in", o.junit, filepath.Dir(o.junit))
-		}
+	if err := cli.CheckOutputFile("--junit", o.junit); err != nil {
+		return err
+	}
+	if err := cli.CheckOutputFile("--html", o.html); err != nil {
+		return err
 	}
 	if o.allure != "" {
 		if err := os.MkdirAll(o.allure, 0o755); err != nil {
@@ -28,8 +27,16 @@ func checkReportPaths(o options) error {
 	return nil
 }
 
-// writeReports writes the JUnit and Allure reports the flags ask for.
+// writeReports writes the HTML, JUnit and Allure reports the flags ask for.
 func (r *replayRun) writeReports(reps []*replay.Report) error {
+	if r.o.html != "" {
+		if err := htmlreport.WriteReplayFile(r.o.html, reps, htmlreport.Options{}); err != nil {
+			return fmt.Errorf("--html: %v", err)
+		}
+		if !r.o.quiet && !r.o.json {
+			fmt.Fprintf(r.stderr, "%s: wrote the HTML report %s\n", prog, r.o.html)
+		}
+	}
 	if r.o.junit == "" && r.o.allure == "" {
 		return nil
 	}

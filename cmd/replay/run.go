@@ -18,6 +18,7 @@ import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/ansi"
 	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
@@ -45,6 +46,8 @@ type options struct {
 	demo        bool
 	junit       string
 	allure      string
+	html        string
+	color       string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -69,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.demo, "demo", false, "")
 	fs.StringVar(&o.junit, "junit", "", "")
 	fs.StringVar(&o.allure, "allure-results", "", "")
+	fs.StringVar(&o.html, "html", "", "")
+	fs.StringVar(&o.color, "color", "auto", "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'replay --help' for usage"))
@@ -86,14 +91,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, errors.New("--retries must not be negative"))
 	case o.saveNoise && !o.learnNoise:
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--save-noise saves what --learn-noise finds"), "add --learn-noise"))
-	case o.dryRun && (o.junit != "" || o.allure != ""):
-		return cli.PrintError(stderr, prog, errors.New("--junit and --allure-results report a replay, and --dry-run sends nothing"))
+	case o.dryRun && (o.junit != "" || o.allure != "" || o.html != ""):
+		return cli.PrintError(stderr, prog, errors.New("--junit, --allure-results and --html report a replay, and --dry-run sends nothing"))
 	case o.dryRun && o.json:
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--json reports a replay, and --dry-run prints a plan as text"), "drop --json to see the plan"))
 	case o.dryRun && o.update:
 		return cli.PrintError(stderr, prog, errors.New("--update stores the answers a replay gets, and --dry-run sends nothing"))
 	case !o.demo && !o.inst.WhoAmI && fs.NArg() == 0:
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("no recording given"), "name a HAR file or a recording folder, e.g. replay -e URL recordings/; run 'replay --help' for usage"))
+	}
+	color, err := cli.UseColor(o.color, stdout, getenv)
+	if err != nil {
+		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'replay --help' for usage"))
 	}
 	if err := checkReportPaths(o); err != nil {
 		return cli.PrintError(stderr, prog, err)
@@ -107,9 +116,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		defer lc.Flush()
 		stdout = lc
 	}
-	r := &replayRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	r := &replayRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, pal: ansi.Palette{On: color}}
 	var code int
-	var err error
 	if o.demo {
 		code, err = r.demo(ctx)
 	} else {
@@ -131,6 +139,7 @@ type replayRun struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	pal            ansi.Palette
 	inst           *cli.Instance
 	enc            *json.Encoder
 	// showMatch prints the match table before each replay (the demo).
@@ -287,7 +296,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 			results = append(results, c.Match)
 		}
 		fmt.Fprintf(r.stdout, "match %s: each recorded call and its operation in %s\n\n", t.name, specs.From)
-		match.WriteTable(r.stdout, results)
+		match.WriteTableColor(r.stdout, results, r.pal)
 		fmt.Fprintln(r.stdout)
 	}
 	if r.o.dryRun {
@@ -523,5 +532,5 @@ func (r *replayRun) print(rep *replay.Report) error {
 		_, err := fmt.Fprintf(r.stdout, "%s: %s\n", rep.Flow, replay.Summary(rep))
 		return err
 	}
-	return replay.WriteText(r.stdout, rep)
+	return replay.WriteTextColor(r.stdout, rep, r.pal)
 }

@@ -1,0 +1,159 @@
+package htmlreport
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/apitrail/apitrail/drift"
+	"github.com/apitrail/apitrail/match"
+)
+
+// MatchRecording is one recording's verdicts and, when it was checked
+// against another spec, what changed under its calls.
+type MatchRecording struct {
+	Name    string
+	Results []match.Result
+	Changes []drift.Call
+}
+
+// Match is a match run over one or more recordings.
+type Match struct {
+	Recordings []MatchRecording
+	// Summary holds the verdict counts and the coverage of the spec.
+	Summary match.Summary
+	// Against names the documents the calls were checked against, when
+	// they were (match --against).
+	Against string
+}
+
+type matchView struct {
+	Against    string
+	Breaking   []againstRow
+	Changed    []againstRow
+	Unchanged  int
+	Operations int
+	Exercised  int
+	Tags       []match.TagCoverage
+	Drift      []drift.OperationDrift
+	Undoc      []matchRow
+	Recordings []recordingView
+}
+
+type againstRow struct {
+	ID        string // the anchor of the call's row
+	Recording string
+	Seq       int
+	Call      string
+	Old, New  string
+	Resolves  bool
+	Changes   []string
+}
+
+type matchRow struct {
+	callRow
+	Problems []string
+	Notes    []string
+}
+
+type recordingView struct {
+	Name  string
+	ID    string
+	Calls []matchRow
+}
+
+// WriteMatch writes a match run as one HTML page: the breaking changes
+// first (with Against), the verdict counts, the coverage per tag with the
+// operations no recording calls, the drift grouped by operation, the
+// undocumented calls, then every call.
+func WriteMatch(w io.Writer, m Match, o Options) error {
+	o.fill("apitrail match")
+	c := cleaner{o.Redactor}
+	p := newPage(o, "match")
+	mv := &matchView{Against: c.text(m.Against), Operations: m.Summary.Coverage.Operations, Exercised: m.Summary.Coverage.Exercised}
+	p.Match = mv
+	for _, t := range m.Summary.Coverage.Tags {
+		t.Tag = c.text(t.Tag)
+		t.Missing = c.texts(t.Missing)
+		mv.Tags = append(mv.Tags, t)
+	}
+	// The least covered tags first: they are what a lead asks about.
+	sort.SliceStable(mv.Tags, func(i, j int) bool {
+		a, b := mv.Tags[i], mv.Tags[j]
+		return a.Exercised*b.Operations > b.Exercised*a.Operations
+	})
+	n := map[string]int{}
+	for v, k := range m.Summary.Verdicts {
+		n[string(v)] = k
+	}
+	recs, ops, tags, words := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	ids := map[string]int{}
+	var observed []drift.Observed
+	for _, rec := range m.Recordings {
+		rv := recordingView{Name: c.text(rec.Name)}
+		rv.ID = uniqueID(ids, "flow-"+slug(rec.Name))
+		for _, r := range rec.Results {
+			row := matchRow{callRow: callRow{ID: "call-" + rv.ID[len("flow-"):] + "-" + fmt.Sprint(r.Seq), Seq: r.Seq, Flow: rv.Name,
+				Word: string(r.Verdict), Class: class(string(r.Verdict)), Method: r.Method, Path: c.url(match.PathOf(r.URL)),
+				Result: c.text(r.Reason), Passing: r.Verdict == match.Matched}}
+			row.Name = row.Method + " " + row.Path
+			row.Op = row.Name
+			if r.Operation != nil {
+				row.Name = c.text(r.Operation.String())
+				row.Op = r.Operation.Method + " " + c.text(r.Operation.Path)
+				row.Tag = c.text(r.Operation.Tag)
+				if len(r.Problems) > 0 {
+					observed = append(observed, drift.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
+				}
+			}
+			if r.Status != 0 {
+				row.Status = fmt.Sprint(r.Status)
+			}
+			for _, pr := range r.Problems {
+				row.Problems = append(row.Problems, c.text(pr.String()))
+			}
+			row.Notes = c.texts(r.Notes)
+			recs[rv.Name], ops[row.Op], tags[row.Tag], words[row.Word] = true, true, true, true
+			if r.Verdict == match.Undocumented {
+				mv.Undoc = append(mv.Undoc, row)
+			}
+			rv.Calls = append(rv.Calls, row)
+			p.Total++
+		}
+		for _, ch := range rec.Changes {
+			a := againstRow{ID: "call-" + rv.ID[len("flow-"):] + "-" + fmt.Sprint(ch.Seq), Recording: rv.Name, Seq: ch.Seq, Call: ch.Method + " " + c.url(match.PathOf(ch.URL)), Old: c.text(ch.Old), New: c.text(ch.New), Resolves: ch.Resolves}
+			for _, x := range ch.Changes {
+				a.Changes = append(a.Changes, c.text(x.String()))
+			}
+			switch {
+			case ch.Breaking:
+				mv.Breaking = append(mv.Breaking, a)
+			case len(ch.Changes) > 0:
+				mv.Changed = append(mv.Changed, a)
+			default:
+				mv.Unchanged++
+			}
+		}
+		mv.Recordings = append(mv.Recordings, rv)
+	}
+	for _, d := range drift.ByOperation(observed) {
+		d.Operation = c.text(d.Operation)
+		for i := range d.Problems {
+			d.Problems[i].Where = c.text(d.Problems[i].Where)
+			d.Problems[i].Example = c.text(d.Problems[i].Example)
+		}
+		mv.Drift = append(mv.Drift, d)
+	}
+	var known []string
+	for _, v := range match.Verdicts {
+		known = append(known, string(v))
+	}
+	p.Counts = counts(known, n)
+	p.Facets = []facet{newFacet("outcome", "verdict", words), newFacet("flow", "recording", recs), newFacet("op", "operation", ops), newFacet("tag", "tag", tags)}
+	return p.write(w)
+}
+
+// WriteMatchFile is WriteMatch into a file, replaced whole or not at all.
+func WriteMatchFile(path string, m Match, o Options) error {
+	return writeFile(path, func(w io.Writer) error { return WriteMatch(w, m, o) })
+}
