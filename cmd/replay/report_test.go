@@ -15,6 +15,7 @@ import (
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/recorder"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/report/htmlreport/htmltest"
 	"github.com/apitrail/apitrail/report/reporttest"
 )
 
@@ -203,7 +204,12 @@ func checkReports(t *testing.T, human, junitPath, allureDir string, secrets []st
 	results := reporttest.ReadAllure(t, allureDir)
 	var allure []call
 	for _, r := range results {
-		k := call{r.Label("suite"), r.Name, r.Status}
+		// Allure names carry the call's number ("#4 ..."), JUnit names not.
+		seq, name, _ := strings.Cut(r.Name, " ")
+		if !strings.HasPrefix(r.FullName, r.Label("suite")+" "+seq+" ") || !regexp.MustCompile(`^#\d+$`).MatchString(seq) {
+			t.Errorf("Allure name %q does not start with the call's number of %q", r.Name, r.FullName)
+		}
+		k := call{r.Label("suite"), name, r.Status}
 		allure = append(allure, k)
 		if p, ok := texts[call{k.flow, k.name, map[string]string{"failed": "failure", "broken": "error"}[r.Status]}]; ok {
 			if p.message != r.StatusDetails.Message || p.text != "" && p.text != r.StatusDetails.Trace {
@@ -337,9 +343,16 @@ func TestSuiteReportsVersion2Changes(t *testing.T) {
 		if r.Status != "failed" {
 			continue
 		}
-		diffText, typ := r.Attachment(t, allure, "diff")
-		for _, f := range want[call{r.Label("suite"), r.Name, "failure"}] {
-			if typ != "text/plain" || !strings.Contains(words(diffText), f) {
+		diffPage, typ := r.Attachment(t, allure, "diff")
+		diffText := htmltest.Text(diffPage)
+		_, name, _ := strings.Cut(r.Name, " ")
+		for _, f := range want[call{r.Label("suite"), name, "failure"}] {
+			// The page's table reads "status changed 200 404" where the
+			// text says "status 200 -> 404".
+			if f == "status 200 -> 404" {
+				f = "status changed 200 404"
+			}
+			if typ != "text/html" || !strings.Contains(words(diffText), f) {
 				t.Errorf("%s: the diff attachment (%s) lacks %q:\n%s", r.FullName, typ, f, diffText)
 			}
 		}

@@ -36,7 +36,7 @@ type matchView struct {
 	Exercised  int
 	Tags       []match.TagCoverage
 	Drift      []drift.OperationDrift
-	Undoc      []matchRow
+	Undoc      []callRow
 	Recordings []recordingView
 }
 
@@ -50,16 +50,10 @@ type againstRow struct {
 	Changes   []string
 }
 
-type matchRow struct {
-	callRow
-	Problems []string
-	Notes    []string
-}
-
 type recordingView struct {
 	Name  string
 	ID    string
-	Calls []matchRow
+	Calls []callRow
 }
 
 // WriteMatch writes a match run as one HTML page: the breaking changes
@@ -93,9 +87,9 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 		rv := recordingView{Name: c.text(rec.Name)}
 		rv.ID = uniqueID(ids, "flow-"+slug(rec.Name))
 		for _, r := range rec.Results {
-			row := matchRow{callRow: callRow{ID: "call-" + rv.ID[len("flow-"):] + "-" + fmt.Sprint(r.Seq), Seq: r.Seq, Flow: rv.Name,
+			row := callRow{ID: "call-" + rv.ID[len("flow-"):] + "-" + fmt.Sprint(r.Seq), Seq: r.Seq, Flow: rv.Name,
 				Word: string(r.Verdict), Class: class(string(r.Verdict)), Method: r.Method, Path: c.url(match.PathOf(r.URL)),
-				Result: c.text(r.Reason), Passing: r.Verdict == match.Matched}}
+				Result: c.text(r.Reason), Passing: r.Verdict == match.Matched}
 			row.Name = row.Method + " " + row.Path
 			row.Op = row.Name
 			if r.Operation != nil {

@@ -51,6 +51,9 @@ type callRow struct {
 	Detail  string // the anchor of its failure section, if it has one
 	Lazy    bool   // JavaScript can show more on demand
 	Passing bool
+	// Problems and Notes are match's, under the call.
+	Problems []string
+	Notes    []string
 }
 
 type failView struct {
