@@ -57,7 +57,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 	url := "file://" + page
 	dom := b.DOM(url)
 	for name, n := range want {
-		got := regexp.MustCompile(`<a class="count v-`+name+`"[^>]*><b>(\d+)</b>`).FindStringSubmatch(dom)
+		got := regexp.MustCompile(`<a class="count v-` + name + `"[^>]*><b>(\d+)</b>`).FindStringSubmatch(dom)
 		if got == nil || got[1] != strconv.Itoa(n) {
 			t.Errorf("the page's %s total is %v, the text report's %d", name, got, n)
 		}

@@ -3,10 +3,15 @@ package htmlreport
 import (
 	"fmt"
 	"io"
+	"path"
+	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/spec"
 )
 
 // MatchRecording is one recording's verdicts and, when it was checked
@@ -35,7 +40,7 @@ type matchView struct {
 	Operations int
 	Exercised  int
 	Tags       []match.TagCoverage
-	Drift      []drift.OperationDrift
+	Drift      []driftGroup
 	Undoc      []callRow
 	Recordings []recordingView
 }
@@ -48,6 +53,45 @@ type againstRow struct {
 	Old, New  string
 	Resolves  bool
 	Changes   []string
+}
+
+// driftGroup is how the calls of one operation differ from it: requests
+// and answers alike, each kind of difference at each place once, with how
+// often it was seen.
+type driftGroup struct {
+	Operation string
+	Calls     []callLink
+	Problems  []problemCount
+}
+
+type callLink struct {
+	ID  string
+	Seq int
+}
+
+type problemCount struct {
+	Kind, Where, Example string
+	N                    int
+}
+
+var arrayIndex = regexp.MustCompile(`\[\d+\]`)
+
+func (g *driftGroup) add(c cleaner, row callRow, problems []spec.Problem) {
+	g.Calls = append(g.Calls, callLink{row.ID, row.Seq})
+	for _, p := range problems {
+		where := arrayIndex.ReplaceAllString(c.text(p.Where), "[*]")
+		found := false
+		for i := range g.Problems {
+			if g.Problems[i].Kind == string(p.Kind) && g.Problems[i].Where == where {
+				g.Problems[i].N++
+				found = true
+				break
+			}
+		}
+		if !found {
+			g.Problems = append(g.Problems, problemCount{string(p.Kind), where, c.text(p.Message), 1})
+		}
+	}
 }
 
 type recordingView struct {
@@ -82,10 +126,10 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 	}
 	recs, ops, tags, words := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	ids := map[string]int{}
-	var observed []drift.Observed
+	groups := map[string]*driftGroup{}
 	for _, rec := range m.Recordings {
 		rv := recordingView{Name: c.text(rec.Name)}
-		rv.ID = uniqueID(ids, "flow-"+slug(rec.Name))
+		rv.ID = uniqueID(ids, "flow-"+slug(anchorName(rec.Name)))
 		for _, r := range rec.Results {
 			row := callRow{ID: "call-" + rv.ID[len("flow-"):] + "-" + fmt.Sprint(r.Seq), Seq: r.Seq, Flow: rv.Name,
 				Word: string(r.Verdict), Class: class(string(r.Verdict)), Method: r.Method, Path: c.url(match.PathOf(r.URL)),
@@ -96,9 +140,6 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 				row.Name = c.text(r.Operation.String())
 				row.Op = r.Operation.Method + " " + c.text(r.Operation.Path)
 				row.Tag = c.text(r.Operation.Tag)
-				if len(r.Problems) > 0 {
-					observed = append(observed, drift.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
-				}
 			}
 			if r.Status != 0 {
 				row.Status = fmt.Sprint(r.Status)
@@ -107,6 +148,14 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 				row.Problems = append(row.Problems, c.text(pr.String()))
 			}
 			row.Notes = c.texts(r.Notes)
+			if r.Operation != nil && len(r.Problems) > 0 {
+				g := groups[row.Name]
+				if g == nil {
+					g = &driftGroup{Operation: row.Name}
+					groups[row.Name] = g
+				}
+				g.add(c, row, r.Problems)
+			}
 			recs[rv.Name], ops[row.Op], tags[row.Tag], words[row.Word] = true, true, true, true
 			if r.Verdict == match.Undocumented {
 				mv.Undoc = append(mv.Undoc, row)
@@ -130,14 +179,17 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 		}
 		mv.Recordings = append(mv.Recordings, rv)
 	}
-	for _, d := range drift.ByOperation(observed) {
-		d.Operation = c.text(d.Operation)
-		for i := range d.Problems {
-			d.Problems[i].Where = c.text(d.Problems[i].Where)
-			d.Problems[i].Example = c.text(d.Problems[i].Example)
-		}
-		mv.Drift = append(mv.Drift, d)
+	for _, g := range groups {
+		mv.Drift = append(mv.Drift, *g)
 	}
+	// The operations with the most drifting calls first.
+	sort.Slice(mv.Drift, func(i, j int) bool {
+		a, b := mv.Drift[i], mv.Drift[j]
+		if len(a.Calls) != len(b.Calls) {
+			return len(a.Calls) > len(b.Calls)
+		}
+		return a.Operation < b.Operation
+	})
 	var known []string
 	for _, v := range match.Verdicts {
 		known = append(known, string(v))
@@ -150,4 +202,11 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 // WriteMatchFile is WriteMatch into a file, replaced whole or not at all.
 func WriteMatchFile(path string, m Match, o Options) error {
 	return writeFile(path, func(w io.Writer) error { return WriteMatch(w, m, o) })
+}
+
+// anchorName is the part of a recording's path that names it: the folder
+// of a recording folder's recording.har, else the file without .har.
+func anchorName(name string) string {
+	name = strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(name), "/recording.har"), ".har")
+	return path.Base(name)
 }
