@@ -99,7 +99,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 
 	filtered := b.DOM("file://" + page + "#outcome=drift,undocumented")
 	n := 0
-	for _, r := range htmltest.Tags(filtered, "tr", `class="call `) {
+	for _, r := range htmltest.Tags(filtered, "tr", `data-outcome=`) {
 		want := strings.Contains(r, `data-outcome="drift"`) || strings.Contains(r, `data-outcome="undocumented"`)
 		if htmltest.Hidden(r) == want {
 			t.Errorf("filtered by verdict, row %s hidden=%v", r, htmltest.Hidden(r))

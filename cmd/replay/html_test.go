@@ -79,7 +79,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 		t.Errorf("%d failure sections in the file itself, want one per regression (%d)", n, want["regression"])
 	}
 	launch := ""
-	for _, a := range htmltest.Tags(dom, "article", `data-outcome="regression"`, `data-op="GET /api/launch/{id}"`, `data-flow="read-only"`) {
+	for _, a := range htmltest.Tags(dom, "article", `data-outcome="regression"`, `data-op="GET /api/launch/{id}"`, `id="diff-call-read-only-`) {
 		id := regexp.MustCompile(`id="([^"]+)"`).FindStringSubmatch(a)[1]
 		launch = htmltest.ByID(dom, id)
 	}
@@ -87,8 +87,8 @@ func TestHTMLReportInChromium(t *testing.T) {
 		t.Fatal("no failure section for the read-only flow's GET /api/launch/{id}")
 	}
 	for _, re := range []string{
-		`<tr class="chg chg-removed"><td><code>\$\.closed</code>`,
-		`<tr class="chg chg-added"><td><code>\$\.isClosed</code>`,
+		`<tr class="chg chg-removed"><td>\$\.closed</td>`,
+		`<tr class="chg chg-added"><td>\$\.isClosed</td>`,
 		`<span class="del">-\s*"closed": (true|false),</span>`,
 		`<span class="ins">\+\s*"isClosed": (true|false),</span>`,
 		`<span class="file">--- recorded</span>`,
@@ -111,13 +111,13 @@ func TestHTMLReportInChromium(t *testing.T) {
 			}},
 		{"a filter by flow and tag", "#flow=read-only&tag=launch-controller",
 			func(tag string) bool {
-				return strings.Contains(tag, `data-flow="read-only"`) && strings.Contains(tag, `data-tag="launch-controller"`)
+				return (strings.Contains(tag, `id="call-read-only-`) || strings.Contains(tag, `id="diff-call-read-only-`)) && strings.Contains(tag, `data-tag="launch-controller"`)
 			}},
 		{"an anchor to a call filters nothing", "#call-read-only-4", func(string) bool { return true }},
 	}
 	for _, c := range cases {
 		dom := b.DOM(url + c.fragment)
-		rows := htmltest.Tags(dom, "tr", `class="call `)
+		rows := htmltest.Tags(dom, "tr", `data-outcome=`)
 		n := 0
 		for _, r := range rows {
 			if htmltest.Hidden(r) == c.shown(r) {
@@ -133,7 +133,7 @@ func TestHTMLReportInChromium(t *testing.T) {
 		if got := htmltest.Text(htmltest.ByID(dom, "shown")); got != fmt.Sprintf("%d of %d calls shown", n, total) {
 			t.Errorf("%s: the page says %q, %d rows are shown", c.reason, got, n)
 		}
-		for _, a := range htmltest.Tags(dom, "article", `class="fail `) {
+		for _, a := range htmltest.Tags(dom, "article", `data-outcome=`) {
 			if htmltest.Hidden(a) == c.shown(a) {
 				t.Errorf("%s: failure %s hidden=%v", c.reason, a, htmltest.Hidden(a))
 			}

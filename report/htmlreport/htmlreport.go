@@ -228,10 +228,8 @@ func diffLines(d string) []line {
 // kv is a header or a label and its value.
 type kv struct{ Name, Value string }
 
-// lazyCall is what a passing call shows when it is opened.
-type lazyCall struct {
-	Lines []string `json:"l"`
-}
+// lazyCall is what a passing call shows when it is opened, a line each.
+type lazyCall []string
 
 // maxBody bounds a body shown in a report; the rest is cut with a note.
 const maxBody = 64 << 10

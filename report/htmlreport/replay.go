@@ -124,7 +124,7 @@ func WriteReplay(w io.Writer, reps []*replay.Report, o Options) error {
 				fv.Failed = append(fv.Failed, f)
 			} else if lz := lazyLines(c, e); len(lz) > 0 {
 				row.Lazy = true
-				p.Lazy[row.ID] = lazyCall{Lines: lz}
+				p.Lazy[row.ID] = lz
 			}
 			fv.Calls = append(fv.Calls, row)
 			p.Total++
@@ -281,7 +281,8 @@ func lazyLines(c cleaner, e *replay.EntryReport) []string {
 	if e.Outcome == replay.NotRun || e.Outcome == replay.Skipped {
 		return nil
 	}
-	out := []string{e.Method + " " + c.url(e.URL)}
+	// The row shows the path, the flow's heading the endpoint.
+	var out []string
 	if e.RecordedURL != "" && e.RecordedURL != e.URL {
 		out = append(out, "recorded as "+c.url(e.RecordedURL))
 	}

@@ -5,7 +5,7 @@
   'use strict';
   var keys = ['outcome', 'flow', 'op', 'tag'];
   var items = Array.prototype.slice.call(document.querySelectorAll('[data-outcome]'));
-  var rows = items.filter(function (el) { return el.matches('tr.call'); });
+  var rows = items.filter(function (el) { return el.tagName === 'TR'; });
   var form = document.getElementById('filters');
   var shown = document.getElementById('shown');
   var lazy = {};
@@ -31,19 +31,26 @@
     }).join('&');
   }
 
+  // A call's flow is its table's: rows do not repeat it, to keep a large
+  // report small.
+  function attr(el, k) {
+    var holder = el.closest('[data-' + k + ']');
+    return holder ? holder.getAttribute('data-' + k) : '';
+  }
+
   function apply(f) {
     var n = 0;
     items.forEach(function (el) {
       var ok = keys.every(function (k) {
-        return !f[k] || f[k].indexOf(el.getAttribute('data-' + k) || '') >= 0;
+        return !f[k] || f[k].indexOf(attr(el, k)) >= 0;
       });
       el.hidden = !ok;
       var extra = el.nextElementSibling;
       if (extra && extra.classList.contains('lazy')) { extra.hidden = !ok; }
-      if (ok && el.matches('tr.call')) { n++; }
+      if (ok && el.tagName === 'TR') { n++; }
     });
     document.querySelectorAll('section.flow').forEach(function (s) {
-      s.hidden = !s.querySelector('tr.call:not([hidden])');
+      s.hidden = !s.querySelector('tr[data-outcome]:not([hidden])');
     });
     shown.textContent = n + ' of ' + rows.length + ' calls shown';
     document.body.setAttribute('data-shown', String(n));
@@ -99,10 +106,14 @@
 
   // Passing calls carry their details in the JSON block; a row gets them
   // only when opened, so a large report stays light.
-  document.querySelectorAll('button.more').forEach(function (b) {
-    b.hidden = false;
+  rows.forEach(function (row) {
+    if (!lazy[row.id]) { return; }
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'more';
+    b.textContent = 'details';
+    row.lastElementChild.appendChild(b);
     b.addEventListener('click', function () {
-      var row = b.closest('tr');
       var next = row.nextElementSibling;
       if (next && next.classList.contains('lazy')) { next.remove(); b.textContent = 'details'; return; }
       var tr = document.createElement('tr');
@@ -110,7 +121,7 @@
       var td = document.createElement('td');
       td.colSpan = row.children.length;
       var pre = document.createElement('pre');
-      pre.textContent = ((lazy[b.getAttribute('data-call')] || {}).l || []).join('\n');
+      pre.textContent = lazy[row.id].join('\n');
       td.appendChild(pre);
       tr.appendChild(td);
       row.after(tr);
