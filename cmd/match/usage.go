@@ -58,6 +58,13 @@ Options:
       --strict             exit 1 when a call drifted from the spec or is
                            undocumented
       --coverage           list, per tag, the operations no recording calls
+      --html FILE          also write the report as one self-contained HTML page
+                           (no network, opens from file://): verdict counts,
+                           coverage bars per tag with the operations not
+                           called, drift by operation, undocumented calls,
+                           with --against the breaking changes first
+      --color WHEN         colour the verdicts: auto (on a terminal, unless
+                           NO_COLOR is set), always or never
   -q, --quiet              print only the totals
   -h, --help               show this help
 
@@ -87,4 +94,5 @@ Examples:
   match --against-instance --endpoint https://testops.example.com recordings/
   match --coverage -q recordings/
   match --spec testops-openapi.json --infer inferred.yaml recordings/
+  match --coverage --html coverage.html recordings/
 `

@@ -67,6 +67,13 @@ Options:
       --allure-results DIR  also write Allure results into DIR: a result per
                             call with the diff, the request and both answers
                             attached; allurectl uploads them to Allure TestOps
+      --html FILE           also write the report as one self-contained HTML
+                            page (no network, opens from file:// or as a CI
+                            artifact): totals, each call, each failure with
+                            its coloured diff; filters by outcome, flow,
+                            operation and tag, kept in the URL's #fragment
+      --color WHEN          colour outcomes and diffs: auto (on a terminal,
+                            unless NO_COLOR is set), always or never
       --demo                the whole loop on bundled data: start a local
                             TestOps-like instance, match the bundled recording
                             and replay it there; no network needed
@@ -109,5 +116,5 @@ Examples:
   replay --endpoint https://testops.example.com --dry-run ui-session.har
   replay --endpoint https://testops.example.com --unsafe recordings/
   replay -e https://testops.example.com --junit junit.xml \
-         --allure-results allure-results recordings/
+         --allure-results allure-results --html replay.html recordings/
 `

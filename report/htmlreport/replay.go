@@ -267,8 +267,7 @@ func messageOf(c cleaner, first string, m *replay.Message) *messageView {
 	switch {
 	case len(m.Body) == 0:
 	case utf8.Valid(m.Body):
-		mv.Body, mv.Cut = cut(m.Body)
-		mv.Body = c.text(mv.Body)
+		mv.Body, mv.Cut = cut(c.r.Body(m.Header.Get("Content-Type"), m.Body))
 	default:
 		mv.Body = fmt.Sprintf("(%d bytes of binary data)", len(m.Body))
 	}
