@@ -68,6 +68,16 @@ func TestHTMLReportInChromium(t *testing.T) {
 	if got := htmltest.Text(htmltest.ByID(dom, "shown")); got != fmt.Sprintf("%d of %d calls shown", total, total) {
 		t.Errorf("unfiltered, the page says %q", got)
 	}
+	// Passing calls open their details on demand: the script gives each
+	// a button, which the file itself does not have.
+	for _, id := range regexp.MustCompile(`<tr id="([^"]+)" data-outcome="ok"`).FindAllStringSubmatch(dom, -1) {
+		if row := htmltest.ByID(dom, id[1]); !strings.Contains(row, `<button type="button" class="more">details</button>`) {
+			t.Errorf("passing call %s has no details button:\n%s", id[1], row)
+		}
+	}
+	if strings.Contains(string(raw), `class="more"`) {
+		t.Error("the file itself holds details buttons, which do nothing without the script")
+	}
 	if form := htmltest.Tags(dom, "form", `id="filters"`); len(form) != 1 || htmltest.Hidden(form[0]) {
 		t.Errorf("the script did not show the filters: %v", form)
 	}

@@ -109,14 +109,14 @@ func WriteReplay(w io.Writer, reps []*replay.Report, o Options) error {
 	flows, ops, tags, words := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	ids := map[string]int{}
 	for _, r := range reps {
-		fv := flowView{Name: r.Flow, Endpoint: c.url(r.Endpoint), Summary: replay.Summary(r), Interrupted: r.Interrupted}
-		fv.ID = uniqueID(ids, "flow-"+slug(r.Flow))
+		fv := flowView{Name: c.text(r.Flow), Endpoint: c.url(r.Endpoint), Summary: replay.Summary(r), Interrupted: r.Interrupted}
+		fv.ID = uniqueID(ids, "flow-"+slug(fv.Name))
 		n := map[string]int{}
 		for _, e := range r.Entries {
-			row := replayRow(c, r.Flow, fv.ID, e)
+			row := replayRow(c, fv.Name, fv.ID, e)
 			n[row.Word]++
 			total[row.Word]++
-			flows[r.Flow], ops[row.Op], tags[row.Tag], words[row.Word] = true, true, true, true
+			flows[fv.Name], ops[row.Op], tags[row.Tag], words[row.Word] = true, true, true, true
 			if failing(e) {
 				f := replayFailure(c, row, e)
 				row.Detail = "diff-" + row.ID
