@@ -131,16 +131,8 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 		rv := recordingView{Name: c.text(rec.Name)}
 		rv.ID = uniqueID(ids, "flow-"+slug(anchorName(rec.Name)))
 		for _, r := range rec.Results {
-			row := callRow{ID: "call-" + rv.ID[len("flow-"):] + "-" + fmt.Sprint(r.Seq), Seq: r.Seq, Flow: rv.Name,
-				Word: string(r.Verdict), Class: class(string(r.Verdict)), Method: r.Method, Path: c.url(match.PathOf(r.URL)),
-				Result: c.text(r.Reason), Passing: r.Verdict == match.Matched}
-			row.Name = row.Method + " " + row.Path
-			row.Op = row.Name
-			if r.Operation != nil {
-				row.Name = c.text(r.Operation.String())
-				row.Op = r.Operation.Method + " " + c.text(r.Operation.Path)
-				row.Tag = c.text(r.Operation.Tag)
-			}
+			row := newRow(c, rv.Name, rv.ID, r.Seq, string(r.Verdict), r.Method, r.URL, r.Operation)
+			row.Result, row.Passing = c.text(r.Reason), r.Verdict == match.Matched
 			if r.Status != 0 {
 				row.Status = fmt.Sprint(r.Status)
 			}

@@ -171,17 +171,24 @@ func failing(e *replay.EntryReport) bool {
 	return len(e.Warnings) > 0
 }
 
-func replayRow(c cleaner, flow, flowID string, e *replay.EntryReport) callRow {
-	row := callRow{ID: "call-" + strings.TrimPrefix(flowID, "flow-") + "-" + fmt.Sprint(e.Seq), Seq: e.Seq, Flow: flow,
-		Word: string(e.Outcome), Class: class(string(e.Outcome)), Method: e.Method, Path: c.url(match.PathOf(e.URL)),
-		Passing: e.Outcome == replay.OK}
+// newRow is what a call's row shows of it in either report: its anchor,
+// its outcome or verdict, what was sent and the operation.
+func newRow(c cleaner, flow, flowID string, seq int, word, method, rawURL string, op *match.Operation) callRow {
+	row := callRow{ID: "call-" + strings.TrimPrefix(flowID, "flow-") + "-" + fmt.Sprint(seq), Seq: seq, Flow: flow,
+		Word: word, Class: class(word), Method: method, Path: c.url(match.PathOf(rawURL))}
 	row.Name = row.Method + " " + row.Path
 	row.Op = row.Name
-	if e.Operation != nil {
-		row.Name = c.text(e.Operation.String())
-		row.Op = e.Operation.Method + " " + c.text(e.Operation.Path)
-		row.Tag = c.text(e.Operation.Tag)
+	if op != nil {
+		row.Name = c.text(op.String())
+		row.Op = op.Method + " " + c.text(op.Path)
+		row.Tag = c.text(op.Tag)
 	}
+	return row
+}
+
+func replayRow(c cleaner, flow, flowID string, e *replay.EntryReport) callRow {
+	row := newRow(c, flow, flowID, e.Seq, string(e.Outcome), e.Method, e.URL, e.Operation)
+	row.Passing = e.Outcome == replay.OK
 	switch {
 	case e.Status != 0:
 		row.Status = fmt.Sprintf("%d → %d", e.RecordedStatus, e.Status)
