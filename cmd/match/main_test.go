@@ -158,6 +158,8 @@ func TestErrors(t *testing.T) {
 		{"an unknown flag", []string{"--nope", harPath}, "match: error: unknown flag: --nope"},
 		{"a bad alias", []string{"--spec", specPath, "--alias", "x", harPath}, `match: error: alias "x" is not of the form`},
 		{"a missing spec file", []string{"--spec", "/nonexistent.json", harPath}, "match: error: "},
+		{"an HTML report in a missing folder", []string{"--spec", specPath, "--html", "/nonexistent/r.html", harPath}, "match: error: --html /nonexistent/r.html: no folder /nonexistent"},
+		{"an unknown colour mode", []string{"--spec", specPath, "--color", "sometimes", harPath}, `match: error: --color "sometimes": want auto, always or never`},
 	}
 	for _, c := range cases {
 		code, out, errOut := runMatch(t, c.args...)

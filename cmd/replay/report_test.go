@@ -430,12 +430,16 @@ func TestReportFlagErrors(t *testing.T) {
 		{"a JUnit file in a missing folder", []string{"--junit", filepath.Join(tmp, "missing", "junit.xml")}, "replay: error: --junit " + filepath.Join(tmp, "missing", "junit.xml") + ": no folder"},
 		{"a JUnit file that is a folder", []string{"--junit", tmp}, "replay: error: --junit " + tmp + ": is a folder"},
 		{"Allure results in a file", []string{"--allure-results", file}, "replay: error: --allure-results: "},
-		{"reports of a dry run", []string{"--dry-run", "--junit", filepath.Join(tmp, "junit.xml")}, "replay: error: --junit and --allure-results report a replay, and --dry-run sends nothing"},
+		{"reports of a dry run", []string{"--dry-run", "--junit", filepath.Join(tmp, "junit.xml")}, "replay: error: --junit, --allure-results and --html report a replay, and --dry-run sends nothing"},
+		{"an HTML report of a dry run", []string{"--dry-run", "--html", filepath.Join(tmp, "r.html")}, "replay: error: --junit, --allure-results and --html report a replay, and --dry-run sends nothing"},
+		{"an HTML report in a missing folder", []string{"--html", filepath.Join(tmp, "missing", "r.html")}, "replay: error: --html " + filepath.Join(tmp, "missing", "r.html") + ": no folder"},
+		{"an HTML report that is a folder", []string{"--html", tmp}, "replay: error: --html " + tmp + ": is a folder"},
+		{"an unknown colour mode", []string{"--color", "sometimes"}, `replay: error: --color "sometimes": want auto, always or never`},
 	}
 	for _, c := range cases {
 		in.ResetRequests()
 		code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), append(append([]string{"--endpoint", in.URL()}, c.args...), dir)...)
-		if code != 2 || !strings.HasPrefix(errOut, c.want) || strings.Count(errOut, "\n") != 1 || out != "" {
+		if code != 2 || !strings.HasPrefix(errOut, c.want) || strings.Count(strings.Split(errOut, "replay: hint: ")[0], "\n") != 1 || out != "" {
 			t.Errorf("%s: exit %d, stderr %q, want 2 and one line starting %q", c.reason, code, errOut, c.want)
 		}
 		if n := len(in.Requests()); n != 0 {
