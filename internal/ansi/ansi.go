@@ -51,7 +51,7 @@ func wordCode(word string) string {
 		return red
 	case "drift":
 		return yellow
-	case "infra", "broken":
+	case "infra", "broken", "interrupted":
 		return magenta
 	case "skipped", "not-run", "not-api", "auth":
 		return grey

@@ -165,7 +165,7 @@ var outcomeNames = func() []string {
 // failed run opens first.
 func failing(e *replay.EntryReport) bool {
 	switch e.Outcome {
-	case replay.Regression, replay.Drift, replay.Infra:
+	case replay.Regression, replay.Drift, replay.Infra, replay.Interrupted:
 		return true
 	}
 	return len(e.Warnings) > 0
@@ -213,7 +213,7 @@ func replayFailure(c cleaner, row callRow, e *replay.EntryReport) failView {
 	if e.RecordedURL != "" && e.RecordedURL != e.URL {
 		f.RecordedURL = c.url(e.RecordedURL)
 	}
-	if e.Outcome == replay.Infra {
+	if e.Outcome == replay.Infra || e.Outcome == replay.Interrupted {
 		f.Reason = c.text(e.Reason)
 	}
 	// A call that passed can still have had noise hidden from it, which a
@@ -347,7 +347,7 @@ func Attachment(flow string, e *replay.EntryReport, o Options) ([]byte, error) {
 	f := replayFailure(c, row, e)
 	f.callRow = row
 	f.Detail = "diff-" + row.ID
-	if e.Outcome != replay.Infra {
+	if e.Outcome != replay.Infra && e.Outcome != replay.Interrupted {
 		f.Reason = ""
 	}
 	var b bytes.Buffer
