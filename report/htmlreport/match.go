@@ -140,6 +140,10 @@ func WriteMatch(w io.Writer, m Match, o Options) error {
 				row.Problems = append(row.Problems, c.text(pr.String()))
 			}
 			row.Notes = c.texts(r.Notes)
+			// The near misses are why a person reads an undocumented call at all.
+			for _, cl := range r.Closest {
+				row.Notes = append(row.Notes, c.text("closest: "+cl.String()))
+			}
 			if r.Operation != nil && len(r.Problems) > 0 {
 				g := groups[row.Name]
 				if g == nil {
