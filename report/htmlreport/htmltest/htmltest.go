@@ -52,7 +52,7 @@ func (b *Browser) run(extra ...string) string {
 	defer cancel()
 	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-features=NetworkTimeServiceQuerying", "--no-pings", "--disable-domain-reliability",
+		"--disable-features=NetworkTimeServiceQuerying,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading", "--no-pings", "--disable-domain-reliability",
 		"--disable-default-apps", "--disable-extensions", "--user-data-dir=" + profile, "--virtual-time-budget=5000"}
 	if b.Proxy != "" {
 		// <-loopback> takes loopback out of Chromium's implicit bypass
@@ -97,6 +97,9 @@ func (b *Browser) Screenshot(url, path string, width, height int) {
 var browserHosts = map[string]bool{
 	"update.googleapis.com": true, "accounts.google.com": true, "clients2.google.com": true,
 	"redirector.gvt1.com": true, "edgedl.me.gvt1.com": true,
+	// The optimization guide fetches hints on its own schedule, so it shows
+	// up on a loaded machine only now and then.
+	"optimizationguide-pa.googleapis.com": true,
 }
 
 // CountingProxy listens on loopback as an HTTP proxy that answers every
