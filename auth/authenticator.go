@@ -36,6 +36,10 @@ type Config struct {
 	// Backoff is the wait before the first retry, doubled for each next
 	// one; 200ms when zero.
 	Backoff time.Duration
+	// OnToken, when set, is told every access token the exchange returns,
+	// before any caller gets it, so that a report writer can hide the
+	// token wherever an instance echoes it back.
+	OnToken func(Token)
 }
 
 // exchangeTimeout bounds one exchange: callers may give up sooner through
@@ -140,6 +144,9 @@ func (a *Authenticator) get(ctx context.Context, stale Token) (AccessToken, erro
 
 func (a *Authenticator) run(ctx context.Context, f *flight) {
 	at, obtained, err := a.exchangeRetrying(ctx)
+	if err == nil && a.cfg.OnToken != nil {
+		a.cfg.OnToken(at.Token)
+	}
 	a.mu.Lock()
 	if err == nil {
 		a.cur = &at

@@ -48,6 +48,11 @@ type Options struct {
 	// KeepCacheBusters treats query parameters that look like
 	// cache-busters (see Result.Query) as ordinary undocumented ones.
 	KeepCacheBusters bool
+	// Redactor cleans what a Result shows (its URL, query values, reasons
+	// and problems) of secrets; a new one with har.DefaultRules when nil.
+	// Observe pins the secret values of every exchange it sees, so that a
+	// problem quoting one without its name hides it too.
+	Redactor *har.Redactor
 }
 
 // Matcher gives verdicts on recorded exchanges.
@@ -61,12 +66,16 @@ type Matcher struct {
 	// specPaths are the paths the loaded documents were fetched from: a
 	// browser fetching one of them is reading the docs, not the API.
 	specPaths map[string]bool
+	red       *har.Redactor
 }
 
 // New returns a Matcher over an index. The index should be built without
 // Options.Hosts: the Matcher decides itself which hosts are the instance.
 func New(ix *spec.Index, opts Options) *Matcher {
-	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks, busters: !opts.KeepCacheBusters, specPaths: map[string]bool{}}
+	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks, busters: !opts.KeepCacheBusters, specPaths: map[string]bool{}, red: opts.Redactor}
+	if m.red == nil {
+		m.red = har.NewRedactor(har.DefaultRules())
+	}
 	for _, d := range ix.Documents() {
 		if u, err := url.Parse(d.Source.URL); err == nil && u.Host != "" && u.Path != "" {
 			m.specPaths[u.Path] = true
@@ -129,8 +138,10 @@ func normalizeHost(h string) string {
 }
 
 // Observe learns the instance's hosts from one exchange, for a first pass
-// over a recording when Options.Hosts is empty.
+// over a recording when Options.Hosts is empty, and the secret values it
+// holds, which no Result shows.
 func (m *Matcher) Observe(e *har.Entry) {
+	m.red.PinSecrets([]*har.Entry{e})
 	if m.fixed {
 		return
 	}

@@ -121,8 +121,27 @@ type QueryParam struct {
 	CacheBuster bool `json:"cacheBuster,omitempty"`
 }
 
-// Entry gives the verdict on one exchange; seq is its 1-based place.
+// Entry gives the verdict on one exchange; seq is its 1-based place. What
+// the Result shows is redacted (see Options.Redactor); its Entry is the
+// exchange as recorded.
 func (m *Matcher) Entry(seq int, e *har.Entry) Result {
+	r := m.entry(seq, e)
+	m.redact(&r)
+	return r
+}
+
+// redact is the one place a Result's report fields are cleaned: every
+// report (match's text and JSON, replay's plan and reports, drift) prints
+// them as they are.
+func (m *Matcher) redact(r *Result) {
+	r.URL = m.red.ReportURL(r.URL)
+	for i := range r.Query {
+		r.Query[i].Value = m.red.Param(r.Query[i].Name, r.Query[i].Value)
+	}
+	m.red.SweepValue(r)
+}
+
+func (m *Matcher) entry(seq int, e *har.Entry) Result {
 	r := Result{Seq: seq, Method: strings.ToUpper(e.Request.Method), URL: e.Request.URL, Status: e.Response.Status, Entry: e}
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {

@@ -56,6 +56,7 @@ type Plan struct {
 	Corr *correlate.Plan
 
 	corrCalls []int // correlation index -> index in Calls
+	red       *har.Redactor
 }
 
 // PlanOptions decide which calls a plan sends.
@@ -65,6 +66,9 @@ type PlanOptions struct {
 	Matcher *match.Matcher
 	// Unsafe allows sending POST, PUT, PATCH and DELETE calls.
 	Unsafe bool
+	// Redactor cleans what WritePlan prints; a new one with
+	// har.DefaultRules when nil.
+	Redactor *har.Redactor
 }
 
 // Safe reports whether a method only reads.
@@ -89,7 +93,10 @@ func idempotent(method string) bool {
 // NewPlan decides, for each recorded call, whether and after which others
 // it is sent.
 func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
-	p := &Plan{}
+	p := &Plan{red: opts.Redactor}
+	if p.red == nil {
+		p.red = har.NewRedactor(har.DefaultRules())
+	}
 	var corrCalls []correlate.Call
 	for i, e := range entries {
 		c := &Call{Seq: i + 1, Entry: e, corr: -1, Method: strings.ToUpper(e.Request.Method)}

@@ -58,8 +58,10 @@ type Options struct {
 	// Baseline holds, by the 0-based index of the recorded call, answers to
 	// compare with instead of the recorded ones.
 	Baseline map[int]*har.Entry
-	// Redactor cleans secrets from the exchanges kept in the report; a new
-	// one with har.DefaultRules when nil.
+	// Redactor cleans secrets from everything the report holds; a new one
+	// with har.DefaultRules when nil. Give it the tokens in play and the
+	// recording's secret values (Pin, PinSecrets): an instance that echoes
+	// a header or a form back puts them in answers, and so in diffs.
 	Redactor *har.Redactor
 	// MaxBody is how much of each answer is kept, after any content coding
 	// is undone; DefaultMaxBody when zero, nothing when negative. A longer
@@ -142,8 +144,9 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	for i, c := range p.Calls {
 		done[i] = make(chan struct{})
-		er := &EntryReport{Seq: c.Seq, Method: strings.ToUpper(c.Entry.Request.Method), URL: c.Entry.Request.URL,
-			RecordedURL: c.Entry.Request.URL, Operation: c.Match.Operation, Verdict: c.Match.Verdict, RecordedStatus: c.Entry.Response.Status}
+		recorded := o.Redactor.ReportURL(c.Entry.Request.URL)
+		er := &EntryReport{Seq: c.Seq, Method: strings.ToUpper(c.Entry.Request.Method), URL: recorded,
+			RecordedURL: recorded, Operation: c.Match.Operation, Verdict: c.Match.Verdict, RecordedStatus: c.Entry.Response.Status}
 		rep.Entries[i] = er
 		if !c.Send {
 			er.Outcome, er.Reason = Skipped, c.Skip
@@ -189,7 +192,32 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		rep.Vars = append(rep.Vars, vr)
 	}
 	rep.count()
+	r.scrub(rep)
 	return rep, nil
+}
+
+// scrub is the last pass over a report before anyone reads it: every
+// string it shows goes through the redactor, by value, so that a secret
+// that reached a reason, a warning, a spec problem or a carried value by
+// any road leaves as a placeholder. The answers were redacted before they
+// were compared, so no diff holds a piece of one either.
+func (r *runner) scrub(rep *Report) {
+	red := r.o.Redactor
+	rep.Endpoint = red.ReportURL(rep.Endpoint)
+	for _, er := range rep.Entries {
+		er.Reason = red.ReportText(er.Reason)
+		for i, w := range er.Warnings {
+			er.Warnings[i] = red.ReportText(w)
+		}
+		red.SweepValue(er)
+		for _, m := range []*Message{er.Request, er.Response, er.Recorded} {
+			if m != nil {
+				m.URL = red.ReportURL(m.URL)
+				red.SweepValue(m)
+			}
+		}
+	}
+	red.SweepValue(rep)
 }
 
 // start waits until a call may go: the calls it depends on are done and
@@ -323,7 +351,12 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	recBody, _ := recorded.ResponseBody()
 	recBody = r.expected(recBody)
 	content := &recorded.Response.Content
-	rec := diff.Response{Status: recorded.Response.Status, Header: recorded.Response.HTTPHeader(), Body: recBody, ContentType: recorded.Response.ContentType(),
+	// Both answers are compared redacted: a diff cuts long values and
+	// quotes excerpts, and a piece of a token is as bad as all of it.
+	// Equal secrets get equal placeholders, so redaction changes no
+	// verdict.
+	rec := diff.Response{Status: recorded.Response.Status, Header: r.compareHeader(recorded.Response.HTTPHeader()),
+		Body: r.redactBody(recorded.Response.ContentType(), recBody), ContentType: recorded.Response.ContentType(),
 		// Exporters often keep no body text (WebPageTest, chrome-har): an
 		// empty body there means "not recorded", not "empty".
 		BodyUnknown: recBody == nil && content.Size != 0 && !content.Truncated(),
@@ -331,8 +364,8 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	if rec.Cut && rec.Size <= int64(len(recBody)) {
 		rec.Size = -1 // capture could not tell, or the HAR says nonsense
 	}
-	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(rec.Header), Body: r.o.Redactor.Body(rec.ContentType, recBody)}
-	now := got.diffResponse()
+	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(recorded.Response.HTTPHeader()), Body: rec.Body}
+	now := r.comparable(got)
 	op := diff.Operation{Method: er.Method}
 	if o := c.Match.Operation; o != nil {
 		op.Path, op.ID = o.Path, o.OperationID
@@ -343,7 +376,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	differ := r.differ
 	if r.o.LearnNoise && !c.Unsafe {
 		if second, err := r.send(ctx, req, &EntryReport{}, nil); err == nil {
-			learned := differ.Learn(op, now, second.diffResponse())
+			learned := differ.Learn(op, now, r.comparable(second))
 			if len(learned.Rules) > 0 {
 				er.Learned = learned.Rules
 				cfg := r.o.Diff
@@ -445,7 +478,7 @@ func (r *runner) build(c *Call, values map[*correlate.Var]string, er *EntryRepor
 	if strings.Contains(cr.URL.String(), har.PlaceholderPrefix) || bytes.Contains(cr.Body, []byte(har.PlaceholderPrefix)) {
 		er.Warnings = append(er.Warnings, "the request carries a value that was redacted from the recording; the instance gets the placeholder, not the secret")
 	}
-	er.URL = cr.URL.String()
+	er.URL = r.o.Redactor.ReportURL(cr.URL.String())
 	// A recorded 3xx is compared as a 3xx: following it would compare
 	// the page it leads to with the redirect.
 	redirected := e.Response.Status >= 300 && e.Response.Status < 400
@@ -563,6 +596,41 @@ func (r *runner) redactHeader(h http.Header) http.Header {
 		}
 	}
 	return out
+}
+
+// compareHeader prepares headers for the comparison: the value of a
+// header the rules call secret reads the same fixed text on both sides, so
+// the diff says such a header was added or removed but never prints a
+// value, and a token that changed on every run is no regression; other
+// headers are redacted as reports show them.
+func (r *runner) compareHeader(h http.Header) http.Header {
+	out := http.Header{}
+	for k, vs := range h {
+		for _, v := range vs {
+			if r.o.Redactor.SecretName(k) {
+				v = "(secret)"
+			} else {
+				v = r.o.Redactor.Header(k, v)
+			}
+			out.Add(k, v)
+		}
+	}
+	return out
+}
+
+// redactBody is a body as reports and the comparison see it.
+func (r *runner) redactBody(contentType string, body []byte) []byte {
+	if body == nil {
+		return nil
+	}
+	return r.o.Redactor.Body(contentType, body)
+}
+
+// comparable is an answer as the comparison sees it (see compare).
+func (r *runner) comparable(got *response) diff.Response {
+	d := got.diffResponse()
+	d.Header, d.Body = r.compareHeader(got.Header), r.redactBody(got.Header.Get("Content-Type"), got.Body)
+	return d
 }
 
 func (r *runner) message(got *response) *Message {

@@ -152,7 +152,7 @@ func callName(e *EntryReport) string {
 func WritePlan(w io.Writer, name string, p *Plan, endpoint *url.URL) error {
 	fmt.Fprintf(w, "plan for %s: %d of %d calls would be sent", name, p.Sending(), len(p.Calls))
 	if endpoint != nil {
-		fmt.Fprintf(w, " to %s", endpoint)
+		fmt.Fprintf(w, " to %s", p.red.ReportURL(endpoint.String()))
 	}
 	fmt.Fprintln(w, "; nothing is sent now")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -164,13 +164,14 @@ func WritePlan(w io.Writer, name string, p *Plan, endpoint *url.URL) error {
 				target = u.String()
 			}
 		}
+		target = p.red.ReportURL(target)
 		op := "-"
 		if c.Match.Operation != nil {
 			op = c.Match.Operation.String()
 		}
 		action := "send"
 		if !c.Send {
-			action, op = "skip", c.Skip
+			action, op = "skip", p.red.ReportText(c.Skip)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s %s\t%s\n", c.Seq, action, strings.ToUpper(c.Entry.Request.Method), target, op)
 		if !c.Send {
@@ -189,7 +190,7 @@ func WritePlan(w io.Writer, name string, p *Plan, endpoint *url.URL) error {
 					continue
 				}
 				prod := p.Calls[p.corrCalls[b.Var.From.Call]]
-				fmt.Fprintf(tw, "\t\t  %s %s from #%d %s (recorded %s)\n", b.Place, b.Var.Name, prod.Seq, b.Var.From.Place, b.Var.Value)
+				fmt.Fprintf(tw, "\t\t  %s %s from #%d %s (recorded %s)\n", b.Place, b.Var.Name, prod.Seq, b.Var.From.Place, p.red.Text(b.Var.Value))
 			}
 		}
 	}

@@ -105,6 +105,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, err)
 	}
 	code, err := m.run(ctx, fs.Args())
+	if err != nil && m.inst != nil {
+		err = cli.RedactError(err, m.inst.Redactor)
+	}
 	if err != nil {
 		return cli.PrintError(stderr, prog, err)
 	}
@@ -458,7 +461,11 @@ func (m *matchRun) matchOne(ix *spec.Index, in input) ([]match.Result, []string,
 	} else if err != nil {
 		return nil, nil, err
 	}
-	mt := match.New(ix, match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters})
+	mopts := match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters}
+	if m.inst != nil {
+		mopts.Redactor = m.inst.Redactor
+	}
+	mt := match.New(ix, mopts)
 	for _, e := range f.Log.Entries {
 		mt.Observe(e)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/apitrail/apitrail/auth"
+	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/recordings"
@@ -35,7 +36,10 @@ func (r *replayRun) demo(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	ep, _ := url.Parse(in.URL())
-	a, err := auth.New(auth.Config{Endpoint: in.URL(), APIToken: auth.NewToken(sandbox.SeedAPIToken)})
+	red := har.NewRedactor(har.DefaultRules())
+	red.Pin(sandbox.SeedAPIToken)
+	a, err := auth.New(auth.Config{Endpoint: in.URL(), APIToken: auth.NewToken(sandbox.SeedAPIToken),
+		OnToken: func(t auth.Token) { red.Pin(t.Reveal()) }})
 	if err != nil {
 		return 0, err
 	}
@@ -51,7 +55,7 @@ func (r *replayRun) demo(ctx context.Context) (int, error) {
 	fmt.Fprintf(r.stdout, "apitrail demo: a local TestOps-like instance runs at %s (in this process, loopback only).\n", in.URL())
 	fmt.Fprintf(r.stdout, "The bundled recordings in recordings/ were captured from its web UI by headless Chromium;\n")
 	fmt.Fprintf(r.stdout, "each is matched against the instance's OpenAPI documents, then replayed with a Bearer token.\n\n")
-	r.inst = &cli.Instance{Endpoint: ep, Auth: a, Client: a.Client(), TokenOrigin: "the local instance's seeded user"}
+	r.inst = &cli.Instance{Endpoint: ep, Auth: a, Client: a.Client(), TokenOrigin: "the local instance's seeded user", Redactor: red}
 	r.o.unsafe = true
 	r.showMatch = true
 	r.demoDir = dir

@@ -124,6 +124,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		code, err = r.run(ctx, fs.Args())
 	}
 	if err != nil {
+		if r.inst != nil {
+			err = cli.RedactError(err, r.inst.Redactor)
+		}
 		code = cli.PrintError(stderr, prog, err)
 		// An instance that is down or failing is the infrastructure's
 		// trouble, which CI tells apart from a wrong set-up by exit 3.
@@ -265,6 +268,10 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		return nil, err
 	}
 	entries := f.Log.Entries
+	// The recording's own secrets are hidden by value too: an answer or a
+	// message may repeat a recorded cookie or password without its name.
+	red := r.inst.Redactor
+	red.PinSecrets(entries)
 
 	specs, err := r.o.specs.For(ctx, t.flow, r.inst, func(w string) {
 		if !r.o.quiet && !r.o.json {
@@ -281,7 +288,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	mt := match.New(ix, match.Options{Hosts: r.o.specs.HostList(t.flow)})
+	mt := match.New(ix, match.Options{Hosts: r.o.specs.HostList(t.flow), Redactor: red})
 	for _, e := range entries {
 		mt.Observe(e)
 	}
@@ -289,7 +296,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		return nil, cli.WithHint(fmt.Errorf("%s: the API calls go to %d hosts (%s) and nothing says which is the instance", t.har, len(hosts), strings.Join(hosts, ", ")),
 			"name the instance's host with --host HOST (repeatable); calls to the other hosts are skipped")
 	}
-	plan := replay.NewPlan(entries, replay.PlanOptions{Matcher: mt, Unsafe: r.o.unsafe})
+	plan := replay.NewPlan(entries, replay.PlanOptions{Matcher: mt, Unsafe: r.o.unsafe, Redactor: red})
 	if r.showMatch && !r.o.json {
 		var results []match.Result
 		for _, c := range plan.Calls {
@@ -319,7 +326,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		Name: t.name, Endpoint: r.inst.Endpoint, Client: r.inst.Client, Spec: ix,
 		Diff:        diff.Config{Rules: rules, NameHints: r.o.learnNoise},
 		Concurrency: r.o.concurrency, Rate: r.o.rate, Timeout: r.o.timeout, Retries: r.o.retries,
-		LearnNoise: r.o.learnNoise, Baseline: baseline,
+		LearnNoise: r.o.learnNoise, Baseline: baseline, Redactor: red,
 		Progress: func(done, total int, last *replay.EntryReport) {
 			status.Set("replaying %s: %d/%d  #%d %s %s", t.name, done, total, last.Seq, last.Method, last.URL)
 		},
@@ -491,7 +498,9 @@ func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry
 			changed = append(changed, fmt.Sprintf("#%d", er.Seq))
 		}
 	}
-	if err := har.WriteFile(path, out, har.WriterOptions{}); err != nil {
+	// The baseline is meant to be committed: it goes out through the
+	// redactor that knows the tokens in play and the recording's secrets.
+	if err := har.WriteFile(path, out, har.WriterOptions{Redactor: r.inst.Redactor}); err != nil {
 		return err
 	}
 	what := "no answer changed"

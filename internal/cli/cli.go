@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/apitrail/apitrail/har"
 )
 
 // Exit codes shared by every command, as their usage texts list them.
@@ -45,23 +47,51 @@ func WithHint(err error, format string, args ...any) error {
 }
 
 // PrintError writes "prog: error: msg" and, when the error has one,
-// "prog: hint: ..." — each on one line — and returns ExitError.
+// "prog: hint: ..." — each on one line — and returns ExitError. URLs in
+// both go through the redaction rules (har.RedactText): an error quotes
+// what it failed on, and that may be a URL with a password or a token.
 func PrintError(w io.Writer, prog string, err error) int {
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := har.RedactText(strings.ReplaceAll(err.Error(), "\n", " "))
 	// A library named like the command prefixes its errors with that name
 	// already; "sandbox: error: sandbox: ..." says it twice.
 	msg = strings.TrimPrefix(msg, prog+": ")
 	fmt.Fprintf(w, "%s: error: %s\n", prog, msg)
 	var h Hinted
 	if errors.As(err, &h) && h.Hint() != "" {
-		fmt.Fprintf(w, "%s: hint: %s\n", prog, h.Hint())
+		fmt.Fprintf(w, "%s: hint: %s\n", prog, har.RedactText(h.Hint()))
 	}
 	return ExitError
 }
 
-// Warn writes "prog: warning: msg".
+// RedactError returns err with its message and hint cleaned by red
+// (ReportText), which knows secret values the default rules cannot: the
+// API token, the Bearer tokens, a recording's cookies. A nil red or err is
+// returned as it is.
+func RedactError(err error, red *har.Redactor) error {
+	if err == nil || red == nil {
+		return err
+	}
+	out := &hinted{err: redactedError{err, red.ReportText(err.Error())}}
+	var h Hinted
+	if errors.As(err, &h) {
+		out.hint = red.ReportText(h.Hint())
+	}
+	return out
+}
+
+// redactedError shows a cleaned message and keeps the original in its
+// chain, so that errors.Is and errors.As still see what went wrong.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
+
+// Warn writes "prog: warning: msg", with URLs redacted as PrintError does.
 func Warn(w io.Writer, prog, format string, args ...any) {
-	fmt.Fprintf(w, "%s: warning: %s\n", prog, fmt.Sprintf(format, args...))
+	fmt.Fprintf(w, "%s: warning: %s\n", prog, har.RedactText(fmt.Sprintf(format, args...)))
 }
 
 // IsTerminal reports whether w is a terminal (a character device), so that

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/flow"
+	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/spf13/pflag"
 )
@@ -47,6 +48,10 @@ type Instance struct {
 	Client *http.Client
 	// TokenOrigin says where the API token came from ("$TESTOPS_TOKEN").
 	TokenOrigin string
+	// Redactor has the default rules and knows the API token and every
+	// Bearer token the exchange returned, so that reports hide them by
+	// value wherever the instance echoes them.
+	Redactor *har.Redactor
 }
 
 // Open resolves the endpoint and the API token. needToken makes a missing
@@ -63,7 +68,7 @@ func (f *InstanceFlags) Open(prog string, getenv func(string) string, stdin io.R
 	if err != nil {
 		return nil, err
 	}
-	in := &Instance{Endpoint: ep, Client: base}
+	in := &Instance{Endpoint: ep, Client: base, Redactor: har.NewRedactor(har.DefaultRules())}
 	loaded, err := auth.LoadAPIToken(auth.TokenInput{Value: f.Token, File: f.TokenFile, Stdin: stdin, Getenv: getenv})
 	switch {
 	case errors.Is(err, auth.ErrNoToken):
@@ -77,7 +82,9 @@ func (f *InstanceFlags) Open(prog string, getenv func(string) string, stdin io.R
 	for _, w := range loaded.Warnings {
 		Warn(stderr, prog, "%s", w)
 	}
-	a, err := auth.New(auth.Config{Endpoint: ep.String(), APIToken: loaded.Token, Client: base})
+	in.Redactor.Pin(loaded.Token.Reveal())
+	a, err := auth.New(auth.Config{Endpoint: ep.String(), APIToken: loaded.Token, Client: base,
+		OnToken: func(t auth.Token) { in.Redactor.Pin(t.Reveal()) }})
 	if err != nil {
 		return nil, err
 	}
