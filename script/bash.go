@@ -21,8 +21,8 @@ func renderBash(fl *flow) ([]byte, error) {
 		"The API token comes from the instance's user profile (API tokens). Parameters",
 		"below take their recorded values unless set in the environment.",
 		"Needs curl and jq. Stops at the first call that fails, printing its status and",
-		"body; a call answered 401 gets a new token and one retry. The last answer is",
-		"printed on standard output.",
+		"the start of its body, tokens taken out; a call answered 401 gets a new token",
+		"and one retry. The last answer is printed on standard output.",
 	})
 	p("set -euo pipefail\n\n")
 	p(": \"${ENDPOINT:?set ENDPOINT to the instance address, e.g. %s}\"\n", shellParamWord(fl.endpoint))
@@ -74,6 +74,19 @@ done
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
+# excerpt FILE prints the start of an answer for an error message: at most
+# 200 characters, with the API token and the Bearer token taken out, since
+# a server that echoes what it was sent would otherwise print them.
+excerpt() {
+  local text
+  text="$(head -c 4096 "$1" | tr -d '\000')"
+  text="${text//"$USER_TOKEN"/<API token>}"
+  if [ -n "${JWT_TOKEN:-}" ]; then
+    text="${text//"$JWT_TOKEN"/<Bearer token>}"
+  fi
+  printf '%%s\n' "${text:0:200}" >&2
+}
+
 # get_token exchanges the API token for a short-lived Bearer token.
 get_token() {
   local status
@@ -84,8 +97,7 @@ get_token() {
     --form-string "token=$USER_TOKEN")"
   if [ "$status" != 200 ]; then
     echo "the token exchange at $ENDPOINT/api/uaa/oauth/token answered $status:" >&2
-    cat "$WORK/token" >&2
-    echo >&2
+    excerpt "$WORK/token"
     exit 1
   fi
   JWT_TOKEN="$(jq -er .access_token "$WORK/token")"
@@ -109,8 +121,7 @@ call() {
   done
   if [ "$status" -lt 200 ] || [ "$status" -ge 400 ]; then
     echo "failed: $label ($method $url) answered $status:" >&2
-    cat "$WORK/body" >&2
-    echo >&2
+    excerpt "$WORK/body"
     exit 1
   fi
   echo "$label -> $status" >&2
@@ -118,7 +129,7 @@ call() {
 
 # pick FILTER prints one value of the last answer's JSON body.
 pick() {
-  jq -er "$1" "$WORK/body" || { echo "the answer has no $1:" >&2; cat "$WORK/body" >&2; exit 1; }
+  jq -er "$1" "$WORK/body" || { echo "the answer has no $1:" >&2; excerpt "$WORK/body"; exit 1; }
 }
 `)
 	if needHeader {

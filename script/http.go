@@ -49,7 +49,7 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 
 > {%%
   client.test("token exchange", function () {
-    client.assert(response.status === 200, "the token exchange answered " + response.status + ": " + JSON.stringify(response.body));
+    client.assert(response.status === 200, "the token exchange answered " + response.status);
   });
   client.global.set("jwtToken", response.body.access_token);
 %%}
@@ -71,7 +71,8 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 		label := jsString(fmt.Sprintf("#%d %s", c.seq, c.label))
 		p("\n> {%%\n")
 		p("  client.test(%s, function () {\n", label)
-		p("    client.assert(response.status >= 200 && response.status < 400, \"answered \" + response.status + \": \" + JSON.stringify(response.body));\n")
+		p("    client.assert(response.status >= 200 && response.status < 400, \"answered \" + response.status + \": \" + %s);\n",
+			jsExcerpt("JSON.stringify(response.body)", `client.global.get("jwtToken")`))
 		p("  });\n")
 		for _, pr := range c.produces {
 			p("  client.global.set(%q, String(%s));\n", names[pr], jsExtract(pr.from, "response.body", `response.headers.valueOf(%s)`))
@@ -120,4 +121,13 @@ func jsValue(v any) string {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// jsExcerpt is a JavaScript expression for the start of an answer in an
+// error message: at most 200 characters, with each token the expressions in
+// tokens name taken out, since a server that echoes what it was sent would
+// otherwise print them.
+func jsExcerpt(text string, tokens ...string) string {
+	return "(function (s, tokens) { s = String(s); tokens.forEach(function (t) { if (t) { s = s.split(t).join(\"<token>\"); } }); return s.slice(0, 200); })(" +
+		text + ", [" + strings.Join(tokens, ", ") + "])"
 }

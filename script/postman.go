@@ -127,7 +127,7 @@ if (!pm.collectionVariables.get("jwtToken") || Date.now() >= Number(pm.collectio
     // A throw in this callback would go unreported; a failed test is seen.
     pm.test("token exchange", function () {
       pm.expect(err, "the token exchange failed: " + err).to.equal(null);
-      pm.expect(res.code, "the token exchange answered " + res.code + ": " + res.text()).to.equal(200);
+      pm.expect(res.code, "the token exchange answered " + res.code + ": " + %s).to.equal(200);
     });
     if (!err && res.code === 200) {
       var answer = res.json();
@@ -136,7 +136,7 @@ if (!pm.collectionVariables.get("jwtToken") || Date.now() >= Number(pm.collectio
       pm.collectionVariables.set("jwtExpires", String(Date.now() + Math.max(life - 30, 1) * 1000));
     }
   });
-}`, jsValue(required)))}}}
+}`, jsValue(required), jsExcerpt("res.text()", `pm.variables.get("userToken")`, `pm.collectionVariables.get("jwtToken")`)))}}}
 
 	ref := mustacheRef(names)
 	for _, c := range fl.calls {
@@ -153,11 +153,11 @@ if (!pm.collectionVariables.get("jwtToken") || Date.now() >= Number(pm.collectio
 			}
 		}
 		test := fmt.Sprintf(`pm.test(%s, function () {
-  pm.expect(pm.response.code, "answered " + pm.response.code + ": " + pm.response.text()).to.be.within(200, 399);
+  pm.expect(pm.response.code, "answered " + pm.response.code + ": " + %s).to.be.within(200, 399);
 });
 if (pm.response.code < 200 || pm.response.code >= 400) {
   pm.execution.setNextRequest(null); // stop here, as the other formats do
-}`, jsString(fmt.Sprintf("#%d %s", c.seq, c.label)))
+}`, jsString(fmt.Sprintf("#%d %s", c.seq, c.label)), jsExcerpt("pm.response.text()", `pm.collectionVariables.get("jwtToken")`))
 		if len(c.produces) > 0 {
 			test += " else {"
 			for _, pr := range c.produces {

@@ -17,7 +17,8 @@
 // The API token comes from the instance's user profile (API tokens).
 // Parameters take their recorded values unless set in the environment.
 // The program stops at the first call that fails and prints its status and
-// body; a call answered 401 gets a new token and one retry. Exit status: 0
+// the start of its body, tokens taken out; a call answered 401 gets a new
+// token and one retry. Exit status: 0
 // when every call succeeded, 1 when one failed, 2 when ENDPOINT, USER_TOKEN
 // or a secret is not set.
 package main
@@ -132,9 +133,27 @@ type client struct {
 
 // answer is what the instance answered to one call.
 type answer struct {
-	status int
-	header http.Header
-	body   []byte
+	status  int
+	header  http.Header
+	body    []byte
+	excerpt string // for error messages
+}
+
+// excerpt is the start of an answer for an error message: at most 200
+// bytes, with the API token and the Bearer token taken out, since a server
+// that echoes what it was sent would otherwise print them.
+func (c *client) excerpt(data []byte) string {
+	s := string(data)
+	if c.userToken != "" {
+		s = strings.ReplaceAll(s, c.userToken, "<API token>")
+	}
+	if c.jwtToken != "" {
+		s = strings.ReplaceAll(s, c.jwtToken, "<Bearer token>")
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
 }
 
 // exchange trades the API token for a short-lived Bearer token.
@@ -156,7 +175,7 @@ func (c *client) exchange() error {
 		return fmt.Errorf("token exchange: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the token exchange at %s answered %d:\n%s", req.URL, resp.StatusCode, data)
+		return fmt.Errorf("the token exchange at %s answered %d:\n%s", req.URL, resp.StatusCode, c.excerpt(data))
 	}
 	var token struct {
 		AccessToken string `json:"access_token"`
@@ -170,7 +189,7 @@ func (c *client) exchange() error {
 
 // call sends one request with the Bearer token. A 401 gets a new token and
 // one retry; any other answer but 2xx and 3xx is an error that carries the
-// status and body. headers are names and values in turn.
+// status and an excerpt of the body. headers are names and values in turn.
 func (c *client) call(label, method, target, body string, headers ...string) (*answer, error) {
 	for attempt := 1; ; attempt++ {
 		var rd io.Reader
@@ -202,10 +221,10 @@ func (c *client) call(label, method, target, body string, headers ...string) (*a
 			continue
 		}
 		if resp.StatusCode < 200 || resp.StatusCode >= 400 {
-			return nil, fmt.Errorf("failed: %s (%s %s) answered %d:\n%s", label, method, req.URL, resp.StatusCode, data)
+			return nil, fmt.Errorf("failed: %s (%s %s) answered %d:\n%s", label, method, req.URL, resp.StatusCode, c.excerpt(data))
 		}
 		fmt.Fprintf(os.Stderr, "%s -> %d\n", label, resp.StatusCode)
-		return &answer{status: resp.StatusCode, header: resp.Header, body: data}, nil
+		return &answer{status: resp.StatusCode, header: resp.Header, body: data, excerpt: c.excerpt(data)}, nil
 	}
 }
 
@@ -244,7 +263,7 @@ func (a *answer) pick(path string, keys ...any) (string, error) {
 		case int:
 			s, _ := v.([]any)
 			if k >= len(s) {
-				return "", fmt.Errorf("the answer has no %s:\n%s", path, a.body)
+				return "", fmt.Errorf("the answer has no %s:\n%s", path, a.excerpt)
 			}
 			v = s[k]
 		}
@@ -255,7 +274,7 @@ func (a *answer) pick(path string, keys ...any) (string, error) {
 	case json.Number:
 		return v.String(), nil
 	}
-	return "", fmt.Errorf("the answer has no %s:\n%s", path, a.body)
+	return "", fmt.Errorf("the answer has no %s:\n%s", path, a.excerpt)
 }
 
 // jsonString writes a value as a JSON string, quotes included.
