@@ -127,7 +127,13 @@ func (in *Instance) PrintWhoAmI(ctx context.Context, w io.Writer) error {
 	if name != "" {
 		name = " (" + name + ")"
 	}
-	fmt.Fprintf(w, "%s: signed in as %s%s, user id %d, with the API token from %s\n", in.Endpoint, u.Username, name, u.ID, in.TokenOrigin)
+	// The names are the instance's words: one that repeats a token it was
+	// sent is printed without it.
+	line := fmt.Sprintf("%s: signed in as %s%s, user id %d, with the API token from %s", in.Endpoint, u.Username, name, u.ID, in.TokenOrigin)
+	if in.Redactor != nil {
+		line = in.Redactor.ReportText(line)
+	}
+	fmt.Fprintln(w, line)
 	return nil
 }
 
