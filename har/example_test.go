@@ -171,3 +171,10 @@ func ExampleContent_SetSHA256() {
 	fmt.Println(e.Response.Content.Truncated(), e.Response.Content.Size, e.Response.Content.SHA256()[:16])
 	// Output: true 23 1ef7a7f832aa621b
 }
+
+func ExampleRedactor_ReportURL() {
+	r := har.NewRedactor(har.DefaultRules())
+	u := r.ReportURL("https://bob:hunter2@testops.example.com/api/launch?page=0&token=tok-1234567890")
+	fmt.Println(strings.HasPrefix(u, "https://testops.example.com/api/launch?page=0&token=REDACTED-"))
+	// Output: true
+}
