@@ -11,6 +11,8 @@ not-api. An undocumented call names the closest operations it almost fits.
 A RECORDING is a HAR file (from capture, or exported by a browser or a
 proxy), - for standard input, or a recording folder, which carries the spec
 snapshot it was recorded against and needs neither --spec nor --endpoint.
+The report prints no secret: URLs lose their user info and the values of
+secret query parameters, as in a recording capture writes.
 
 Options:
   -s, --spec FILE|URL|DIR  an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML,

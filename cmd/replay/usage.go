@@ -33,6 +33,10 @@ Safe by default:
   - a call sent when Ctrl-C comes is reported "interrupted after sending"
     (the instance may have applied it); calls not yet sent are not-run
 
+Nothing replay writes holds a secret: URLs lose their user info and secret
+query values, and the API token, every Bearer token and every secret the
+recording holds are replaced by placeholders wherever an answer echoes them.
+
 Options:
   -e, --endpoint URL        the instance to replay against (its base URL)
       --unsafe              also send POST, PUT, PATCH and DELETE calls: they
