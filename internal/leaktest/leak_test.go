@@ -421,7 +421,7 @@ func TestNoSecretLeaves(t *testing.T) {
 			for _, l := range found2 {
 				t.Error(l)
 			}
-			t.Logf("searched stdout (%d bytes), stderr (%d bytes) and %d written file(s)", stdout.Len(), stderr.Len(), written)
+			t.Logf("searched stdout (%d bytes), stderr (%d bytes) and %d written file(s); stderr:\n%s", stdout.Len(), stderr.Len(), written, stderr.String())
 		})
 	}
 }
