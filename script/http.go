@@ -41,6 +41,7 @@ func renderHTTP(fl *flow) ([]byte, error) {
 
 	p(`
 ### Exchange the API token for a Bearer token
+# @noLog
 POST {{endpoint}}/api/uaa/oauth/token
 Accept: application/json
 Content-Type: application/x-www-form-urlencoded
@@ -48,6 +49,9 @@ Content-Type: application/x-www-form-urlencoded
 grant_type=apitoken&scope=openid&token={{userToken}}
 
 > {%%
+  if (response.status !== 200) {
+    client.log("the token exchange answered " + response.status);
+  }
   client.test("token exchange", function () {
     client.assert(response.status === 200, "the token exchange answered " + response.status);
   });
@@ -60,6 +64,7 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 		if c.note != "" {
 			p("# %s\n", c.note)
 		}
+		p("# @noLog\n")
 		p("%s {{endpoint}}%s\n", c.method, c.target.text(ref))
 		p("Authorization: Bearer {{jwtToken}}\n")
 		for _, h := range c.headers {
@@ -70,9 +75,10 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 		}
 		label := jsString(fmt.Sprintf("#%d %s", c.seq, c.label))
 		p("\n> {%%\n")
-		p("  client.test(%s, function () {\n", label)
-		p("    client.assert(response.status >= 200 && response.status < 400, \"answered \" + response.status + \": \" + %s);\n",
+		p("  client.log(%s + \" -> \" + response.status + (response.status >= 200 && response.status < 400 ? \"\" : \": \" + %s));\n", label,
 			jsExcerpt("JSON.stringify(response.body)", `client.global.get("jwtToken")`))
+		p("  client.test(%s, function () {\n", label)
+		p("    client.assert(response.status >= 200 && response.status < 400, \"answered \" + response.status);\n")
 		p("  });\n")
 		for _, pr := range c.produces {
 			p("  client.global.set(%q, String(%s));\n", names[pr], jsExtract(pr.from, "response.body", `response.headers.valueOf(%s)`))
