@@ -215,6 +215,7 @@ var outputFlags = map[string]map[string]string{
 		"against":   "match --against",
 		"whoami":    "match --whoami",
 		"quiet":     "match -q",
+		"infer":     "match --infer",
 	},
 	"replay": {
 		"json":           "replay --json",
@@ -305,6 +306,9 @@ var cases = []leakCase{
 	{name: "match --emit http", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--emit", "http", "-o", "{out}/flow.http", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/flow.http"}},
 	{name: "match --emit go", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--emit", "go", "-o", "{out}/flow.go", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/flow.go"}},
 	{name: "match --emit postman", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--emit", "postman", "{in}/recording.har"}, exits: []int{0}, wantOut: "collection.json"},
+	{name: "match --infer", cmd: "match", args: []string{"--infer", "{out}/inferred.yaml", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/inferred.yaml"}},
+	{name: "match --infer --json", cmd: "match", args: []string{"--json", "--infer", "{out}/inferred.json", "{in}/recording.har"}, exits: []int{0}, wantOut: `"kind":"inferred"`, wantFiles: []string{"out/inferred.json"}},
+	{name: "match --infer -", cmd: "match", args: []string{"-q", "--infer", "-", "{in}/recording.har"}, exits: []int{0}, wantOut: "openapi"},
 	{name: "match --whoami", cmd: "match", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-api-token", exits: []int{0}, wantOut: "signed in as leak"},
 	{name: "match refused token", cmd: "match", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-refused-api-token", exits: []int{2}, wantOut: "error"},
 	{name: "replay text", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--save-spec", "{out}/spec", "--unsafe", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "regression", wantFiles: []string{"out/spec"}},
