@@ -104,9 +104,6 @@ func forms(v string) []form {
 func leaks(secrets []secret, name string, text []byte) []string {
 	var out []string
 	for _, s := range secrets {
-		if pending[s.kind] != "" {
-			continue
-		}
 		for _, f := range forms(s.value) {
 			if i := bytes.Index(text, []byte(f.text)); i >= 0 {
 				lo, hi := max(0, i-40), min(len(text), i+len(f.text)+40)
@@ -116,21 +113,6 @@ func leaks(secrets []secret, name string, text []byte) []string {
 		}
 	}
 	return out
-}
-
-// pending names the secrets whose redaction another change brings, h11a
-// (issue 11: capture --from cleans every string member of an imported HAR,
-// and the default rules gain OAuth code and state, header names with
-// "session" and JSON held in strings). They are not searched for until it
-// lands: the coordinator empties this map when merging it.
-var pending = map[string]string{
-	"header-x-session-id": "h11a: header names containing session",
-	"query-code":          "h11a: the OAuth code query parameter",
-	"location-code":       "h11a: the OAuth code query parameter, in a Location header",
-	"json-in-string":      "h11a: JSON documents held in JSON strings",
-	"page-title":          "h11a: pages[].title of an imported HAR",
-	"entry-comment":       "h11a: comment of an imported HAR's entry (capture --from, and replay --update's baseline.har, which keeps the recorded entry)",
-	"initiator-url":       "h11a: _initiator.url of an imported HAR's entry (capture --from, and replay --update's baseline.har)",
 }
 
 // binaries builds the commands once for every test.
