@@ -230,7 +230,7 @@ var otherFlags = map[string]map[string]string{
 	},
 	"replay": {
 		"endpoint": "input", "unsafe": "which calls are sent", "concurrency": "scheduling", "rate": "scheduling",
-		"timeout": "a limit", "retries": "a limit", "spec": "input", "host": "input", "alias": "input",
+		"timeout": "a limit", "retries": "a limit", "max-body": "a limit (what is cut is marked)", "spec": "input", "host": "input", "alias": "input",
 		"no-testops-aliases": "input", "token-file": "input", "token": "input", "ca-cert": "input",
 		"demo": "bundled data, no corpus", "help": "fixed text",
 	},
