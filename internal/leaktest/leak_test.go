@@ -225,7 +225,7 @@ var otherFlags = map[string]map[string]string{
 	},
 	"match": {
 		"spec": "input", "endpoint": "input", "host": "input", "alias": "input", "no-testops-aliases": "input",
-		"against-instance": "like --against, on --endpoint", "no-checks": "fewer checks", "strict": "exit status",
+		"against-instance": "like --against, on --endpoint", "no-checks": "fewer checks", "no-cache-busters": "how query parameters are judged", "strict": "exit status",
 		"token-file": "input", "token": "input", "ca-cert": "input", "help": "fixed text",
 	},
 	"replay": {
