@@ -198,6 +198,7 @@ var outputFlags = map[string]map[string]string{
 		"whoami":    "match --whoami",
 		"quiet":     "match -q",
 		"infer":     "match --infer",
+		"html":      "match --html",
 	},
 	"replay": {
 		"json":           "replay --json",
@@ -211,6 +212,7 @@ var outputFlags = map[string]map[string]string{
 		"whoami":         "replay --whoami",
 		"quiet":          "replay -q",
 		"noise":          "replay --learn-noise --save-noise",
+		"html":           "replay --html",
 	},
 }
 
@@ -225,14 +227,14 @@ var otherFlags = map[string]map[string]string{
 	},
 	"match": {
 		"spec": "input", "endpoint": "input", "host": "input", "alias": "input", "no-testops-aliases": "input",
-		"against-instance": "like --against, on --endpoint", "no-checks": "fewer checks", "no-cache-busters": "how query parameters are judged", "strict": "exit status",
+		"against-instance": "like --against, on --endpoint", "no-checks": "fewer checks", "no-cache-busters": "how query parameters are judged", "color": "colours what other flags write", "strict": "exit status",
 		"token-file": "input", "token": "input", "ca-cert": "input", "help": "fixed text",
 	},
 	"replay": {
 		"endpoint": "input", "unsafe": "which calls are sent", "concurrency": "scheduling", "rate": "scheduling",
 		"timeout": "a limit", "retries": "a limit", "max-body": "a limit (what is cut is marked)", "spec": "input", "host": "input", "alias": "input",
 		"no-testops-aliases": "input", "token-file": "input", "token": "input", "ca-cert": "input",
-		"demo": "bundled data, no corpus", "help": "fixed text",
+		"demo": "bundled data, no corpus", "color": "colours what other flags write", "help": "fixed text",
 	},
 }
 
@@ -291,6 +293,7 @@ var cases = []leakCase{
 	{name: "match --infer", cmd: "match", args: []string{"--infer", "{out}/inferred.yaml", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/inferred.yaml"}},
 	{name: "match --infer --json", cmd: "match", args: []string{"--json", "--infer", "{out}/inferred.json", "{in}/recording.har"}, exits: []int{0}, wantOut: `"kind":"inferred"`, wantFiles: []string{"out/inferred.json"}},
 	{name: "match --infer -", cmd: "match", args: []string{"-q", "--infer", "-", "{in}/recording.har"}, exits: []int{0}, wantOut: "openapi"},
+	{name: "match --html", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--html", "{out}/match.html", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/match.html"}},
 	{name: "match --whoami", cmd: "match", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-api-token", exits: []int{0}, wantOut: "signed in as leak"},
 	{name: "match refused token", cmd: "match", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-refused-api-token", exits: []int{2}, wantOut: "error"},
 	{name: "replay text", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--save-spec", "{out}/spec", "--unsafe", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "regression", wantFiles: []string{"out/spec"}},
@@ -298,6 +301,7 @@ var cases = []leakCase{
 	{name: "replay --json", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--json", "--unsafe", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: `"kind":"summary"`},
 	{name: "replay --dry-run", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--dry-run", "--unsafe", "{in}"}, exits: []int{0}, wantOut: "nothing is sent"},
 	{name: "replay --junit --allure-results", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--junit", "{out}/junit.xml", "--allure-results", "{out}/allure", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"out/junit.xml", "out/allure"}},
+	{name: "replay --html", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--color", "always", "--html", "{out}/replay.html", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"out/replay.html"}},
 	{name: "replay --update", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--update", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"in/baseline.har"}},
 	{name: "replay --learn-noise --save-noise", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--learn-noise", "--save-noise", "--noise", "{in}/recording.noise", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "added"},
 	{name: "replay --whoami", cmd: "replay", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-api-token", exits: []int{0}, wantOut: "signed in as leak"},
