@@ -241,7 +241,10 @@ func TestScriptsExchangeAgainOn401(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			in := startInstance(t, sandbox.Options{Knobs: sandbox.Knobs{TokenValidity: time.Second, Latency: 600 * time.Millisecond}})
+			// Six calls of 600 ms outlive a 2 s token, so it dies mid-run, while
+			// the exchange and the repeated call (1.2 s) fit in a new one even
+			// on a loaded machine; a 1 s token could die again before its retry.
+			in := startInstance(t, sandbox.Options{Knobs: sandbox.Knobs{TokenValidity: 2 * time.Second, Latency: 600 * time.Millisecond}})
 			stdout, stderr, err := runScript(t, f, src, in)
 			if err != nil {
 				t.Fatalf("the script failed: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
