@@ -30,6 +30,12 @@ Options:
       --fail-rate SHARE      share of /api/ requests answered 503 (0 to 1)
       --drop-rate SHARE      share of /api/ connections closed without an answer (0 to 1)
       --v2                   version 2 mode: the changed shapes drift checks look for
+      --data FILE            keep the data (projects, launches, test cases, results)
+                             in FILE across restarts, as a long-lived instance does;
+                             created if missing, saved after every write
+      --other-users DUR      every DUR, another user (alice, bob) creates, renames or
+                             deletes a launch of their own in project 1, as on a
+                             shared instance; never one they did not create
   -h, --help                 show this help
 
 Exit codes: 0 after an interrupt, 2 on a usage or start-up error.
@@ -38,6 +44,7 @@ Examples:
   sandbox
   sandbox --addr 127.0.0.1:9443 --tls --ca-out /tmp/sandbox-ca.pem
   sandbox --v2 --token-validity 2s
+  sandbox --data /tmp/sandbox.json --other-users 200ms
 `
 
 const prog = "sandbox"
@@ -57,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	failRate := fs.Float64("fail-rate", 0, "")
 	dropRate := fs.Float64("drop-rate", 0, "")
 	v2 := fs.Bool("v2", false, "")
+	dataFile := fs.String("data", "", "")
+	others := fs.Duration("other-users", 0, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'sandbox --help' for usage"))
@@ -73,8 +82,11 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 			return cli.PrintError(stderr, prog, fmt.Errorf("a rate must be between 0 and 1, not %v", r))
 		}
 	}
-	in, err := sandbox.Start(sandbox.Options{Addr: *addr, TLS: *useTLS, Knobs: sandbox.Knobs{
-		TokenValidity: *validity, Latency: *latency, FailureRate: *failRate, DropRate: *dropRate, V2: *v2}})
+	if *others < 0 {
+		return cli.PrintError(stderr, prog, fmt.Errorf("--other-users must not be negative, not %v", *others))
+	}
+	in, err := sandbox.Start(sandbox.Options{Addr: *addr, TLS: *useTLS, DataFile: *dataFile, Knobs: sandbox.Knobs{
+		TokenValidity: *validity, Latency: *latency, FailureRate: *failRate, DropRate: *dropRate, V2: *v2, OtherUsers: *others}})
 	if err != nil {
 		return cli.PrintError(stderr, prog, err)
 	}
@@ -86,6 +98,9 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprintf(stdout, "CA certificate: %s (pass it with --ca-cert)\n", *caOut)
 	}
 	fmt.Fprintf(stdout, "sandbox at %s\n", in.URL())
+	if *dataFile != "" {
+		fmt.Fprintf(stdout, "data kept in %s\n", *dataFile)
+	}
 	fmt.Fprintf(stdout, "UI: %s/   documents: %s/swagger-ui.html\n", in.URL(), in.URL())
 	fmt.Fprintf(stdout, "login: %s / %s\n", sandbox.SeedUsername, sandbox.SeedPassword)
 	fmt.Fprintf(stdout, "API token (a sandbox value, safe to show): %s\n", sandbox.SeedAPIToken)

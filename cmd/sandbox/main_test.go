@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,6 +22,12 @@ func TestRunUsage(t *testing.T) {
 		{"a stray argument", []string{"extra"}, 2, `sandbox: error: unexpected argument "extra"`},
 		{"a rate above 1", []string{"--fail-rate", "2"}, 2, "sandbox: error: a rate must be between 0 and 1, not 2"},
 		{"a public address", []string{"--addr", "0.0.0.0:0"}, 2, "is not loopback"},
+		{"other users going back in time", []string{"--other-users", "-1s"}, 2, "sandbox: error: --other-users must not be negative, not -1s"},
+		{"a data file that is not JSON", []string{"--addr", "127.0.0.1:0", "--data", "testdata-not-json"}, 2, "sandbox: error: data file testdata-not-json: line 1, column 2"},
+	}
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("testdata-not-json", []byte("nope"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

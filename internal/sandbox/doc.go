@@ -48,6 +48,15 @@
 // path, query, credential kind, user, status, fault) for tests to read
 // with Requests; no credential is ever logged.
 //
+// # A long-lived, shared instance
+//
+// Options.DataFile keeps the Report Service data across restarts, saved
+// after every successful write. Knobs.OtherUsers makes the users in
+// OtherUsernames create, rename (PATCH /api/launch/{id}) and delete
+// (DELETE /api/launch/{id}) launches of their own in one project, through
+// the HTTP API, so their writes are logged under their names; they never
+// touch a launch they did not create.
+//
 // # Version 2 mode
 //
 // Knobs.V2 turns the instance into "version 2", for drift checks. Exactly

@@ -60,7 +60,7 @@ func TestLaunchLifecycle(t *testing.T) {
 		{"the list needs projectId", "GET", "/api/launch", nil, 400, "Required request parameter 'projectId' for method parameter type Long is not present"},
 		{"an unknown sort property is 400", "GET", "/api/launch?projectId=1&sort=colour,asc", nil, 400, "No property 'colour' found for type 'Launch'"},
 		{"an unknown route is a JSON 404", "GET", "/api/nothing-here", nil, 404, "Not Found"},
-		{"a wrong method is a JSON 405", "DELETE", "/api/launch/101", nil, 405, "Method Not Allowed"},
+		{"a wrong method is a JSON 405", "PUT", "/api/launch/101", nil, 405, "Method Not Allowed"},
 	}
 	for _, tc := range errs {
 		t.Run(tc.name, func(t *testing.T) {

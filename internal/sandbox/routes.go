@@ -69,6 +69,8 @@ var table = []route{
 	rs("POST", "/api/launch", "create_32", "launch-controller", (*Instance).handleLaunchCreate),
 	rs("GET", "/api/launch/__search", "search_2", "launch-search-controller", (*Instance).handleLaunchSearch),
 	rs("GET", "/api/launch/{id}", "findOne_23", "launch-controller", (*Instance).handleLaunchGet),
+	rs("PATCH", "/api/launch/{id}", "patch_31", "launch-controller", (*Instance).handleLaunchPatch),
+	rs("DELETE", "/api/launch/{id}", "delete_30", "launch-controller", (*Instance).handleLaunchDelete),
 	rs("POST", "/api/launch/{id}/close", "close", "launch-controller", closeLaunch(true)),
 	rs("POST", "/api/launch/{id}/reopen", "reopen", "launch-controller", closeLaunch(false)),
 	func() route {

@@ -69,6 +69,13 @@ type Knobs struct {
 	DropRate float64
 	// V2 switches on the changed response shapes listed in the package doc.
 	V2 bool
+	// OtherUsers, when positive, is how often another user (OtherUsernames)
+	// creates, renames or deletes a launch of their own, in the background,
+	// as on a shared instance while a suite runs; zero stops them.
+	OtherUsers time.Duration
+	// OtherUsersProject is the project they write in; zero means
+	// OtherUsersProject, the seed project the bundled flows use.
+	OtherUsersProject int64
 }
 
 // Options configure Start. The zero value is a plain-HTTP instance on a free
@@ -84,6 +91,11 @@ type Options struct {
 	APIToken string
 	// Seed makes the 5xx and drop choices repeatable; zero picks one at random.
 	Seed uint64
+	// DataFile, when set, keeps the Report Service data (projects, launches,
+	// test cases, results and id counters) across restarts: Start reads it
+	// if it exists, and every successful write saves it. Users and tokens
+	// are seeded afresh each start.
+	DataFile string
 	Knobs
 }
 
@@ -110,6 +122,14 @@ type Instance struct {
 
 	logMu sync.Mutex
 	log   []Request
+
+	dataPath    string
+	saveMu      sync.Mutex
+	saveErr     error
+	otherTokens []string
+	bgStop      chan struct{}
+	stopOnce    sync.Once
+	bgDone      chan struct{}
 }
 
 // Request is one entry of the server-side request log: what the instance
@@ -174,6 +194,9 @@ func Start(opts Options) (*Instance, error) {
 		sessions: map[string]string{},
 		users:    map[string]*user{},
 		done:     make(chan struct{}),
+		bgStop:   make(chan struct{}),
+		bgDone:   make(chan struct{}),
+		dataPath: opts.DataFile,
 	}
 	in.users[SeedUsername] = &user{ID: 1, Username: SeedUsername, Password: SeedPassword,
 		Email: "admin@sandbox.test", FirstName: "Sandbox", LastName: "Admin", Roles: []string{"ROLE_ADMIN"}}
@@ -182,7 +205,18 @@ func Start(opts Options) (*Instance, error) {
 		tok = SeedAPIToken
 	}
 	in.tokens[tok] = &apiToken{ID: 1, Name: "seed", Username: SeedUsername}
-	in.db = newStore(time.Now())
+	in.addOtherUsers()
+	if in.db, err = loadStore(opts.DataFile); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if in.db == nil {
+		in.db = newStore(time.Now())
+		if err := in.saveData(); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("sandbox: data file: %w", err)
+		}
+	}
 	in.mux = in.routes()
 
 	scheme := "http"
@@ -202,6 +236,7 @@ func Start(opts Options) (*Instance, error) {
 		defer close(in.done)
 		in.srv.Serve(in.ln)
 	}()
+	go in.otherUsers()
 	return in, nil
 }
 
@@ -224,8 +259,11 @@ func checkLoopback(addr string) error {
 // trailing slash: the endpoint a user would pass to the toolkit.
 func (in *Instance) URL() string { return in.url }
 
-// Close stops the instance and closes its open connections.
+// Close stops the other users, then the instance, and closes its open
+// connections; with a data file, the last state is on disk when it returns.
 func (in *Instance) Close() error {
+	in.stopOnce.Do(func() { close(in.bgStop) })
+	<-in.bgDone
 	err := in.srv.Close()
 	<-in.done
 	return err
@@ -379,6 +417,11 @@ func (in *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		rec.Status, rec.User = sw.code(), st.user
 		in.record(rec)
+		if writes(rec) {
+			// A failed save leaves the previous state on disk; the answer
+			// has gone out already, so DataError is where it is told.
+			in.noteSave(in.saveData())
+		}
 	}()
 	setSpringHeaders(sw.Header(), r.URL.Path)
 	if _, pattern := in.mux.Handler(r); pattern == "" {
