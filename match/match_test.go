@@ -51,7 +51,7 @@ func TestVerdicts(t *testing.T) {
 		{"an upload endpoint under a launch", entry("POST", host+"/api/launch/104/upload/file", 200, "", ""), match.Upload, ""},
 		{"an upload endpoint in the legacy form", entry("POST", host+"/api/rs/upload/session?manual=true", 200, "", ""), match.Upload, ""},
 		{"an API path in no spec", entry("GET", host+"/api/launch/104/widgets", 404, "application/json", `{"status":404,"message":"Not Found"}`), match.Undocumented, ""},
-		{"a documented path with an undocumented method", entry("DELETE", host+"/api/launch/104", 405, "", ""), match.Undocumented, ""},
+		{"a documented path with an undocumented method", entry("PUT", host+"/api/launch/104", 405, "", ""), match.Undocumented, ""},
 		{"a script", entry("GET", host+"/static/app.js", 200, "application/javascript", "x"), match.NotAPI, ""},
 		{"the page", entry("GET", host+"/", 200, "text/html", "<html>"), match.NotAPI, ""},
 		{"a CORS preflight", entry("OPTIONS", host+"/api/launch", 204, "", ""), match.NotAPI, ""},

@@ -288,7 +288,7 @@ func TestCoverageListsWhatNoRecordingCalls(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"operations not called, by tag", "  launch-controller: 1 of 6 called; not called:", "    POST /api/launch/{id}/close"} {
+	for _, want := range []string{"operations not called, by tag", "  launch-controller: 1 of 8 called; not called:", "    POST /api/launch/{id}/close"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
