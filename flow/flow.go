@@ -10,6 +10,9 @@
 //	                 (specs.json lists each document with its URL and SHA-256)
 //	baseline.har     optional: the responses a replay compares against;
 //	                 without it, the recording's own responses are the baseline
+//	baseline.values.json
+//	                 optional: the values the run that wrote baseline.har
+//	                 created, by recorded value, so later runs correlate
 //	flow.json        optional: the flow's name, the instance it was recorded
 //	                 on, its hosts and path aliases
 package flow

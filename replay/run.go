@@ -58,6 +58,11 @@ type Options struct {
 	// Baseline holds, by the 0-based index of the recorded call, answers to
 	// compare with instead of the recorded ones.
 	Baseline map[int]*har.Entry
+	// BaselineValues holds, by the same index, the values the run that
+	// wrote a baseline answer created, keyed by the recorded value: a
+	// baseline written by --update holds that run's ids, not the
+	// recording's, and a later run's ids are carried in place of those.
+	BaselineValues map[int]map[string]string
 	// Redactor cleans secrets from everything the report holds; a new one
 	// with har.DefaultRules when nil. Give it the tokens in play and the
 	// recording's secret values (Pin, PinSecrets): an instance that echoes
@@ -345,11 +350,12 @@ func (g *response) diffResponse() diff.Response {
 // it against the spec.
 func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *response, er *EntryReport) {
 	recorded := c.Entry
+	var was map[string]string
 	if b, ok := r.o.Baseline[c.Seq-1]; ok && b != nil {
-		recorded = b
+		recorded, was = b, r.o.BaselineValues[c.Seq-1]
 	}
 	recBody, _ := recorded.ResponseBody()
-	recBody = r.expected(recBody)
+	recBody = r.expected(recBody, was)
 	content := &recorded.Response.Content
 	// Both answers are compared redacted: a diff cuts long values and
 	// quotes excerpts, and a piece of a token is as bad as all of it.
@@ -669,12 +675,16 @@ func (l *limiter) wait(ctx context.Context) error {
 // and an answer that says 106 where the recording said 104 is as expected.
 // Only members that hold ids are changed, so a count that happens to equal
 // an old id stays as recorded.
-func (r *runner) expected(body []byte) []byte {
+func (r *runner) expected(body []byte, was map[string]string) []byte {
 	r.mu.Lock()
 	changed := map[string]string{}
 	for v, nv := range r.values {
-		if nv != v.Value {
-			changed[v.Value] = nv
+		old := v.Value
+		if bv, ok := was[v.Value]; ok {
+			old = bv // the answer compared with is a baseline's
+		}
+		if nv != old {
+			changed[old] = nv
 		}
 	}
 	r.mu.Unlock()

@@ -314,7 +314,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	baseline, err := r.baseline(t, len(entries))
+	baseline, was, err := r.baseline(t, len(entries))
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +326,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		Name: t.name, Endpoint: r.inst.Endpoint, Client: r.inst.Client, Spec: ix,
 		Diff:        diff.Config{Rules: rules, NameHints: r.o.learnNoise},
 		Concurrency: r.o.concurrency, Rate: r.o.rate, Timeout: r.o.timeout, Retries: r.o.retries,
-		LearnNoise: r.o.learnNoise, Baseline: baseline, Redactor: red,
+		LearnNoise: r.o.learnNoise, Baseline: baseline, BaselineValues: was, Redactor: red,
 		Progress: func(done, total int, last *replay.EntryReport) {
 			status.Set("replaying %s: %d/%d  #%d %s %s", t.name, done, total, last.Seq, last.Method, last.URL)
 		},
@@ -355,7 +355,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		fmt.Fprintf(r.stderr, "%s: %s: no noise rule learned, nothing added to %s: %s\n", prog, t.name, r.display(noiseFile), whyNothingLearned(rep))
 	}
 	if r.o.update && !rep.Interrupted {
-		if err := r.updateBaseline(t, f, baseline, rep); err != nil {
+		if err := r.updateBaseline(t, f, baseline, was, rep); err != nil {
 			return nil, err
 		}
 	}
@@ -423,24 +423,30 @@ func (r *replayRun) display(path string) string {
 
 // baseline reads a recording's baseline (see baselinePath), answers to
 // compare with in place of the recorded ones.
-func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, error) {
+// The values map is what the run that wrote each answer created, in
+// place of the recorded values (see readBaselineValues).
+func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, map[int]map[string]string, error) {
 	path := baselinePath(t)
 	f, err := har.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(f.Log.Entries) != n {
 		cli.Warn(r.stderr, prog, "%s has %d calls but the recording has %d; comparing with the recording (refresh it with --update)", path, len(f.Log.Entries), n)
-		return nil, nil
+		return nil, nil, nil
+	}
+	was, err := readBaselineValues(path, n)
+	if err != nil {
+		return nil, nil, err
 	}
 	out := map[int]*har.Entry{}
 	for i, e := range f.Log.Entries {
 		out[i] = e
 	}
-	return out, nil
+	return out, was, nil
 }
 
 // baselinePath is where a recording's baseline lives: baseline.har in a
@@ -463,8 +469,9 @@ func baselinePath(t target) string {
 // skipped) keeps the answer it had, from the old baseline or else the
 // recording: a 503 or a gap stored as the expected answer would turn the
 // next good run into a regression.
-func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry, rep *replay.Report) error {
+func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry, oldWas map[int]map[string]string, rep *replay.Report) error {
 	path := baselinePath(t)
+	fresh := map[int]bool{}
 	out := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "apitrail replay --update", Version: "1"}}}
 	var changed, kept []string
 	for i, e := range f.Log.Entries {
@@ -482,6 +489,7 @@ func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry
 			out.Log.Entries = append(out.Log.Entries, prev)
 			continue
 		}
+		fresh[i] = true
 		ne := *e
 		ne.Response = har.Response{Status: er.Response.Status, StatusText: "", HTTPVersion: "HTTP/1.1",
 			Cookies: []har.Cookie{}, Headers: har.HeadersFrom(er.Response.Header), HeadersSize: -1, BodySize: int64(len(er.Response.Body))}
@@ -501,6 +509,17 @@ func (r *replayRun) updateBaseline(t target, f *har.File, old map[int]*har.Entry
 	// The baseline is meant to be committed: it goes out through the
 	// redactor that knows the tokens in play and the recording's secrets.
 	if err := har.WriteFile(path, out, har.WriterOptions{Redactor: r.inst.Redactor}); err != nil {
+		return err
+	}
+	// An answer kept from the old baseline keeps its values; one kept from
+	// the recording has the recorded ones (no entry).
+	keptWas := map[int]map[string]string{}
+	for i := range old {
+		if old[i] != nil {
+			keptWas[i] = oldWas[i]
+		}
+	}
+	if err := writeBaselineValues(path, len(f.Log.Entries), fresh, runValues(rep), keptWas); err != nil {
 		return err
 	}
 	what := "no answer changed"

@@ -61,7 +61,9 @@ Options:
                             timestamps (createdDate, *At) hide values that differ
       --save-noise          add the rules --learn-noise found to the noise file
       --update              write the answers received now as the recording
-                            folder's baseline (baseline.har), and say what changed
+                            folder's baseline (baseline.har), and say what changed;
+                            baseline.values.json keeps the ids that run created, so
+                            later runs carry their own ids in place of those
       --json                one JSON object per line: each call ("kind":"entry"),
                             each recording ("kind":"flow"), the totals ("kind":"summary")
   -q, --quiet               print only the summary line of each recording
