@@ -569,9 +569,15 @@ func TestReportGolden(t *testing.T) {
 			rules: rules, op: Operation{Method: "GET", Path: "/api/launch"},
 		},
 		{
-			name: "array-insert", reason: "an element inserted at the front: listed by index, but go-diff lines the text up",
-			a: jsonResp(`{"items":[{"id":1,"name":"a"},{"id":2,"name":"b"},{"id":3,"name":"c"}]}`),
-			b: jsonResp(`{"items":[{"id":0,"name":"new"},{"id":1,"name":"a"},{"id":2,"name":"b"},{"id":3,"name":"c"}]}`),
+			name: "array-insert", reason: "an element inserted at the front, by index as a rule asks: listed by index, but go-diff lines the text up",
+			a:     jsonResp(`{"items":[{"id":1,"name":"a"},{"id":2,"name":"b"},{"id":3,"name":"c"}]}`),
+			b:     jsonResp(`{"items":[{"id":0,"name":"new"},{"id":1,"name":"a"},{"id":2,"name":"b"},{"id":3,"name":"c"}]}`),
+			rules: "compare body $.items by index\n",
+		},
+		{
+			name: "array-insert-keyed", reason: "an item others added to an item array, and one of the flow's changed: the change is reported, the rest is information",
+			a: jsonResp(`{"items":[{"id":1,"name":"a"},{"id":2,"name":"b"},{"id":3,"name":"c"}],"total":3}`),
+			b: jsonResp(`{"items":[{"id":0,"name":"new"},{"id":1,"name":"a"},{"id":2,"name":"B"},{"id":3,"name":"c"}],"total":4}`),
 		},
 		{
 			name: "long-array", reason: "unchanged runs are cut down to context and a count",

@@ -93,13 +93,17 @@ func FuzzCompareJSON(f *testing.F) {
 	}
 	plain, _ := New(Config{DiffTimeout: time.Second})
 	noisy, _ := New(noisyConfig)
+	keyed, _ := New(Config{DiffTimeout: time.Second})
+	plain.byIndex, noisy.byIndex = true, true
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		checkAgainstStd(t, a)
 		checkAgainstStd(t, b)
-		for _, d := range []*Differ{plain, noisy} {
+		for _, d := range []*Differ{plain, noisy, keyed} {
 			ab := d.Compare(Operation{}, jsonResp(string(a)), jsonResp(string(b)))
 			ba := d.Compare(Operation{}, jsonResp(string(b)), jsonResp(string(a)))
-			if ab.Equal != ba.Equal {
+			// Pairing items by identity is one-sided: an item only in the
+			// replayed answer is information, one only in the recorded is not.
+			if d.byIndex && ab.Equal != ba.Equal {
 				t.Fatalf("Equal(a, b) = %v but Equal(b, a) = %v", ab.Equal, ba.Equal)
 			}
 			for _, r := range []*Result{ab, ba} {

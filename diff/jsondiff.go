@@ -93,10 +93,14 @@ type walker struct {
 	path   []step
 	hits   []int
 	spare  []dentry // entries of containers being walked, innermost last
+	// parents are the replayed side's containers above the current path;
+	// countsLoose marks, by depth, objects whose item array changed.
+	parents     []*jnode
+	countsLoose map[int]bool
 }
 
 func (s *session) compareJSON(m *matcher, rules []*compiledRule, ta, tb *jtree) {
-	w := &walker{s: s, ta: ta, tb: tb, m: m, rules: rules}
+	w := &walker{s: s, ta: ta, tb: tb, m: m, rules: rules, countsLoose: map[int]bool{}}
 	for _, r := range rules {
 		w.ruleEx = append(w.ruleEx, s.nz.rule(r))
 	}
@@ -155,6 +159,9 @@ func (w *walker) visit(a, b *jnode, states []mstate) (dop, *dnode) {
 		if equalNodes(w.ta, a, w.tb, b) {
 			return opSame, nil
 		}
+		if w.countNoise(a, b) {
+			return opHidden, nil
+		}
 		if h := w.s.hints; h != nil && hintable(a, b) {
 			key, isMember := w.lastKey()
 			if rule, reason, expr, ok := h.match(hintHits, key, isMember); ok {
@@ -165,6 +172,22 @@ func (w *walker) visit(a, b *jnode, states []mstate) (dop, *dnode) {
 		w.change(Changed, a, b)
 		return opReplace, nil
 	}
+	if a.kind == jArray {
+		// Items in the same order pair the same by index, and the index walk
+		// prints only what differs.
+		if key, rule, ok := w.collectionKey(a, b); ok && !sameOrder(w.ta, a, w.tb, b, key) {
+			w.parents = append(w.parents, b)
+			defer func() { w.parents = w.parents[:len(w.parents)-1] }()
+			return w.visitKeyed(a, b, states, key, rule)
+		}
+	}
+	depth := len(w.path)
+	if a.kind == jObject && w.collectionChanged(a, b) {
+		w.countsLoose[depth] = true
+		defer delete(w.countsLoose, depth)
+	}
+	w.parents = append(w.parents, b)
+	defer func() { w.parents = w.parents[:len(w.parents)-1] }()
 	mark := len(w.spare)
 	changed := false
 	ka, kb := w.ta.kids(a), w.tb.kids(b)

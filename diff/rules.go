@@ -85,10 +85,14 @@ func (p Pos) String() string {
 
 // Rule is one line of a rules file.
 type Rule struct {
-	Scope   Scope  `json:"scope,omitzero"`
-	Action  Action `json:"action"`
-	Target  Target `json:"target"`
-	Expr    string `json:"expr"`              // a header name or a JSON path
+	Scope  Scope  `json:"scope,omitzero"`
+	Action Action `json:"action"`
+	Target Target `json:"target"`
+	Expr   string `json:"expr"` // a header name or a JSON path
+	// By, on a compare body rule, says how the array at Expr pairs its
+	// items: by a member ("id") or "index"; empty on a rule that makes a
+	// count strict (see collections.go).
+	By      string `json:"by,omitempty"`
 	Comment string `json:"comment,omitempty"` // text after # on the rule's line
 	Pos     Pos    `json:"pos,omitzero"`      // where it was read; zero when built in code
 }
@@ -96,6 +100,9 @@ type Rule struct {
 // String returns the rule as a line of a rules file, without its comment.
 func (r Rule) String() string {
 	s := string(r.Action) + " " + string(r.Target) + " " + r.Expr
+	if r.By != "" {
+		s += " by " + r.By
+	}
 	if r.Scope.IsGlobal() {
 		return s
 	}
@@ -132,6 +139,9 @@ const maxErrors = 10
 //	ignore body $..lastModifiedDate          # at any depth
 //	GET /api/launch/{id}: ignore body $.lastModifiedDate
 //	getLaunch: ignore header X-Cache         # keyed by operationId
+//	GET /api/launch/__search: compare body $.content by id
+//	compare body $.items by index            # pair by position after all
+//	compare body $.totalElements             # a count that must not change
 //
 // A scope before the colon limits a rule to one operation; path templates
 // match whatever their parameters are named. A compare rule wins over the
@@ -267,7 +277,20 @@ func (r *Rule) check(expr string) error {
 		r.Expr = name
 	case BodyTarget:
 		if r.Action == CompareAction {
-			return errors.New("compare applies to headers only; body values are compared unless a rule ignores them")
+			// "compare body PATH by KEY" pairs an array's items; "compare
+			// body PATH" makes a count beside an item array strict.
+			if strings.HasSuffix(expr, " by") {
+				expr += " "
+			}
+			if path, by, ok := strings.Cut(expr, " by "); ok {
+				by = strings.TrimSpace(by)
+				if by == "" || strings.ContainsAny(by, " .[]$*'\"") {
+					return fmt.Errorf("want a member name or index after \"by\", not %q", by)
+				}
+				expr, r.By = strings.TrimSpace(path), by
+			}
+		} else if strings.Contains(expr, " by ") {
+			return errors.New("\"by\" belongs to compare rules: compare body PATH by KEY")
 		}
 		p, err := parsePath(expr)
 		if err != nil {

@@ -54,7 +54,7 @@ func TestParseRulesMistakes(t *testing.T) {
 		f + `:3: want ignore, compare or a scope such as "GET /api/launch/{id}:" or "getLaunch:", not "ignor"`,
 		f + `:4: unknown target "headers"; want header or body`,
 		f + `:5: "X Trace" is not a header name`,
-		f + `:6: compare applies to headers only; body values are compared unless a rule ignores them`,
+		f + `:6: want a member name or index after "by", not "a.b"`,
 		f + `:7: want a path template starting with / after GET, not "api/launch:"`,
 		f + `:8: want a colon after "GET /api/launch"`,
 		f + `:10: "ignore body $.a" repeats line 9`,
