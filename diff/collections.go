@@ -19,7 +19,11 @@ import (
 //     any member; "compare body $.content by index" keeps pairing by index.
 //
 // Each recorded item still there is compared member by member as before,
-// so a changed item is still a regression. Items only in the replayed
+// so a changed item is still a regression. When the caller says which items
+// are the flow's own (Operation.Own, the ids replay carried), the other
+// recorded items are someone else's: their values may change (information,
+// "changed by others"), but a change of their shape (a member gone or
+// added, a value of another type) is still a regression. Items only in the replayed
 // answer (added by others) and items at another position (moved) are
 // information: counted in the report like hidden noise, never a
 // regression. A recorded item that is gone is a regression, unless the
@@ -175,6 +179,19 @@ func sameOrder(ta *jtree, a *jnode, tb *jtree, b *jnode, key string) bool {
 	return true
 }
 
+// othersValue hides a value of someone else's item that changed but kept
+// its type: a rename by another user is theirs to make.
+func (w *walker) othersValue(a, b *jnode) bool {
+	if w.othersItem == 0 || a.kind != b.kind && !(isBool(a.kind) && isBool(b.kind)) {
+		return false
+	}
+	e := w.s.nz.entry("items not the flow's own: changed by others", collSource, BodyTarget, "", false)
+	w.s.nz.hit(e, true, w.where)
+	return true
+}
+
+func isBool(k jsonKind) bool { return k == jTrue || k == jFalse }
+
 // countNoise hides a differing count beside an item array whose items
 // changed, unless a compare rule makes it strict.
 func (w *walker) countNoise(a, b *jnode) bool {
@@ -228,7 +245,14 @@ func (w *walker) visitKeyed(a, b *jnode, states []mstate, key string, rule *comp
 		switch {
 		case ok:
 			paired[j] = true
+			others := len(w.s.own) > 0 && !w.s.own[k]
+			if others {
+				w.othersItem++
+			}
 			op, _ = w.visit(&ka[i], &kb[j], next)
+			if others {
+				w.othersItem--
+			}
 			if j != i {
 				info("moved", w.path)
 			}

@@ -22,35 +22,42 @@ func TestCollectionsComparedByIdentity(t *testing.T) {
 		name      string
 		rules     string
 		deleted   []string
+		own       []string
 		rec, got  []byte
 		equal     bool
 		wantPaths []string // changes reported
 		wantNoise []string // substrings of ignored entries' rules
 	}{
-		{"an item others added is information", "", nil, page(a+","+b, 2, 10), page(x+","+a+","+b, 3, 10), true, nil,
+		{"an item others added is information", "", nil, nil, page(a+","+b, 2, 10), page(x+","+a+","+b, 3, 10), true, nil,
 			[]string{"compare body $.content by id: added by others", "ignore body $.totalElements", "compare body $.content by id: moved"}},
-		{"items in another order are the same items", "", nil, page(a+","+b, 2, 10), page(b+","+a, 2, 10), true, nil,
+		{"items in another order are the same items", "", nil, nil, page(a+","+b, 2, 10), page(b+","+a, 2, 10), true, nil,
 			[]string{"compare body $.content by id: moved"}},
-		{"a changed item is still a regression wherever it moved", "", nil, page(a+","+b, 2, 10), page(x+","+b+`,{"id":1,"name":"uno"}`, 3, 10), false,
+		{"a changed item is still a regression wherever it moved", "", nil, nil, page(a+","+b, 2, 10), page(x+","+b+`,{"id":1,"name":"uno"}`, 3, 10), false,
 			[]string{"$.content[0].name"}, nil},
-		{"a recorded item that is gone is a regression", "", nil, page(a+","+b, 2, 10), page(a, 1, 10), false,
+		{"a recorded item that is gone is a regression", "", nil, nil, page(a+","+b, 2, 10), page(a, 1, 10), false,
 			[]string{"$.content[1]"}, nil},
-		{"an item the flow deleted may be gone", "", []string{"2"}, page(a+","+b, 2, 10), page(a, 1, 10), true, nil,
+		{"an item the flow deleted may be gone", "", []string{"2"}, nil, page(a+","+b, 2, 10), page(a, 1, 10), true, nil,
 			[]string{"deleted by the flow"}},
-		{"a full page loses old items to newer ones", "", nil, page(a+","+b, 9, 2), page(x+","+a, 10, 2), true, nil,
+		{"a full page loses old items to newer ones", "", nil, nil, page(a+","+b, 9, 2), page(x+","+a, 10, 2), true, nil,
 			[]string{"pushed off a full page"}},
-		{"a rule pairs by index again", "compare body $.content by index", nil, page(a+","+b, 2, 10), page(b+","+a, 2, 10), false,
+		{"a rule pairs by index again", "compare body $.content by index", nil, nil, page(a+","+b, 2, 10), page(b+","+a, 2, 10), false,
 			[]string{"$.content[0].id", "$.content[0].name"}, nil},
-		{"a rule pairs by another member", "compare body $.content by name", nil,
+		{"a rule pairs by another member", "compare body $.content by name", nil, nil,
 			page(`{"id":1,"name":"one"}`, 1, 10), page(`{"id":7,"name":"other"},{"id":8,"name":"one"}`, 2, 10), false,
 			[]string{"$.content[0].id"}, []string{"compare body $.content by name: added by others"}},
-		{"a rule makes a count strict", "compare body $.totalElements", nil, page(a, 1, 10), page(x+","+a, 2, 10), false,
+		{"a rule makes a count strict", "compare body $.totalElements", nil, nil, page(a, 1, 10), page(x+","+a, 2, 10), false,
 			[]string{"$.totalElements"}, nil},
-		{"without ids, arrays pair by index", "", nil, []byte(`{"content":[{"n":1},{"n":2}]}`), []byte(`{"content":[{"n":0},{"n":1},{"n":2}]}`), false,
+		{"without ids, arrays pair by index", "", nil, nil, []byte(`{"content":[{"n":1},{"n":2}]}`), []byte(`{"content":[{"n":0},{"n":1},{"n":2}]}`), false,
 			[]string{"$.content[0].n"}, nil},
-		{"an array not named like items pairs by index", "", nil, []byte(`{"tags":[{"id":1},{"id":2}]}`), []byte(`{"tags":[{"id":2},{"id":1}]}`), false,
+		{"an array not named like items pairs by index", "", nil, nil, []byte(`{"tags":[{"id":1},{"id":2}]}`), []byte(`{"tags":[{"id":2},{"id":1}]}`), false,
 			[]string{"$.tags[0].id"}, nil},
-		{"a bare array of items is a collection", "", nil, []byte(`[` + a + `,` + b + `]`), []byte(`[` + c + `,` + a + `,` + b + `]`), true, nil,
+		{"someone else's item renamed is information", "", nil, []string{"1"}, page(a+","+b, 2, 10), page(a+`,{"id":2,"name":"deux"}`, 2, 10), true, nil,
+			[]string{"changed by others"}},
+		{"the flow's own item renamed is a regression", "", nil, []string{"1"}, page(a+","+b, 2, 10), page(`{"id":1,"name":"uno"},`+b, 2, 10), false,
+			[]string{"$.content[0].name"}, nil},
+		{"someone else's item of another shape is a regression", "", nil, []string{"1"}, page(a+","+b, 2, 10), page(a+`,{"id":2,"title":"two"}`, 2, 10), false,
+			[]string{"$.content[1].name", "$.content[1].title"}, nil},
+		{"a bare array of items is a collection", "", nil, nil, []byte(`[` + a + `,` + b + `]`), []byte(`[` + c + `,` + a + `,` + b + `]`), true, nil,
 			[]string{"added by others"}},
 	}
 	for _, tc := range tests {
@@ -63,7 +70,7 @@ func TestCollectionsComparedByIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := d.Compare(diff.Operation{Method: "GET", Path: "/api/launch/__search", Deleted: tc.deleted},
+			res := d.Compare(diff.Operation{Method: "GET", Path: "/api/launch/__search", Deleted: tc.deleted, Own: tc.own},
 				diff.Response{Status: 200, Body: tc.rec, ContentType: "application/json"},
 				diff.Response{Status: 200, Body: tc.got, ContentType: "application/json"})
 			if res.Equal != tc.equal {

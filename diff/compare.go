@@ -99,6 +99,12 @@ type Operation struct {
 	// call: a recorded item with one of them missing from a collection is
 	// expected, not a regression (see collections.go).
 	Deleted []string
+	// Own are the ids of items the flow itself created (the values replay
+	// carried). When set, a recorded item of a collection that is not the
+	// flow's is someone else's: its values may change under the flow, and
+	// only a change of its shape (a member gone or added, a value of
+	// another type) is a regression. Empty means every item is the flow's.
+	Own []string
 }
 
 // Hint marks a JSON path whose values are likely to change between two
@@ -231,8 +237,8 @@ type session struct {
 	// onChange, when set, replaces the recording of body changes in the
 	// result; Learn uses it to see every change with its path.
 	onChange func(kind ChangeKind, path []step)
-	// deleted are Operation.Deleted, as a set.
-	deleted map[string]bool
+	// deleted and own are Operation.Deleted and Operation.Own, as sets.
+	deleted, own map[string]bool
 }
 
 // Compare compares a recorded response with a replayed one for operation op.
@@ -244,9 +250,12 @@ func (d *Differ) Compare(op Operation, recorded, replayed Response) *Result {
 }
 
 func (d *Differ) newSession(op Operation) *session {
-	s := &session{d: d, res: &Result{}, nz: newNoise(), deleted: map[string]bool{}}
+	s := &session{d: d, res: &Result{}, nz: newNoise(), deleted: map[string]bool{}, own: map[string]bool{}}
 	for _, id := range op.Deleted {
 		s.deleted[id] = true
+	}
+	for _, id := range op.Own {
+		s.own[id] = true
 	}
 	for _, r := range d.rules {
 		if r.Scope.covers(op) {

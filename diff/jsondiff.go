@@ -97,6 +97,9 @@ type walker struct {
 	// countsLoose marks, by depth, objects whose item array changed.
 	parents     []*jnode
 	countsLoose map[int]bool
+	// othersItem is above zero inside a collection item that is not the
+	// flow's own (see Operation.Own).
+	othersItem int
 }
 
 func (s *session) compareJSON(m *matcher, rules []*compiledRule, ta, tb *jtree) {
@@ -159,7 +162,7 @@ func (w *walker) visit(a, b *jnode, states []mstate) (dop, *dnode) {
 		if equalNodes(w.ta, a, w.tb, b) {
 			return opSame, nil
 		}
-		if w.countNoise(a, b) {
+		if w.countNoise(a, b) || w.othersValue(a, b) {
 			return opHidden, nil
 		}
 		if h := w.s.hints; h != nil && hintable(a, b) {
@@ -175,7 +178,7 @@ func (w *walker) visit(a, b *jnode, states []mstate) (dop, *dnode) {
 	if a.kind == jArray {
 		// Items in the same order pair the same by index, and the index walk
 		// prints only what differs.
-		if key, rule, ok := w.collectionKey(a, b); ok && !sameOrder(w.ta, a, w.tb, b, key) {
+		if key, rule, ok := w.collectionKey(a, b); ok && (len(w.s.own) > 0 || !sameOrder(w.ta, a, w.tb, b, key)) {
 			w.parents = append(w.parents, b)
 			defer func() { w.parents = w.parents[:len(w.parents)-1] }()
 			return w.visitKeyed(a, b, states, key, rule)

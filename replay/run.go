@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,6 +89,9 @@ type runner struct {
 	tally    *diff.Tally
 	learned  []diff.Rule
 	done     int
+	// deleted are the last path segments of DELETE calls that succeeded:
+	// items the flow removed itself, expected gone from later lists.
+	deleted []string
 
 	sem     chan struct{}
 	limiter *limiter
@@ -326,6 +330,7 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 		}
 		return
 	}
+	r.noteDeleted(req, first)
 	r.compare(ctx, c, req, first, er)
 }
 
@@ -372,7 +377,12 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(recorded.Response.HTTPHeader()), Body: rec.Body}
 	now := r.comparable(got)
-	op := diff.Operation{Method: er.Method}
+	r.mu.Lock()
+	op := diff.Operation{Method: er.Method, Deleted: slices.Clone(r.deleted)}
+	for _, nv := range r.values {
+		op.Own = append(op.Own, nv)
+	}
+	r.mu.Unlock()
 	if o := c.Match.Operation; o != nil {
 		op.Path, op.ID = o.Path, o.OperationID
 		op.Hints = hints(o.Spec(), got.Status)
@@ -423,6 +433,16 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	default:
 		er.Outcome = OK
 	}
+}
+
+func (r *runner) noteDeleted(req *prepared, got *response) {
+	if req.method != http.MethodDelete || got.Status < 200 || got.Status > 299 {
+		return
+	}
+	p := strings.TrimSuffix(req.url.Path, "/")
+	r.mu.Lock()
+	r.deleted = append(r.deleted, p[strings.LastIndexByte(p, '/')+1:])
+	r.mu.Unlock()
 }
 
 // prepared is a request ready to send any number of times.

@@ -2,8 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +121,164 @@ func TestBadBaselineValuesFile(t *testing.T) {
 				t.Errorf("exit %d, stderr %q: want 2 naming %s and %q", code, errOut, path, tc.want)
 			}
 		})
+	}
+}
+
+// foreignWrites counts the writes other users made in a slice of the log.
+func foreignWrites(log []sandbox.Request) int {
+	n := 0
+	for _, r := range log {
+		if slices.Contains(sandbox.OtherUsernames, r.User) && r.Method != "GET" && r.Status < 400 {
+			n++
+		}
+	}
+	return n
+}
+
+var addedByOthers = regexp.MustCompile(`compare body \$\.content by id: added by others +default +hid (\d+) value`)
+
+// TestFixturesHoldOnALongLivedInstance is the issue's headline: one
+// instance kept running with other users writing in the flow's project,
+// the flow replayed 10 times, --update, 10 more times, with no regression;
+// then version 2 mode on the same data reports exactly version 2's
+// documented changes.
+func TestFixturesHoldOnALongLivedInstance(t *testing.T) {
+	dir := flowDir(t)
+	in := longLived(t)
+	replay := func(what string, args ...string) (int, string) {
+		t.Helper()
+		before := len(in.Requests())
+		code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), append([]string{"--endpoint", in.URL(), "--unsafe"}, append(args, dir)...)...)
+		if n := foreignWrites(in.Requests()[before:]); n == 0 {
+			t.Errorf("%s: no other user wrote while it ran", what)
+		}
+		if code == 0 && !strings.Contains(out, " 0 regression, 0 drift, 0 infrastructure error") {
+			t.Errorf("%s: exit 0 without a clean summary:\n%s", what, out)
+		}
+		_ = errOut
+		return code, out
+	}
+	foreignSeen := 0
+	for i := range 21 {
+		what, args := fmt.Sprintf("run %d", i+1), []string(nil)
+		if i == 10 {
+			what, args = "--update", []string{"--update"}
+		}
+		// Other users write at their own pace; a run is a fraction of a
+		// second, so give them a moment between runs as a suite would.
+		time.Sleep(30 * time.Millisecond)
+		code, out := replay(what, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", what, code, out)
+		}
+		if m := addedByOthers.FindStringSubmatch(out); m != nil && m[1] != "0" {
+			foreignSeen++
+		}
+	}
+	if foreignSeen < 15 {
+		t.Errorf("only %d of 21 runs saw items others added in the search answer", foreignSeen)
+	}
+	// The search answers hold other users' launches, not only the flow's.
+	hc := in.Client()
+	res, err := hc.PostForm(in.URL()+"/api/uaa/oauth/token", url.Values{"grant_type": {"apitoken"}, "scope": {"openid"}, "token": {sandbox.SeedAPIToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	req, _ := http.NewRequest("GET", in.URL()+"/api/launch/__search?projectId=1&rql=name+~%3D+%22nightly%22&size=10&sort=created_date,DESC", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	res, err = hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "Nightly by alice") && !strings.Contains(string(body), "Nightly by bob") {
+		t.Errorf("the flow's search finds no other user's launch: %s", body)
+	}
+
+	// Version 2 on the same data, other users still at work: exactly its
+	// documented changes, in the answers the flow reads.
+	k := in.Knobs()
+	k.V2 = true
+	in.SetKnobs(k)
+	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--unsafe", "--json", dir)
+	if code != 1 {
+		t.Fatalf("version 2: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	members := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var e struct {
+			Kind string `json:"kind"`
+			Seq  int    `json:"seq"`
+			Diff *struct {
+				Status  any `json:"status"`
+				Headers []struct {
+					Name string `json:"name"`
+				} `json:"headers"`
+				Body []struct {
+					Path string `json:"path"`
+				} `json:"body"`
+			} `json:"diff"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if e.Kind != "entry" || e.Diff == nil {
+			continue
+		}
+		if e.Diff.Status != nil || len(e.Diff.Headers) > 0 {
+			t.Errorf("version 2: #%d: a status or header change no change list mentions: %s", e.Seq, line)
+		}
+		for _, c := range e.Diff.Body {
+			members[c.Path[strings.LastIndexAny(c.Path, ".]")+1:]] = true
+		}
+	}
+	got := slices.Sorted(maps.Keys(members))
+	// Version 2's documented list: launches say isClosed for closed, and
+	// projects gain archived (the removed statistic operation is not in
+	// this flow).
+	if want := []string{"archived", "closed", "isClosed"}; !slices.Equal(got, want) {
+		t.Errorf("version 2 changed members %v, want exactly %v\n%s", got, want, out)
+	}
+}
+
+// TestARenameOfARecordedLaunchIsReported: a rename, made between runs, of a
+// launch the flow's search recorded but did not create is someone else's
+// change: reported, with its path, as information, not as a regression
+// (the flow's own items are compared by value: see package diff's tests).
+func TestARenameOfARecordedLaunchIsReported(t *testing.T) {
+	dir := flowDir(t)
+	in, err := sandbox.Start(sandbox.Options{Knobs: sandbox.Knobs{OtherUsers: 200 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if code, out, _ := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--unsafe", dir); code != 0 {
+		t.Fatalf("first run: exit %d\n%s", code, out)
+	}
+	hc := in.Client()
+	res, err := hc.PostForm(in.URL()+"/api/uaa/oauth/token", url.Values{"grant_type": {"apitoken"}, "scope": {"openid"}, "token": {sandbox.SeedAPIToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+	req, _ := http.NewRequest("PATCH", in.URL()+"/api/launch/102", strings.NewReader(`{"name":"Nightly regression #42, renamed"}`))
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	if res, err := hc.Do(req); err != nil || res.StatusCode != 200 {
+		t.Fatalf("rename: %v %v", err, res)
+	}
+	code, out, _ := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--unsafe", dir)
+	if code != 0 || !regexp.MustCompile(`items not the flow's own: changed by others +default +hid 1 value\(s\) in 1 answer\(s\), 1 of them different`).MatchString(out) {
+		t.Errorf("the rename is not reported: exit %d\n%s", code, out)
 	}
 }

@@ -276,10 +276,11 @@ func (in *Instance) otherUserTurn(hc *http.Client, turn int, projectID int64) {
 	stamp := time.Now().UTC().Format("15:04:05.000")
 	switch action {
 	case 0:
-		in.send(hc, bearer, "POST", "/api/launch", map[string]any{"name": name + "'s launch " + stamp, "projectId": projectID})
+		// Named like everyone's nightly launches, so searches find them.
+		in.send(hc, bearer, "POST", "/api/launch", map[string]any{"name": "Nightly by " + name + " " + stamp, "projectId": projectID})
 	case 1:
 		id := own[in.rng2(len(own))]
-		in.send(hc, bearer, "PATCH", "/api/launch/"+strconv.FormatInt(id, 10), map[string]any{"name": name + "'s launch renamed " + stamp})
+		in.send(hc, bearer, "PATCH", "/api/launch/"+strconv.FormatInt(id, 10), map[string]any{"name": "Nightly by " + name + ", renamed " + stamp})
 	default:
 		in.send(hc, bearer, "DELETE", "/api/launch/"+strconv.FormatInt(own[0], 10), nil)
 	}

@@ -131,7 +131,9 @@ func TestOtherUsersWriteTheirOwnLaunches(t *testing.T) {
 				t.Errorf("another user changed the flow's launch: %v", l)
 			}
 		}
-		owners[strings.SplitN(l["name"].(string), "'s launch", 2)[0]] = true
+		if by, ok := strings.CutPrefix(l["name"].(string), "Nightly by "); ok {
+			owners[strings.Fields(strings.TrimSuffix(by, ","))[0]] = true
+		}
 	}
 	if !owners["alice"] && !owners["bob"] {
 		t.Errorf("the search finds no other user's launch: %v", owners)
