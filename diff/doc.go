@@ -3,7 +3,9 @@
 //
 // JSON bodies are compared as JSON: key order does not matter, numbers are
 // compared by their exact value (a 64-bit id never passes through float64),
-// arrays are compared element by element by index, and each changed, added
+// arrays are compared element by element by index, except item arrays of
+// lists and pages, which pair their items by id (see collections.go and
+// docs/collections.md), and each changed, added
 // or removed value is listed by its path, like $.content[3].name. A unified
 // line diff of the pretty-printed bodies, made with go-diff, follows. Other
 // text bodies get a line diff, and binary bodies are compared by size and

@@ -8,10 +8,11 @@ import (
 // The structural comparison walks both trees once. Members of objects pair
 // up by name; elements of arrays pair up by index, so an element inserted
 // at the front of a list shows as every later element changed and one
-// added at the end. (Matching elements by an id would need to know which
-// member is the id, and guessing wrong hides changes; by index is
-// predictable.) The unified diff that follows aligns lines with go-diff and
-// so still shows such an insertion as a few added lines.
+// added at the end. Item arrays whose elements all carry a distinct id are
+// the exception (collections.go): there identity is certain, and pairing
+// by it is what a shared instance needs. The unified diff that follows
+// aligns lines with go-diff and so still shows an insertion as a few
+// added lines.
 //
 // Besides the change list, the walk leaves a sparse record of where the two
 // trees differ (dnode), which the printer follows to pretty-print only the
