@@ -282,3 +282,22 @@ func TestARenameOfARecordedLaunchIsReported(t *testing.T) {
 		t.Errorf("the rename is not reported: exit %d\n%s", code, out)
 	}
 }
+
+// TestARunThatCheckedNothingExitsFour: a flow whose calls are all skipped
+// (its only data call is a POST, and there is no --unsafe) is not green.
+func TestARunThatCheckedNothingExitsFour(t *testing.T) {
+	dir := flowDir(t)
+	dropCalls(t, dir, "/api/project", "/api/launch/", "/api/testresult")
+	in := instance(t, sandbox.Knobs{})
+	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), dir)
+	if code != 4 || !strings.Contains(errOut, "replay: error: nothing was checked: no call was sent and compared (3 skipped, 0 not run)") ||
+		!strings.Contains(errOut, "replay: hint: calls that change data are skipped without --unsafe") {
+		t.Errorf("exit %d, want 4\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := runReplay(t, env(""), "--endpoint", in.URL(), "--dry-run", dir); code != 0 {
+		t.Errorf("a dry run of it: exit %d, want 0: %s", code, errOut)
+	}
+	if code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--unsafe", dir); code != 0 {
+		t.Errorf("with --unsafe the POST is checked: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

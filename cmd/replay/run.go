@@ -256,8 +256,19 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	case infra:
 		return cli.ExitInfra, nil
 	}
+	if total[replay.OK] == 0 {
+		// Nothing was compared: green would claim a check that never ran,
+		// as pytest's "no tests ran" has a code of its own.
+		fmt.Fprintf(r.stderr, "%s: error: nothing was checked: no call was sent and compared (%d skipped, %d not run)\n", prog, total[replay.Skipped], total[replay.NotRun])
+		fmt.Fprintf(r.stderr, "%s: hint: calls that change data are skipped without --unsafe; the report says why each one was\n", prog)
+		return exitNothingChecked, nil
+	}
 	return cli.ExitOK, nil
 }
+
+// exitNothingChecked is replay's own exit code for a run that compared no
+// call at all.
+const exitNothingChecked = 4
 
 // one replays one recording and prints its report.
 func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {

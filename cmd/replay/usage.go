@@ -115,6 +115,8 @@ Exit status:
   2  usage error, unreadable recording, or a runtime error (a rejected token)
   3  only infrastructure errors: the instance could not be reached, timed out
      or answered 5xx
+  4  nothing was checked: every selected call was skipped (a flow of POSTs
+     without --unsafe, say), so no answer was compared; --dry-run exits 0
 
 Examples:
   export TESTOPS_TOKEN=...   # your API token
