@@ -377,6 +377,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(recorded.Response.HTTPHeader()), Body: rec.Body}
 	now := r.comparable(got)
+	rec, now = notModified(rec, now)
 	r.mu.Lock()
 	op := diff.Operation{Method: er.Method, Deleted: slices.Clone(r.deleted)}
 	for _, nv := range r.values {
