@@ -378,6 +378,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(recorded.Response.HTTPHeader()), Body: rec.Body}
 	now := r.comparable(got)
 	rec, now = notModified(rec, now)
+	rec.Header = carryHeaders(rec.Header, r.carried(was))
 	r.mu.Lock()
 	op := diff.Operation{Method: er.Method, Deleted: slices.Clone(r.deleted)}
 	for _, nv := range r.values {
@@ -697,18 +698,7 @@ func (l *limiter) wait(ctx context.Context) error {
 // Only members that hold ids are changed, so a count that happens to equal
 // an old id stays as recorded.
 func (r *runner) expected(body []byte, was map[string]string) []byte {
-	r.mu.Lock()
-	changed := map[string]string{}
-	for v, nv := range r.values {
-		old := v.Value
-		if bv, ok := was[v.Value]; ok {
-			old = bv // the answer compared with is a baseline's
-		}
-		if nv != old {
-			changed[old] = nv
-		}
-	}
-	r.mu.Unlock()
+	changed := r.carried(was)
 	if len(changed) == 0 || len(body) == 0 {
 		return body
 	}

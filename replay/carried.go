@@ -1,0 +1,79 @@
+package replay
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// carried maps each value the flow carried, as the answer compared with
+// has it (recorded, or the baseline's: was), to the value of this run.
+func (r *runner) carried(was map[string]string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	changed := map[string]string{}
+	for v, nv := range r.values {
+		old := v.Value
+		if bv, ok := was[v.Value]; ok {
+			old = bv // the answer compared with is a baseline's
+		}
+		if nv != old {
+			changed[old] = nv
+		}
+	}
+	return changed
+}
+
+// locationHeaders name the resource an answer created or moved to: they
+// hold the very id replay carries into later calls.
+var locationHeaders = []string{"Location", "Content-Location"}
+
+// carryHeaders puts carried values into the path segments of a recorded
+// answer's Location headers, as expected does for id members: a created
+// launch at /api/launch/106 where the recording said /api/launch/104 is the
+// value replay carried, not a regression. The report lists the carried
+// values beside the call.
+func carryHeaders(h http.Header, changed map[string]string) http.Header {
+	if len(changed) == 0 {
+		return h
+	}
+	var out http.Header
+	for _, name := range locationHeaders {
+		vals := h.Values(name)
+		for i, v := range vals {
+			nv := carryPath(v, changed)
+			if nv == v {
+				continue
+			}
+			if out == nil {
+				out = h.Clone()
+			}
+			out[http.CanonicalHeaderKey(name)][i] = nv
+		}
+	}
+	if out == nil {
+		return h
+	}
+	return out
+}
+
+// carryPath replaces whole path segments of a URL that are carried values.
+func carryPath(raw string, changed map[string]string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	segs := strings.Split(u.Path, "/")
+	hit := false
+	for i, s := range segs {
+		if nv, ok := changed[s]; ok {
+			segs[i], hit = nv, true
+		}
+	}
+	if !hit {
+		return raw
+	}
+	u.Path = strings.Join(segs, "/")
+	u.RawPath = ""
+	return u.String()
+}
