@@ -92,11 +92,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVar(&o.headless, "headless", false, "")
 	fs.StringVar(&o.from, "from", "", "")
 	help := fs.BoolP("help", "h", false, "")
+	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'capture --help' for usage"))
 	}
 	if *help {
 		fmt.Fprint(stdout, usage)
+		return cli.ExitOK
+	}
+	if *version {
+		fmt.Fprintln(stdout, cli.Version(prog))
 		return cli.ExitOK
 	}
 	if err := o.check(fs); err != nil {

@@ -69,6 +69,7 @@ Import:
                            and redaction as recorded ones
 
   -h, --help               show this help
+      --version            print the version and the VCS revision it was built from
 
 Environment:
   APITRAIL_CAROOT          the CA folder, when --ca-dir is not given

@@ -66,11 +66,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.html, "html", "", "")
 	fs.StringVar(&o.color, "color", "auto", "")
 	help := fs.BoolP("help", "h", false, "")
+	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'match --help' for usage"))
 	}
 	if *help {
 		fmt.Fprint(stdout, usage)
+		return cli.ExitOK
+	}
+	if *version {
+		fmt.Fprintln(stdout, cli.Version(prog))
 		return cli.ExitOK
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -69,6 +69,7 @@ Options:
                            NO_COLOR is set), always or never
   -q, --quiet              print only the totals
   -h, --help               show this help
+      --version            print the version and the VCS revision it was built from
 
 Signing in (for --endpoint; documents are often public):
       --token-file FILE    read the API token from FILE (- for standard input)

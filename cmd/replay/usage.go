@@ -84,6 +84,7 @@ Options:
                             TestOps-like instance, match the bundled recording
                             and replay it there; no network needed
   -h, --help                show this help
+      --version             print the version and the VCS revision it was built from
 
 Spec (for verdicts and drift checks; optional):
   -s, --spec FILE|URL|DIR   an OpenAPI or Swagger document, or a folder

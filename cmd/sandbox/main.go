@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,14 +16,14 @@ import (
 	flag "github.com/spf13/pflag"
 )
 
-const usage = `usage: sandbox [options]
+const usage = `Usage: sandbox [options]
 
 Runs a local stand-in for an Allure TestOps instance on loopback, with seed
 data, a small web UI at / and its API documents at /swagger-ui.html, until
 interrupted. It prints its URL, the seeded login and the seeded API token.
 
 Options:
-  -a, --addr ADDR            listen address, loopback only (default 127.0.0.1:8080)
+  -l, --listen ADDR          listen address, loopback only (default 127.0.0.1:8080)
       --tls                  serve HTTPS; the CA certificate is written to --ca-out
       --ca-out FILE          where --tls writes its CA certificate (default sandbox-ca.pem)
       --token-validity DUR   access token lifetime, e.g. 2s or 30m (default 1h)
@@ -37,12 +38,13 @@ Options:
                              deletes a launch of their own in project 1, as on a
                              shared instance; never one they did not create
   -h, --help                 show this help
+      --version              print the version and the VCS revision it was built from
 
 Exit codes: 0 after an interrupt, 2 on a usage or start-up error.
 
 Examples:
   sandbox
-  sandbox --addr 127.0.0.1:9443 --tls --ca-out /tmp/sandbox-ca.pem
+  sandbox --listen 127.0.0.1:9443 --tls --ca-out /tmp/sandbox-ca.pem
   sandbox --v2 --token-validity 2s
   sandbox --data /tmp/sandbox.json --other-users 200ms
 `
@@ -56,7 +58,11 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil)) }
 func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	addr := fs.StringP("addr", "a", "127.0.0.1:8080", "")
+	addr := fs.StringP("listen", "l", "127.0.0.1:8080", "")
+	// --addr (-a) was the first spelling; capture says --listen, so both
+	// commands do now, and old scripts keep working.
+	fs.StringVarP(addr, "addr", "a", "127.0.0.1:8080", "")
+	fs.MarkHidden("addr")
 	useTLS := fs.Bool("tls", false, "")
 	caOut := fs.String("ca-out", "sandbox-ca.pem", "")
 	validity := fs.Duration("token-validity", time.Hour, "")
@@ -67,11 +73,16 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	dataFile := fs.String("data", "", "")
 	others := fs.Duration("other-users", 0, "")
 	help := fs.BoolP("help", "h", false, "")
+	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'sandbox --help' for usage"))
 	}
 	if *help {
 		fmt.Fprint(stdout, usage)
+		return cli.ExitOK
+	}
+	if *version {
+		fmt.Fprintln(stdout, cli.Version(prog))
 		return cli.ExitOK
 	}
 	if fs.NArg() > 0 {
@@ -87,6 +98,10 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	in, err := sandbox.Start(sandbox.Options{Addr: *addr, TLS: *useTLS, DataFile: *dataFile, Knobs: sandbox.Knobs{
 		TokenValidity: *validity, Latency: *latency, FailureRate: *failRate, DropRate: *dropRate, V2: *v2, OtherUsers: *others}})
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return cli.PrintError(stderr, prog, cli.WithHint(fmt.Errorf("cannot listen on %s: the address is in use", *addr),
+			"another sandbox (or program) runs there; pick a free port with --listen 127.0.0.1:8081"))
+	}
 	if err != nil {
 		return cli.PrintError(stderr, prog, err)
 	}

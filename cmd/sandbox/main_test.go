@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -21,7 +22,9 @@ func TestRunUsage(t *testing.T) {
 		{"an unknown flag", []string{"--nope"}, 2, "sandbox: error: unknown flag: --nope"},
 		{"a stray argument", []string{"extra"}, 2, `sandbox: error: unexpected argument "extra"`},
 		{"a rate above 1", []string{"--fail-rate", "2"}, 2, "sandbox: error: a rate must be between 0 and 1, not 2"},
-		{"a public address", []string{"--addr", "0.0.0.0:0"}, 2, "is not loopback"},
+		{"a public address", []string{"--listen", "0.0.0.0:0"}, 2, "is not loopback"},
+		{"the old spelling --addr still works", []string{"--addr", "0.0.0.0:0"}, 2, "is not loopback"},
+		{"a busy port gets a hint", []string{"--listen", busyPort(t)}, 2, "sandbox: hint: another sandbox (or program) runs there; pick a free port with --listen"},
 		{"other users going back in time", []string{"--other-users", "-1s"}, 2, "sandbox: error: --other-users must not be negative, not -1s"},
 		{"a data file that is not JSON", []string{"--addr", "127.0.0.1:0", "--data", "testdata-not-json"}, 2, "sandbox: error: data file testdata-not-json: line 1, column 2"},
 	}
@@ -38,7 +41,7 @@ func TestRunUsage(t *testing.T) {
 			if !strings.Contains(errb.String(), tc.wantErr) {
 				t.Errorf("stderr %q lacks %q", errb.String(), tc.wantErr)
 			}
-			if tc.code == 0 && !strings.Contains(out.String(), "usage: sandbox") {
+			if tc.code == 0 && !strings.Contains(out.String(), "Usage: sandbox") {
 				t.Errorf("help printed %q", out.String())
 			}
 		})
@@ -67,7 +70,7 @@ func TestRunServesUntilStopped(t *testing.T) {
 	var errb bytes.Buffer
 	stop := make(chan struct{})
 	done := make(chan int)
-	go func() { done <- run([]string{"--addr", "127.0.0.1:0"}, out, &errb, stop) }()
+	go func() { done <- run([]string{"--listen", "127.0.0.1:0"}, out, &errb, stop) }()
 	re := regexp.MustCompile(`sandbox at (http://127\.0\.0\.1:\d+)`)
 	var base string
 	// The replay command is the last line printed before serving.
@@ -97,4 +100,14 @@ func TestRunServesUntilStopped(t *testing.T) {
 	if _, err := http.Get(base + "/"); err == nil {
 		t.Error("the instance still answers after run returned")
 	}
+}
+
+// busyPort returns a loopback address something listens on until the test ends.
+func busyPort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l.Addr().String()
 }

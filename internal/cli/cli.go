@@ -21,6 +21,9 @@ const (
 	ExitDiff  = 1 // a difference, drift or regression was found
 	ExitError = 2 // a usage or runtime error
 	ExitInfra = 3 // the instance could not be reached, or only infrastructure errors
+	// ExitInterrupted is what shells and CI expect of a command Ctrl-C
+	// stopped: 128 plus SIGINT's number.
+	ExitInterrupted = 130
 )
 
 // Hinted is an error that carries advice for the user.
