@@ -266,6 +266,13 @@ func TestEmitWritesAScript(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(stdout, "// ") && !strings.HasPrefix(stdout, "package main") || !strings.Contains(errOut, "VERDICT") {
 		t.Errorf("--emit without -o: the script on stdout, the report on stderr; exit %d\n%.200s\n%.200s", code, stdout, errOut)
 	}
+	code, stdout, errOut = runMatch(t, "--spec", specPath, "--emit", "bash", "-o", "-", harPath)
+	if code != 0 || !strings.HasPrefix(stdout, "#!/usr/bin/env bash") || strings.Contains(stdout, "VERDICT") || !strings.Contains(errOut, "VERDICT") {
+		t.Errorf("-o -: the script alone on stdout (so | bash runs it), the report on stderr; exit %d\n%.300s\n%.200s", code, stdout, errOut)
+	}
+	if code, _, errOut = runMatch(t, "--spec", specPath, "--emit", "bash", "-o", out, "--force", harPath); code != 0 {
+		t.Errorf("--force replaces the script: exit %d %s", code, errOut)
+	}
 
 	for _, c := range []struct {
 		reason, want string
@@ -274,6 +281,9 @@ func TestEmitWritesAScript(t *testing.T) {
 		{"an unknown format", "match: error: ", []string{"--spec", specPath, "--emit", "cobol", harPath}},
 		{"two recordings", "match: error: --emit writes one script from one recording, and 2 were given", []string{"--spec", specPath, "--emit", "bash", harPath, harPath}},
 		{"--output alone", "match: error: --output names the file --emit writes", []string{"--spec", specPath, "-o", out, harPath}},
+		{"an existing -o is not replaced without --force", "match: error: -o " + out + ": the file exists\nmatch: hint: choose another file, or add --force", []string{"--spec", specPath, "--emit", "bash", "-o", out, harPath}},
+		{"a folder for -o names the user's path", "match: error: -o " + filepath.Dir(out) + ": is a folder", []string{"--spec", specPath, "--emit", "bash", "-o", filepath.Dir(out), harPath}},
+		{"an existing --infer is not replaced without --force", "match: error: --infer " + out + ": the file exists", []string{"--spec", specPath, "--infer", out, harPath}},
 	} {
 		code, _, errOut := runMatch(t, c.args...)
 		if code != 2 || !strings.HasPrefix(errOut, c.want) {

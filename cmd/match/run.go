@@ -44,6 +44,7 @@ type options struct {
 	quiet           bool
 	html            string
 	color           string
+	force           bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -65,6 +66,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
 	fs.StringVar(&o.html, "html", "", "")
 	fs.StringVar(&o.color, "color", "auto", "")
+	fs.BoolVarP(&o.force, "force", "f", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -94,11 +96,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if o.infer == "-" && (o.json || (o.emit != "" && (o.output == "" || o.output == "-"))) {
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--infer - and the other output both write to standard output"), "give --infer a FILE (.json, .yaml or .yml)"))
 	}
+	// Files the user names are checked before any work, so that a typo
+	// costs nothing and an existing file is never replaced silently.
+	if err := cli.CheckOutput("-o", o.output, o.force); err != nil {
+		return cli.PrintError(stderr, prog, err)
+	}
+	if err := cli.CheckOutput("--infer", o.infer, o.force); err != nil {
+		return cli.PrintError(stderr, prog, err)
+	}
 	if o.againstInstance && o.inst.Endpoint == "" {
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--against-instance needs --endpoint"), "name the instance whose current documents the recording is checked against"))
 	}
 	m := &matchRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, report: stdout}
-	if o.emit != "" && o.output == "" || o.infer == "-" {
+	if o.emit != "" && (o.output == "" || o.output == "-") || o.infer == "-" {
 		m.report = stderr // the script or the document takes standard output
 	}
 	color, err := cli.UseColor(o.color, m.report, getenv)
@@ -114,7 +124,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		err = cli.RedactError(err, m.inst.Redactor)
 	}
 	if err != nil {
-		return cli.PrintError(stderr, prog, err)
+		code = cli.PrintError(stderr, prog, err)
+	}
+	if ctx.Err() != nil {
+		// Ctrl-C: shells and CI tell an interrupted run by 130.
+		if err == nil {
+			cli.PrintError(stderr, prog, errors.New("interrupted"))
+		}
+		return cli.ExitInterrupted
 	}
 	return code
 }

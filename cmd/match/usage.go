@@ -52,8 +52,10 @@ Options:
                            the spec does not document, or of every API call
                            when no spec is given: path templates, parameters,
                            body and answer schemas, the spec's names and tags
-  -o, --output FILE        write the script to FILE (default: standard output,
-                           with the report on standard error)
+  -o, --output FILE        write the script to FILE; - or no -o writes it to
+                           standard output, with the report on standard error,
+                           so that match --emit bash -o - REC | bash runs it
+  -f, --force              replace an existing -o or --infer file
       --json               one JSON object per line: each call ("kind":"entry"),
                            each inferred operation ("kind":"inferred"), then
                            the totals ("kind":"summary")
@@ -88,6 +90,7 @@ Exit status:
      with --against: a change breaks a recorded call
   2  usage error, unreadable recording or unusable spec, or nothing for
      --infer to learn from (no API call in the recordings)
+  130 interrupted (Ctrl-C)
 
 Examples:
   match --spec testops-openapi.json ui-session.har
