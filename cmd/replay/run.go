@@ -48,6 +48,8 @@ type options struct {
 	allure      string
 	html        string
 	color       string
+	clean       bool
+	force       bool
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -74,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.allure, "allure-results", "", "")
 	fs.StringVar(&o.html, "html", "", "")
 	fs.StringVar(&o.color, "color", "auto", "")
+	fs.BoolVar(&o.clean, "clean", false, "")
+	fs.BoolVarP(&o.force, "force", "f", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -102,6 +106,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--json reports a replay, and --dry-run prints a plan as text"), "drop --json to see the plan"))
 	case o.dryRun && o.update:
 		return cli.PrintError(stderr, prog, errors.New("--update stores the answers a replay gets, and --dry-run sends nothing"))
+	case slices.Contains(fs.Args(), "-") && o.inst.TokenFile == "-":
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("the recording and --token-file cannot both be standard input"), "put the token in TESTOPS_TOKEN or a file"))
+	case slices.Contains(fs.Args(), "-") && o.update:
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--update writes a baseline beside the recording, and standard input has no place"), "save the recording to a file or a recording folder"))
+	case slices.Contains(fs.Args(), "-") && o.saveNoise && o.noise == "":
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--save-noise writes beside the recording, and standard input has no place"), "name the noise file with --noise FILE"))
 	case !o.demo && !o.inst.WhoAmI && fs.NArg() == 0:
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("no recording given"), "name a HAR file or a recording folder, e.g. replay -e URL recordings/; run 'replay --help' for usage"))
 	}
@@ -139,8 +149,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			code = cli.ExitInfra
 		}
 	}
+	if errors.Is(err, errInterrupted) || err != nil && ctx.Err() != nil {
+		// Ctrl-C: shells and CI tell an interrupted run by 130.
+		code = cli.ExitInterrupted
+	}
 	return code
 }
+
+// errInterrupted ends a run Ctrl-C stopped, after its reports are written.
+var errInterrupted = errors.New("interrupted; the report above shows what ran")
 
 type replayRun struct {
 	o              options
@@ -166,6 +183,12 @@ type target struct {
 func (r *replayRun) targets(args []string) ([]target, error) {
 	var out []target
 	for _, a := range args {
+		if a == "-" {
+			// Standard input has no folder: no baseline, no noise file
+			// beside it (--noise names one).
+			out = append(out, target{name: "stdin", har: a})
+			continue
+		}
 		fi, err := os.Stat(a)
 		if err != nil {
 			return nil, err
@@ -255,7 +278,7 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	}
 	switch {
 	case interrupted:
-		return 0, errors.New("interrupted; the report above shows what ran")
+		return 0, errInterrupted
 	case failed:
 		return cli.ExitDiff, nil
 	case infra:
@@ -277,7 +300,7 @@ const exitNothingChecked = 4
 
 // one replays one recording and prints its report.
 func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
-	f, err := har.ReadFile(t.har)
+	f, err := r.readHAR(t.har)
 	if errors.Is(err, har.ErrTruncated) {
 		cli.Warn(r.stderr, prog, "%v; replaying the %d complete calls", err, len(f.Log.Entries))
 	} else if err != nil {
@@ -378,6 +401,14 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	return rep, nil
 }
 
+// readHAR reads a recording, "-" from standard input.
+func (r *replayRun) readHAR(path string) (*har.File, error) {
+	if path != "-" {
+		return har.ReadFile(path)
+	}
+	return har.NewReader(r.stdin, har.ReaderOptions{Name: "<stdin>"}).ReadAll()
+}
+
 // whyNothingLearned explains an empty --learn-noise result. Name hints
 // apply only while learning, so values they hid would still differ in a
 // plain replay: saying nothing would suggest the flow is clean.
@@ -411,6 +442,9 @@ func whyNothingLearned(rep *replay.Report) string {
 
 func (r *replayRun) rules(t target) ([]diff.Rule, string, error) {
 	file := r.o.noise
+	if file == "" && t.har == "-" {
+		return nil, "", nil
+	}
 	if file == "" {
 		file = diff.RulesFileFor(t.har)
 	}
@@ -442,6 +476,9 @@ func (r *replayRun) display(path string) string {
 // The values map is what the run that wrote each answer created, in
 // place of the recorded values (see readBaselineValues).
 func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, map[int]map[string]string, error) {
+	if t.har == "-" {
+		return nil, nil, nil
+	}
 	path := baselinePath(t)
 	f, err := har.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {

@@ -273,7 +273,7 @@ func TestCtrlCAfterAPOSTWasSent(t *testing.T) {
 			cmd.Process.Signal(syscall.SIGINT)
 			err := cmd.Wait()
 			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
 				t.Fatalf("exit: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 			}
 			if got := apiPaths(in); got != "GET /api/project, POST /api/launch" {

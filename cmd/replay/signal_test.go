@@ -15,7 +15,7 @@ import (
 
 // TestCtrlCStillPrintsTheReport runs the real command against a slow
 // instance and interrupts it: the calls that ran are reported, the rest
-// are marked not run, and the exit status is 2.
+// are marked not run, and the exit status is 130, as shells and CI expect.
 func TestCtrlCStillPrintsTheReport(t *testing.T) {
 	bin := buildReplay(t)
 	dir := flowDir(t)
@@ -44,7 +44,7 @@ func TestCtrlCStillPrintsTheReport(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGINT)
 	err := cmd.Wait()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
 		t.Fatalf("exit: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
 	out := stdout.String()

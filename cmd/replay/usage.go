@@ -9,7 +9,7 @@ compare each answer with the recorded one. The report tells three things
 apart: a regression (the answer changed), drift (the answer does not fit
 the spec) and an infrastructure error (no answer, 5xx, timeout).
 
-A RECORDING is a HAR file, a recording folder (recording.har with its spec
+A RECORDING is a HAR file (- for standard input), a recording folder (recording.har with its spec
 snapshot, noise rules and baseline), or a folder of recording folders, which
 replay as a suite. Values the flow creates and then uses (a new launch's id)
 are carried from the new answers into the later calls, and each
@@ -80,6 +80,9 @@ Options:
                             operation and tag, kept in the URL's #fragment
       --color WHEN          colour outcomes and diffs: auto (on a terminal,
                             unless NO_COLOR is set), always or never
+      --clean               remove earlier results from the --allure-results
+                            folder first (other files there stay)
+  -f, --force               replace an existing --junit or --html file
       --demo                the whole loop on bundled data: start a local
                             TestOps-like instance, match the bundled recording
                             and replay it there; no network needed
@@ -118,6 +121,7 @@ Exit status:
      or answered 5xx
   4  nothing was checked: every selected call was skipped (a flow of POSTs
      without --unsafe, say), so no answer was compared; --dry-run exits 0
+  130 interrupted (Ctrl-C); the report of what ran is still written
 
 Examples:
   export TESTOPS_TOKEN=...   # your API token
