@@ -247,7 +247,6 @@ func TestUsageAndBadFlags(t *testing.T) {
 		{"headless alone", []string{"--headless"}, "--headless needs --browser URL", "--browser https://"},
 		{"browser without scheme", []string{"--browser", "testops.example.com"}, "is not an http or https URL", "--browser https://testops.example.com"},
 		{"import with browser", []string{"--from", "x.har", "--browser", "https://x/"}, "--browser does not go with --from", ""},
-		{"import from stdin", []string{"--from", "-"}, "--from needs a file", ""},
 		{"import of a missing file", []string{"--from", filepath.Join(dir, "nope.har"), "-o", filepath.Join(dir, "out.har")}, "nope.har: no such file", ""},
 		{"import over an existing file", []string{"--from", existing, "-o", existing}, "would replace the file being imported", ""},
 		{"bad listen address", []string{"--listen", "8080"}, `--listen "8080"`, "host:port"},
@@ -544,6 +543,23 @@ func TestImportCommand(t *testing.T) {
 	}
 	if len(f.Log.Entries) != 1 || f.Log.Entries[0].Response.Content.Text != `{"content":[]}` {
 		t.Errorf("entries: %d", len(f.Log.Entries))
+	}
+	// --from - reads standard input, redacted the same; its temporary
+	// copy (which holds the secrets) is gone afterwards.
+	spool := t.TempDir()
+	t.Setenv("TMPDIR", spool) // where the copy goes, away from other runs
+	var piped, errb bytes.Buffer
+	code = run([]string{"--from", "-", "-o", "-"}, strings.NewReader(export), &piped, &errb, func(string) string { return "" })
+	if code != 0 || !strings.Contains(errb.String(), "kept 1 of 2 entries") || !strings.Contains(piped.String(), `"/api/launch?page=0"`) && !strings.Contains(piped.String(), "api/launch") {
+		t.Fatalf("--from -: exit %d\n%s\n%.300s", code, errb.String(), piped.String())
+	}
+	for _, secret := range []string{"sess-1234567890abcdef", "tok-abcdefghijklmnop"} {
+		if strings.Contains(piped.String(), secret) {
+			t.Errorf("--from -: %s is in the clean recording", secret)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(spool, "capture-stdin-*")); len(m) > 0 {
+		t.Errorf("--from - left its copy of standard input: %v", m)
 	}
 	// Everything filtered out: the file is written, and exit 1 says so.
 	code, _, stderr = runCapture(t, nil, "--from", src, "-o", filepath.Join(dir, "none.har"), "--host", "other.example.com")

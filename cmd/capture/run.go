@@ -112,6 +112,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	switch {
 	case o.caInfo:
 		err = printCAInfo(&o, stdout, stderr, getenv)
+	case o.from == "-":
+		var done func()
+		if o.from, done, err = spoolStdin(stdin); err == nil {
+			code, err = importHAR(&o, stdout, stderr)
+			done()
+		}
 	case o.from != "":
 		code, err = importHAR(&o, stdout, stderr)
 	default:
@@ -138,9 +144,6 @@ func (o *options) check(fs *pflag.FlagSet) error {
 			if set(name) {
 				return cli.WithHint(fmt.Errorf("--%s does not go with --from", name), "--from cleans a file; --%s is for recording live", name)
 			}
-		}
-		if o.from == "-" {
-			return cli.WithHint(errors.New("--from needs a file, not standard input"), "the file is read twice: once to learn its secrets, once to write")
 		}
 	}
 	if o.browser == "" {

@@ -66,7 +66,8 @@ Browser:
 Import:
       --from FILE.har      read an exported HAR instead of recording: kept
                            entries go through the same filter, body limit
-                           and redaction as recorded ones
+                           and redaction as recorded ones (- for standard
+                           input)
 
   -h, --help               show this help
       --version            print the version and the VCS revision it was built from
