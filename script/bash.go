@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// renderBash writes the vendor's documented style: ENDPOINT and USER_TOKEN
+// renderBash writes the vendor's documented style: ENDPOINT and TESTOPS_TOKEN
 // from the environment, the token exchanged for JWT_TOKEN at the top, then
 // one curl per call.
 func renderBash(fl *flow) ([]byte, error) {
@@ -17,7 +17,7 @@ func renderBash(fl *flow) ([]byte, error) {
 	p("#!/usr/bin/env bash\n")
 	heading(&w, "# ", fl, []string{
 		"Usage:",
-		"  ENDPOINT=" + fl.endpoint + " USER_TOKEN=<your API token> bash " + fileName(fl, Bash),
+		"  ENDPOINT=" + fl.endpoint + " TESTOPS_TOKEN=<your API token> bash " + fileName(fl, Bash),
 		"The API token comes from the instance's user profile (API tokens). Parameters",
 		"below take their recorded values unless set in the environment.",
 		"Needs curl and jq. Stops at the first call that fails, printing its status and",
@@ -26,7 +26,7 @@ func renderBash(fl *flow) ([]byte, error) {
 	})
 	p("set -euo pipefail\n\n")
 	p(": \"${ENDPOINT:?set ENDPOINT to the instance address, e.g. %s}\"\n", shellParamWord(fl.endpoint))
-	p(": \"${USER_TOKEN:?set USER_TOKEN to an API token of the instance (user profile, API tokens)}\"\n")
+	p(": \"${TESTOPS_TOKEN:?set TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)}\"\n")
 	p("ENDPOINT=\"${ENDPOINT%%/}\"\n")
 
 	needURL, needJSONString, needHeader := false, false, false
@@ -80,7 +80,7 @@ trap 'rm -rf "$WORK"' EXIT
 excerpt() {
   local text
   text="$(head -c 4096 "$1" | tr -d '\000')"
-  text="${text//"$USER_TOKEN"/<API token>}"
+  text="${text//"$TESTOPS_TOKEN"/<API token>}"
   if [ -n "${JWT_TOKEN:-}" ]; then
     text="${text//"$JWT_TOKEN"/<Bearer token>}"
   fi
@@ -94,7 +94,7 @@ get_token() {
     -H "Accept: application/json" \
     --form "grant_type=apitoken" \
     --form "scope=openid" \
-    --form-string "token=$USER_TOKEN")"
+    --form-string "token=$TESTOPS_TOKEN")"
   if [ "$status" != 200 ]; then
     echo "the token exchange at $ENDPOINT/api/uaa/oauth/token answered $status:" >&2
     excerpt "$WORK/token"
@@ -385,6 +385,9 @@ func headingLines(fl *flow) []string {
 
 // fileName is the name a usage line suggests for the script.
 func fileName(fl *flow, f Format) string {
+	if fl.file != "" {
+		return fl.file
+	}
 	n := strings.Trim(strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r

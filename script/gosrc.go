@@ -3,6 +3,7 @@ package script
 import (
 	"fmt"
 	"go/format"
+	"path"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,7 +39,7 @@ func renderGo(fl *flow) ([]byte, error) {
 
 	var w strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&w, format, args...) }
-	cmd := strings.TrimSuffix(fileName(fl, Go), ".go")
+	cmd := strings.TrimSuffix(path.Base(fileName(fl, Go)), ".go")
 	lines := headingLines(fl)
 	lines[0] = "Command " + cmd + " repeats a flow recorded in the UI of " + fl.endpoint + " through its API."
 	for i, l := range lines {
@@ -54,14 +55,14 @@ func renderGo(fl *flow) ([]byte, error) {
 	p(`//
 // Usage:
 //
-//	ENDPOINT=%s USER_TOKEN=<your API token> go run %s
+//	ENDPOINT=%s TESTOPS_TOKEN=<your API token> go run %s
 //
 // The API token comes from the instance's user profile (API tokens).
 // Parameters take their recorded values unless set in the environment.
 // The program stops at the first call that fails and prints its status and
 // the start of its body, tokens taken out; a call answered 401 gets a new
 // token and one retry. Exit status: 0
-// when every call succeeded, 1 when one failed, 2 when ENDPOINT, USER_TOKEN
+// when every call succeeded, 1 when one failed, 2 when ENDPOINT, TESTOPS_TOKEN
 // or a secret is not set.
 package main
 
@@ -76,9 +77,9 @@ import (
 	}
 	p(")\n\nfunc main() {\n")
 	p(`	endpoint := strings.TrimSuffix(os.Getenv("ENDPOINT"), "/")
-	userToken := os.Getenv("USER_TOKEN")
+	userToken := os.Getenv("TESTOPS_TOKEN")
 	if endpoint == "" || userToken == "" {
-		fmt.Fprintln(os.Stderr, "set ENDPOINT to the instance address (e.g. %s) and USER_TOKEN to an API token of the instance (user profile, API tokens)")
+		fmt.Fprintln(os.Stderr, "set ENDPOINT to the instance address (e.g. %s) and TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)")
 		os.Exit(2)
 	}
 `, goStringBody(fl.endpoint))

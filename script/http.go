@@ -19,12 +19,12 @@ func renderHTTP(fl *flow) ([]byte, error) {
 
 	heading(&w, "# ", fl, []string{
 		"JetBrains HTTP Client syntax, run by httpyac (npm):",
-		"  ENDPOINT=" + fl.endpoint + " USER_TOKEN=<your API token> httpyac send --all --bail " + fileName(fl, HTTP),
+		"  ENDPOINT=" + fl.endpoint + " TESTOPS_TOKEN=<your API token> httpyac send --all --bail " + fileName(fl, HTTP),
 		"Each answer is checked; with --bail the run stops at the first call that fails.",
 		"Edit the parameters below to change the recording's context.",
 	})
 	p("\n@endpoint = {{$processEnv ENDPOINT}}\n")
-	p("@userToken = {{$processEnv USER_TOKEN}}\n")
+	p("@userToken = {{$processEnv TESTOPS_TOKEN}}\n")
 	if ps := paramsOf(fl, contextParam); len(ps) > 0 {
 		p("\n# The recording's context: ids the flow used but did not create.\n")
 		for _, pr := range ps {

@@ -24,6 +24,7 @@ import (
 // the top, and what was left out.
 type flow struct {
 	name     string
+	file     string // where the script is written, for its usage line; "" derives one from name
 	endpoint string // the recording's instance, for the heading and defaults
 	recorded int    // calls in the recording
 	params   []*param
@@ -157,7 +158,7 @@ func build(results []match.Result, opts Options) (*flow, error) {
 	}
 	choices := choose(clean, func(r match.Result) string { return string(bodies[r.Entry]) })
 
-	fl := &flow{name: opts.Name, recorded: len(results), left: leftOut(choices)}
+	fl := &flow{name: opts.Name, file: opts.File, recorded: len(results), left: leftOut(choices)}
 	if fl.name == "" {
 		fl.name = "apitrail flow"
 	}

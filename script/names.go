@@ -48,7 +48,7 @@ func shellStyle(name string) string {
 // shellReserved are the script's own variables and the environment's
 // usual ones, which a parameter read from the environment must not meet.
 var shellReserved = []string{
-	"ENDPOINT", "USER_TOKEN", "JWT_TOKEN", "WORK", "PATH", "HOME", "USER", "SHELL", "PWD", "OLDPWD",
+	"ENDPOINT", "TESTOPS_TOKEN", "JWT_TOKEN", "WORK", "PATH", "HOME", "USER", "SHELL", "PWD", "OLDPWD",
 	"LANG", "TERM", "HOSTNAME", "UID", "EUID", "PPID", "RANDOM", "SECONDS", "LINENO", "IFS", "PS1",
 	"PS2", "PS4", "TMPDIR", "LOGNAME", "MAIL", "EDITOR", "BASH", "OPTIND", "OPTARG", "REPLY", "GROUPS",
 }

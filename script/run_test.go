@@ -34,7 +34,7 @@ func runScriptEnv(t *testing.T, f script.Format, src []byte, endpoint, token str
 	if err := os.WriteFile(file, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "ENDPOINT="+endpoint, "USER_TOKEN="+token)
+	env := append(os.Environ(), "ENDPOINT="+endpoint, "TESTOPS_TOKEN="+token)
 	env = append(env, extraEnv...)
 	var cmd *exec.Cmd
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

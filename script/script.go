@@ -70,6 +70,9 @@ type Options struct {
 	// Name names the flow in the script's heading and the collection.
 	// Empty means "apitrail flow".
 	Name string
+	// File is the file the script is written to, as its usage line names
+	// it (bash FILE, newman run FILE). Empty means one made from Name.
+	File string
 }
 
 // ErrNothingToScript is returned, wrapped with what was left out and why,

@@ -58,7 +58,7 @@ func TestGoProgramsVet(t *testing.T) {
 	// Without the secret it needs, the program says which and exits 2
 	// before it calls anything.
 	cmd := exec.Command(filepath.Join(dir, "secrets"))
-	cmd.Env = append(os.Environ(), "ENDPOINT=http://127.0.0.1:1", "USER_TOKEN=x", "PASSWORD=", "TOKEN=")
+	cmd.Env = append(os.Environ(), "ENDPOINT=http://127.0.0.1:1", "TESTOPS_TOKEN=x", "PASSWORD=", "TOKEN=")
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "set PASSWORD") {
 		t.Errorf("without PASSWORD: %v\n%s", err, out)

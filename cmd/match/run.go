@@ -509,6 +509,9 @@ func (m *matchRun) emitScript(in input, results []match.Result) error {
 	if m.inst != nil {
 		opts.Endpoint = m.inst.Endpoint.String()
 	}
+	if m.o.output != "" && m.o.output != "-" {
+		opts.File = m.o.output // the usage line names the file written
+	}
 	out, err := script.Generate(format, results, opts)
 	if err != nil {
 		return err

@@ -10,14 +10,14 @@
 //
 // Usage:
 //
-//	ENDPOINT=http://127.0.0.1:40313 USER_TOKEN=<your API token> go run ui-flow.go
+//	ENDPOINT=http://127.0.0.1:40313 TESTOPS_TOKEN=<your API token> go run ui-flow.go
 //
 // The API token comes from the instance's user profile (API tokens).
 // Parameters take their recorded values unless set in the environment.
 // The program stops at the first call that fails and prints its status and
 // the start of its body, tokens taken out; a call answered 401 gets a new
 // token and one retry. Exit status: 0
-// when every call succeeded, 1 when one failed, 2 when ENDPOINT, USER_TOKEN
+// when every call succeeded, 1 when one failed, 2 when ENDPOINT, TESTOPS_TOKEN
 // or a secret is not set.
 package main
 
@@ -35,9 +35,9 @@ import (
 
 func main() {
 	endpoint := strings.TrimSuffix(os.Getenv("ENDPOINT"), "/")
-	userToken := os.Getenv("USER_TOKEN")
+	userToken := os.Getenv("TESTOPS_TOKEN")
 	if endpoint == "" || userToken == "" {
-		fmt.Fprintln(os.Stderr, "set ENDPOINT to the instance address (e.g. http://127.0.0.1:40313) and USER_TOKEN to an API token of the instance (user profile, API tokens)")
+		fmt.Fprintln(os.Stderr, "set ENDPOINT to the instance address (e.g. http://127.0.0.1:40313) and TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)")
 		os.Exit(2)
 	}
 	// The recording's context: ids the flow used but did not create.

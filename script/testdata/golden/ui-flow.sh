@@ -8,7 +8,7 @@
 # Upload endpoints are never scripted: upload test results with allurectl (https://docs.qameta.io/allurectl/).
 #
 # Usage:
-#   ENDPOINT=http://127.0.0.1:40313 USER_TOKEN=<your API token> bash ui-flow.sh
+#   ENDPOINT=http://127.0.0.1:40313 TESTOPS_TOKEN=<your API token> bash ui-flow.sh
 # The API token comes from the instance's user profile (API tokens). Parameters
 # below take their recorded values unless set in the environment.
 # Needs curl and jq. Stops at the first call that fails, printing its status and
@@ -17,7 +17,7 @@
 set -euo pipefail
 
 : "${ENDPOINT:?set ENDPOINT to the instance address, e.g. http://127.0.0.1:40313}"
-: "${USER_TOKEN:?set USER_TOKEN to an API token of the instance (user profile, API tokens)}"
+: "${TESTOPS_TOKEN:?set TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)}"
 ENDPOINT="${ENDPOINT%/}"
 
 # The recording's context: ids the flow used but did not create.
@@ -36,7 +36,7 @@ trap 'rm -rf "$WORK"' EXIT
 excerpt() {
   local text
   text="$(head -c 4096 "$1" | tr -d '\000')"
-  text="${text//"$USER_TOKEN"/<API token>}"
+  text="${text//"$TESTOPS_TOKEN"/<API token>}"
   if [ -n "${JWT_TOKEN:-}" ]; then
     text="${text//"$JWT_TOKEN"/<Bearer token>}"
   fi
@@ -50,7 +50,7 @@ get_token() {
     -H "Accept: application/json" \
     --form "grant_type=apitoken" \
     --form "scope=openid" \
-    --form-string "token=$USER_TOKEN")"
+    --form-string "token=$TESTOPS_TOKEN")"
   if [ "$status" != 200 ]; then
     echo "the token exchange at $ENDPOINT/api/uaa/oauth/token answered $status:" >&2
     excerpt "$WORK/token"
