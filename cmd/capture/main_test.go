@@ -249,6 +249,7 @@ func TestUsageAndBadFlags(t *testing.T) {
 		{"import with browser", []string{"--from", "x.har", "--browser", "https://x/"}, "--browser does not go with --from", ""},
 		{"import of a missing file", []string{"--from", filepath.Join(dir, "nope.har"), "-o", filepath.Join(dir, "out.har")}, "nope.har: no such file", ""},
 		{"import over an existing file", []string{"--from", existing, "-o", existing}, "would replace the file being imported", ""},
+		{"a folder for -o is named as given", []string{"--from", existing, "-o", dir, "--force"}, "-o " + dir + ": is a folder", ""},
 		{"bad listen address", []string{"--listen", "8080"}, `--listen "8080"`, "host:port"},
 		{"redact and keep secrets", []string{"--redact", "X-Id", "--keep-secrets"}, "contradict", ""},
 		{"bad upstream CA", []string{"--ca-dir", filepath.Join(dir, "ca"), "--upstream-ca", existing, "-o", filepath.Join(dir, "never.har")}, "holds no PEM certificate", "BEGIN CERTIFICATE"},

@@ -138,6 +138,13 @@ func (o *options) check(fs *pflag.FlagSet) error {
 		}
 		return cli.WithHint(fmt.Errorf("unexpected argument %q", fs.Arg(0)), "%s", hint)
 	}
+	// A folder (or a missing one) is named as the user wrote it; an
+	// existing file is refused later, where --force is weighed.
+	if o.output != "" && !o.caInfo {
+		if err := cli.CheckOutput("-o", o.output, true); err != nil {
+			return err
+		}
+	}
 	set := func(name string) bool { return fs.Changed(name) }
 	if o.from != "" {
 		for _, name := range []string{"browser", "browser-path", "browser-arg", "headless", "listen", "upstream-ca", "insecure", "ca-dir", "ca-info"} {
