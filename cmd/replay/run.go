@@ -50,6 +50,7 @@ type options struct {
 	color       string
 	clean       bool
 	force       bool
+	sel         selection
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -76,6 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.allure, "allure-results", "", "")
 	fs.StringVar(&o.html, "html", "", "")
 	fs.StringVar(&o.color, "color", "auto", "")
+	o.sel.register(fs)
 	fs.BoolVar(&o.clean, "clean", false, "")
 	fs.BoolVarP(&o.force, "force", "f", false, "")
 	help := fs.BoolP("help", "h", false, "")
@@ -118,6 +120,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	color, err := cli.UseColor(o.color, stdout, getenv)
 	if err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'replay --help' for usage"))
+	}
+	if err := o.sel.check(); err != nil {
+		return cli.PrintError(stderr, prog, err)
 	}
 	if err := checkReportPaths(o); err != nil {
 		return cli.PrintError(stderr, prog, err)
@@ -171,6 +176,8 @@ type replayRun struct {
 	showMatch bool
 	// demoDir is where the demo put the bundled flows.
 	demoDir string
+	// selected counts the recordings --operation and --tag chose.
+	selected int
 }
 
 // target is one recording to replay.
@@ -228,6 +235,15 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if ts, err = r.o.sel.pick(ts, r.stderr); err != nil {
+		return 0, err
+	}
+	if len(ts) == 0 && r.o.sel.n > 0 {
+		return cli.ExitOK, nil // an empty shard, which pick said
+	}
+	// Outside a terminal (a CI log) a suite shows its progress as one
+	// plain line per recording, with no status line to redraw.
+	plain := len(ts) > 1 && !r.o.quiet && !r.o.json && !cli.IsTerminal(r.stderr)
 	if !r.o.dryRun {
 		// One exchange up front, so that a wrong endpoint or a rejected
 		// token stops the run with advice instead of failing every call.
@@ -240,13 +256,16 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	total := map[replay.Outcome]int{}
 	var failed, infra, interrupted bool
 	var reps []*replay.Report
-	for _, t := range ts {
+	for i, t := range ts {
 		rep, err := r.one(ctx, t)
 		if err != nil {
 			return 0, err
 		}
 		if rep == nil {
-			continue // a dry run
+			continue // a dry run, or not selected
+		}
+		if plain {
+			fmt.Fprintf(r.stderr, "%s: [%d/%d] %s: %s\n", prog, i+1, len(ts), rep.Flow, replay.Summary(rep))
 		}
 		reps = append(reps, rep)
 		for k, v := range rep.Counts {
@@ -258,6 +277,10 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 		if interrupted {
 			break
 		}
+	}
+	if r.o.sel.byCalls() && r.selected == 0 {
+		return 0, cli.WithHint(errors.New("--operation and --tag select no recording: none calls what they name"),
+			"give an operationId or 'METHOD /path/{template}' as the spec writes it, or a tag; match RECORDING lists them")
 	}
 	if r.o.dryRun {
 		return cli.ExitOK, nil
@@ -336,6 +359,10 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 			"name the instance's host with --host HOST (repeatable); calls to the other hosts are skipped")
 	}
 	plan := replay.NewPlan(entries, replay.PlanOptions{Matcher: mt, Unsafe: r.o.unsafe, Redactor: red})
+	if !r.o.sel.wants(plan) {
+		return nil, nil
+	}
+	r.selected++
 	if r.showMatch && !r.o.json {
 		var results []match.Result
 		for _, c := range plan.Calls {

@@ -89,6 +89,22 @@ Options:
   -h, --help                show this help
       --version             print the version and the VCS revision it was built from
 
+Choosing part of a suite:
+      --flow NAME           replay only this recording folder (repeatable)
+      --operation ID        replay only recordings with a call of this
+                            operation: an operationId or 'METHOD /path/{x}'
+                            as the spec writes it (repeatable); a recording
+                            is replayed whole, as its calls depend on each other
+      --tag TAG             replay only recordings with a call of this tag
+                            (repeatable)
+      --shard K/N           replay the K-th of N shards (K from 1), for a CI
+                            matrix: recordings sorted by name are packed by
+                            call count, so a suite always splits the same way
+                            into balanced shards; an empty shard exits 0.
+                            A choice of no recording is a usage error
+  Outside a terminal, a suite prints one plain line per recording on
+  standard error as it goes.
+
 Spec (for verdicts and drift checks; optional):
   -s, --spec FILE|URL|DIR   an OpenAPI or Swagger document, or a folder
                             --save-spec wrote (repeatable); by default the
