@@ -45,6 +45,7 @@ type options struct {
 	html            string
 	color           string
 	force           bool
+	saveFlow        string
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -67,6 +68,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.html, "html", "", "")
 	fs.StringVar(&o.color, "color", "auto", "")
 	fs.BoolVarP(&o.force, "force", "f", false, "")
+	fs.StringVar(&o.saveFlow, "save-flow", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -104,6 +106,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if err := cli.CheckOutput("--infer", o.infer, o.force); err != nil {
 		return cli.PrintError(stderr, prog, err)
 	}
+	if err := checkSaveFlow(o, fs.Args()); err != nil {
+		return cli.PrintError(stderr, prog, err)
+	}
 	if o.againstInstance && o.inst.Endpoint == "" {
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--against-instance needs --endpoint"), "name the instance whose current documents the recording is checked against"))
 	}
@@ -116,10 +121,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'match --help' for usage"))
 	}
 	m.pal = ansi.Palette{On: color}
-	if err := cli.CheckOutputFile("--html", o.html); err != nil {
+	if err := cli.CheckOutput("--html", o.html, o.force); err != nil {
 		return cli.PrintError(stderr, prog, err)
 	}
+	if o.saveFlow != "" {
+		b, err := flow.NewBuild(o.saveFlow, o.force)
+		if err != nil {
+			return cli.PrintError(stderr, prog, err)
+		}
+		defer b.Abort()
+		m.build = b
+		m.o.specs.SaveSpec = b.SpecPath() // the documents loaded are the folder's snapshot
+	}
 	code, err := m.run(ctx, fs.Args())
+	if err == nil && m.build != nil && ctx.Err() == nil {
+		err = m.finishFlow()
+	}
 	if err != nil && m.inst != nil {
 		err = cli.RedactError(err, m.inst.Redactor)
 	}
@@ -155,6 +172,9 @@ type matchRun struct {
 	// warnedEmpty are the operationless documents already warned about,
 	// as every recording of a run shares the same --spec documents.
 	warnedEmpty map[string]bool
+	// build is the folder --save-flow makes, and saved what goes in it.
+	build *flow.Build
+	saved *saved
 }
 
 // input is one recording to match: a HAR, and the flow folder it sits in
@@ -238,7 +258,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			return 0, err
 		}
 		if len(s.Docs) == 0 && m.o.infer == "" {
-			return 0, cli.WithHint(errors.New("no spec: give --spec FILE|URL or --endpoint URL"), "a TestOps instance lists its documents in its Swagger UI (/swagger-ui.html)")
+			return 0, m.noSpec(in)
 		}
 		ix, err := m.o.specs.Index(s.Docs, in.flow)
 		if err != nil {
@@ -255,6 +275,9 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		results, hosts, err := m.matchOne(ix, in)
 		if err != nil {
 			return 0, err
+		}
+		if m.build != nil {
+			m.saved = &saved{in: in, results: results, hosts: hosts}
 		}
 		for _, r := range results {
 			tally.Add(r)

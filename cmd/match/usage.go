@@ -55,7 +55,14 @@ Options:
   -o, --output FILE        write the script to FILE; - or no -o writes it to
                            standard output, with the report on standard error,
                            so that match --emit bash -o - REC | bash runs it
-  -f, --force              replace an existing -o or --infer file
+  -f, --force              replace an existing -o or --infer file, or the
+                           recording folder --save-flow names
+      --save-flow DIR      make a recording folder of one HAR: the HAR
+                           (redacted), the spec snapshot (spec/), flow.json
+                           with the instance's host, and a starter noise file
+                           (recording.noise) for the members whose answers
+                           hold timestamps; replay and match then need no
+                           --spec
       --json               one JSON object per line: each call ("kind":"entry"),
                            each inferred operation ("kind":"inferred"), then
                            the totals ("kind":"summary")
@@ -93,6 +100,7 @@ Exit status:
   130 interrupted (Ctrl-C)
 
 Examples:
+  match --endpoint https://testops.example.com --save-flow flows/login export.har
   match --spec testops-openapi.json ui-session.har
   match --endpoint https://testops.example.com --save-spec flows/login/spec flows/login/recording.har
   match --json recordings/ui-flow | jq 'select(.verdict=="drift")'

@@ -1,0 +1,180 @@
+package flow
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/har"
+)
+
+// Build is a flow folder being made. Its files are written into a hidden
+// temporary folder beside Dir, which Commit renames into place: a command
+// that fails half-way leaves no half-made fixture behind.
+type Build struct {
+	Dir string
+	tmp string
+}
+
+// NewBuild starts a flow folder at dir. A dir that exists is refused unless
+// it is empty, or force is set and it is a flow folder already (replacing
+// anything else would lose a folder the user keeps).
+func NewBuild(dir string, force bool) (*Build, error) {
+	if err := CheckNew(dir, force); err != nil {
+		return nil, err
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(filepath.Clean(dir))+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	return &Build{Dir: dir, tmp: tmp}, nil
+}
+
+// CheckNew says whether a flow folder can be made at dir (see NewBuild),
+// naming dir as the user wrote it.
+func CheckNew(dir string, force bool) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case os.IsNotExist(err):
+		if pi, err := os.Stat(filepath.Dir(filepath.Clean(dir))); err != nil || !pi.IsDir() {
+			return fmt.Errorf("%s: no folder %s to make it in", dir, filepath.Dir(filepath.Clean(dir)))
+		}
+		return nil
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s: is a file, and a recording folder is a folder", dir)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(ents) == 0:
+		return nil
+	case !IsFlow(dir):
+		return fmt.Errorf("%s: the folder exists and is not a recording folder", dir)
+	case !force:
+		return fmt.Errorf("%s: the recording folder exists", dir)
+	}
+	return nil
+}
+
+// HAR, SpecPath, NoiseFile are where the parts go while the folder is made.
+func (b *Build) HAR() string       { return filepath.Join(b.tmp, HARFile) }
+func (b *Build) SpecPath() string  { return filepath.Join(b.tmp, SpecDir) }
+func (b *Build) NoiseFile() string { return diff.RulesFileFor(b.HAR()) }
+
+// WriteManifest writes flow.json.
+func (b *Build) WriteManifest(m Manifest) error {
+	f := &Flow{Dir: b.tmp, Manifest: m}
+	return f.SaveManifest()
+}
+
+// WriteNoise writes a starter noise file: a comment on where the rules
+// came from, then one rule a line.
+func (b *Build) WriteNoise(comment string, rules []string) error {
+	var sb strings.Builder
+	for _, l := range strings.Split(comment, "\n") {
+		sb.WriteString("# " + l + "\n")
+	}
+	for _, r := range rules {
+		sb.WriteString(r + "\n")
+	}
+	if _, err := diff.ParseRules(b.NoiseFile(), strings.NewReader(sb.String())); err != nil {
+		return err // a rule this package wrote that diff cannot read is a bug
+	}
+	return os.WriteFile(b.NoiseFile(), []byte(sb.String()), 0o644)
+}
+
+// Commit puts the folder in place, replacing an old flow folder there.
+func (b *Build) Commit() error {
+	if err := os.Remove(b.Dir); err != nil && !os.IsNotExist(err) {
+		// Not empty: CheckNew allowed it, so it is a flow folder and
+		// force was given.
+		if err := os.RemoveAll(b.Dir); err != nil {
+			return err
+		}
+	}
+	return os.Rename(b.tmp, b.Dir)
+}
+
+// Abort removes what was written; after Commit it does nothing.
+func (b *Build) Abort() { os.RemoveAll(b.tmp) }
+
+// StarterNoise proposes noise rules for a recording: members whose answers
+// hold timestamps (RFC 3339 strings, or epoch milliseconds under a name
+// such as createdDate), which a replay at another time answers otherwise.
+// It is a start: replay --learn-noise finds the rest.
+func StarterNoise(entries []*har.Entry) []string {
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !strings.Contains(e.Response.Content.MimeType, "json") {
+			continue
+		}
+		body, err := e.ResponseBody()
+		if err != nil || len(body) == 0 {
+			continue
+		}
+		var v any
+		if json.Unmarshal(body, &v) != nil {
+			continue
+		}
+		timestampMembers(v, seen)
+	}
+	var rules []string
+	for name := range seen {
+		rules = append(rules, "ignore body $.."+name)
+	}
+	slices.Sort(rules)
+	return rules
+}
+
+func timestampMembers(v any, seen map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if isTimestamp(k, x) && simpleName(k) {
+				seen[k] = true
+			}
+			timestampMembers(x, seen)
+		}
+	case []any:
+		for _, x := range v {
+			timestampMembers(x, seen)
+		}
+	}
+}
+
+func isTimestamp(name string, v any) bool {
+	switch v := v.(type) {
+	case string:
+		_, err := time.Parse(time.RFC3339Nano, v)
+		return err == nil
+	case float64:
+		// Epoch milliseconds of 2001 to 2286, under a name that says time:
+		// an id of the same size is not noise.
+		l := strings.ToLower(name)
+		return v >= 1e12 && v < 1e13 && (strings.HasSuffix(l, "date") || strings.HasSuffix(l, "time") || strings.HasSuffix(name, "At") || strings.HasSuffix(l, "timestamp"))
+	}
+	return false
+}
+
+// simpleName keeps rules to names a JSONPath writes bare.
+func simpleName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i, r := range k {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
