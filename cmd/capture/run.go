@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/apitrail/apitrail/flow"
 	"io"
 	"io/fs"
 	"net"
@@ -61,7 +62,8 @@ type options struct {
 	browserArgs []string
 	headless    bool
 
-	from string
+	from    string
+	flowDir string
 
 	filter *proxy.Filter
 	rules  har.Rules
@@ -91,6 +93,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringArrayVar(&o.browserArgs, "browser-arg", nil, "")
 	fs.BoolVar(&o.headless, "headless", false, "")
 	fs.StringVar(&o.from, "from", "", "")
+	fs.StringVar(&o.flowDir, "flow", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -109,6 +112,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	var err error
 	code := cli.ExitOK
+	undoFlow := func() {}
+	if o.flowDir != "" && !o.caInfo {
+		if undoFlow, err = o.makeFlowDir(); err != nil {
+			return cli.PrintError(stderr, prog, err)
+		}
+	}
 	switch {
 	case o.caInfo:
 		err = printCAInfo(&o, stdout, stderr, getenv)
@@ -124,7 +133,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		code, err = record(&o, stdout, stderr, getenv)
 	}
 	if err != nil {
-		return cli.PrintError(stderr, prog, err)
+		code = cli.PrintError(stderr, prog, err)
+	}
+	if o.flowDir != "" && !o.caInfo {
+		switch {
+		case err == nil && code == cli.ExitOK:
+			if err := o.finishFlow(stderr); err != nil {
+				return cli.PrintError(stderr, prog, err)
+			}
+		case code == cli.ExitDiff || !flow.IsFlow(o.flowDir):
+			undoFlow() // nothing was recorded in the folder made for it
+		}
 	}
 	return code
 }
@@ -138,9 +157,12 @@ func (o *options) check(fs *pflag.FlagSet) error {
 		}
 		return cli.WithHint(fmt.Errorf("unexpected argument %q", fs.Arg(0)), "%s", hint)
 	}
+	if err := o.checkFlow(fs); err != nil {
+		return err
+	}
 	// A folder (or a missing one) is named as the user wrote it; an
 	// existing file is refused later, where --force is weighed.
-	if o.output != "" && !o.caInfo {
+	if o.output != "" && !o.caInfo && o.flowDir == "" {
 		if err := cli.CheckOutput("-o", o.output, true); err != nil {
 			return err
 		}
