@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/apitrail/apitrail/diff"
@@ -201,3 +202,17 @@ func (f *Flow) SaveManifest() error {
 	}
 	return atomicfile.Write(filepath.Join(f.Dir, ManifestFile), append(data, '\n'), 0o644)
 }
+
+// BaselineFor is where the baseline of the recording at harPath lives:
+// baseline.har in its recording folder, NAME.baseline.har beside a bare
+// NAME.har. A folder's recording.har named by itself shares the folder's
+// baseline, so that replaying the folder later reads what was written.
+func BaselineFor(harPath string) string {
+	if dir := filepath.Dir(harPath); filepath.Base(harPath) == HARFile && IsFlow(dir) {
+		return filepath.Join(dir, BaselineFile)
+	}
+	return strings.TrimSuffix(harPath, filepath.Ext(harPath)) + ".baseline.har"
+}
+
+// NoiseFor is where the noise rules of the recording at harPath live.
+func NoiseFor(harPath string) string { return diff.RulesFileFor(harPath) }

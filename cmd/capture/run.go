@@ -76,7 +76,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	o := options{maxBody: cli.Size(proxy.DefaultMaxBody)}
 	fs := pflag.NewFlagSet(prog, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVarP(&o.output, "output", "o", "recording.har", "")
+	fs.StringVarP(&o.output, "output", "o", flow.HARFile, "")
 	fs.BoolVarP(&o.force, "force", "f", false, "")
 	fs.StringArrayVar(&o.hosts, "host", nil, "")
 	fs.BoolVar(&o.keepAssets, "keep-assets", false, "")

@@ -473,7 +473,7 @@ func (r *replayRun) rules(t target) ([]diff.Rule, string, error) {
 		return nil, "", nil
 	}
 	if file == "" {
-		file = diff.RulesFileFor(t.har)
+		file = flow.NoiseFor(t.har)
 	}
 	fh, err := os.Open(file)
 	if errors.Is(err, os.ErrNotExist) && r.o.noise == "" {
@@ -529,19 +529,13 @@ func (r *replayRun) baseline(t target, n int) (map[int]*har.Entry, map[int]map[s
 	return out, was, nil
 }
 
-// baselinePath is where a recording's baseline lives: baseline.har in a
-// recording folder, NAME.baseline.har beside a bare NAME.har.
+// baselinePath is where a recording's baseline lives, as package flow
+// lays recordings out.
 func baselinePath(t target) string {
 	if t.flow != nil {
 		return t.flow.BaselinePath()
 	}
-	// A folder's recording.har named by itself shares the folder's
-	// baseline, so that replaying the folder later reads what --update
-	// wrote here.
-	if dir := filepath.Dir(t.har); filepath.Base(t.har) == flow.HARFile && flow.IsFlow(dir) {
-		return filepath.Join(dir, flow.BaselineFile)
-	}
-	return strings.TrimSuffix(t.har, filepath.Ext(t.har)) + ".baseline.har"
+	return flow.BaselineFor(t.har)
 }
 
 // updateBaseline writes the answers received now as the flow's baseline.
