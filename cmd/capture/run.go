@@ -96,6 +96,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.flowDir, "flow", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
+	completion := fs.String("completion", "", "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'capture --help' for usage"))
 	}
@@ -105,6 +106,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	if *version {
 		fmt.Fprintln(stdout, cli.Version(prog))
+		return cli.ExitOK
+	}
+	if *completion != "" {
+		if err := cli.WriteCompletion(stdout, prog, *completion, fs); err != nil {
+			return cli.PrintError(stderr, prog, err)
+		}
 		return cli.ExitOK
 	}
 	if err := o.check(fs); err != nil {

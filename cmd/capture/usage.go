@@ -75,6 +75,7 @@ Import:
 
   -h, --help               show this help
       --version            print the version and the VCS revision it was built from
+      --completion SHELL   print a completion script for bash, zsh or fish
 
 Environment:
   APITRAIL_CAROOT          the CA folder, when --ca-dir is not given

@@ -79,6 +79,7 @@ Options:
   -q, --quiet              print only the totals
   -h, --help               show this help
       --version            print the version and the VCS revision it was built from
+      --completion SHELL   print a completion script for bash, zsh or fish
 
 Signing in (for --endpoint; documents are often public):
       --token-file FILE    read the API token from FILE (- for standard input)

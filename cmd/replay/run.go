@@ -82,6 +82,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.BoolVarP(&o.force, "force", "f", false, "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
+	completion := fs.String("completion", "", "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'replay --help' for usage"))
 	}
@@ -91,6 +92,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	if *version {
 		fmt.Fprintln(stdout, cli.Version(prog))
+		return cli.ExitOK
+	}
+	if *completion != "" {
+		if err := cli.WriteCompletion(stdout, prog, *completion, fs); err != nil {
+			return cli.PrintError(stderr, prog, err)
+		}
 		return cli.ExitOK
 	}
 	switch {

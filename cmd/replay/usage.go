@@ -88,6 +88,7 @@ Options:
                             and replay it there; no network needed
   -h, --help                show this help
       --version             print the version and the VCS revision it was built from
+      --completion SHELL    print a completion script for bash, zsh or fish
 
 Choosing part of a suite:
       --flow NAME           replay only this recording folder (repeatable)

@@ -39,6 +39,7 @@ Options:
                              shared instance; never one they did not create
   -h, --help                 show this help
       --version              print the version and the VCS revision it was built from
+      --completion SHELL     print a completion script for bash, zsh or fish
 
 Exit codes: 0 after an interrupt, 2 on a usage or start-up error.
 
@@ -74,6 +75,7 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	others := fs.Duration("other-users", 0, "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
+	completion := fs.String("completion", "", "")
 	if err := fs.Parse(args); err != nil {
 		return cli.PrintError(stderr, prog, cli.WithHint(err, "run 'sandbox --help' for usage"))
 	}
@@ -83,6 +85,12 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 	}
 	if *version {
 		fmt.Fprintln(stdout, cli.Version(prog))
+		return cli.ExitOK
+	}
+	if *completion != "" {
+		if err := cli.WriteCompletion(stdout, prog, *completion, fs); err != nil {
+			return cli.PrintError(stderr, prog, err)
+		}
 		return cli.ExitOK
 	}
 	if fs.NArg() > 0 {
