@@ -141,6 +141,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		m.o.specs.SaveSpec = b.SpecPath() // the documents loaded are the folder's snapshot
 	}
 	code, err := m.run(ctx, fs.Args())
+	err = cli.ExplainEndpoint(ctx, o.inst.Endpoint, err)
 	if err == nil && m.build != nil && ctx.Err() == nil {
 		err = m.finishFlow()
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
@@ -115,5 +116,55 @@ func TestVersionNamesTheRevision(t *testing.T) {
 	}
 	if rev := strings.TrimSpace(string(head)); !strings.HasPrefix(string(out), "replay v") || !strings.Contains(string(out), "revision "+rev) {
 		t.Errorf("--version printed %q, want the module version and the revision %s", out, rev)
+	}
+}
+
+// TestHTTPToATLSPort: an http:// endpoint on a port that speaks TLS is
+// named as such, with the https:// URL to use, not "no instance here".
+func TestHTTPToATLSPort(t *testing.T) {
+	dir := flowDir(t)
+	in, err := sandbox.Start(sandbox.Options{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Close() })
+	plain := strings.Replace(in.URL(), "https://", "http://", 1)
+	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", plain, dir)
+	want := "replay: error: " + plain + ": the port speaks HTTPS (TLS), and an http:// request cannot reach the instance there\nreplay: hint: use --endpoint " + in.URL() + "\n"
+	if code != 2 || errOut != want || out != "" {
+		t.Errorf("exit %d\n%q\nwant\n%q", code, errOut, want)
+	}
+}
+
+// TestRecordingOfAnotherSite: a recording none of whose calls fits the
+// spec or goes to the endpoint is refused with the hosts it holds, before
+// anything is sent.
+func TestRecordingOfAnotherSite(t *testing.T) {
+	dir := flowDir(t)
+	in := instance(t, sandbox.Knobs{})
+	f, err := har.ReadFile(filepath.Join(dir, "recording.har"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other []*har.Entry
+	for _, host := range []string{"shop.example.com", "cdn.example.net"} {
+		e := *f.Log.Entries[0]
+		e.Request.URL = "https://" + host + "/cart/items"
+		other = append(other, &e)
+	}
+	f.Log.Entries = other
+	path := filepath.Join(t.TempDir(), "shop.har")
+	if err := har.WriteFile(path, f, har.WriterOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--endpoint", in.URL(), "--spec", filepath.Join(dir, "spec"), path)
+	want := "replay: error: shop: no call fits the spec or goes to " + strings.TrimPrefix(in.URL(), "http://") + "; the recording's calls go to shop.example.com, cdn.example.net\n"
+	if code != 2 || !strings.HasPrefix(errOut, want) {
+		t.Errorf("exit %d\n%s\nwant %s", code, errOut, want)
+	}
+	for _, r := range in.Requests() {
+		if r.Path != "/api/uaa/oauth/token" {
+			t.Errorf("%s was sent", r.Path)
+		}
 	}
 }

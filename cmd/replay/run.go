@@ -150,6 +150,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	} else {
 		code, err = r.run(ctx, fs.Args())
 	}
+	err = cli.ExplainEndpoint(ctx, o.inst.Endpoint, err)
 	if err != nil {
 		if r.inst != nil {
 			err = cli.RedactError(err, r.inst.Redactor)
@@ -360,6 +361,11 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	mt := match.New(ix, match.Options{Hosts: r.o.specs.HostList(t.flow), Redactor: red})
 	for _, e := range entries {
 		mt.Observe(e)
+	}
+	if len(specs.Docs) > 0 {
+		if err := checkFits(t.name, entries, mt, r.inst.Endpoint.Host, r.o.specs.HostList(t.flow)); err != nil {
+			return nil, err
+		}
 	}
 	if hosts := mt.SoleHost(entries); len(hosts) > 1 {
 		return nil, cli.WithHint(fmt.Errorf("%s: the API calls go to %d hosts (%s) and nothing says which is the instance", t.har, len(hosts), strings.Join(hosts, ", ")),

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/cli"
+	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
 	"github.com/spf13/pflag"
 )
@@ -170,4 +172,33 @@ func names(ts []target) string {
 		return "(no recording)"
 	}
 	return strings.Join(ns, ", ")
+}
+
+// checkFits refuses a recording none of whose calls fits the spec, goes to
+// the endpoint's host or to a --host: it was made on another site, and
+// replaying it at the instance would report each call as a regression.
+func checkFits(name string, entries []*har.Entry, mt *match.Matcher, endpointHost string, hosts []string) error {
+	seen := map[string]bool{}
+	var list []string
+	for i, e := range entries {
+		if mt.Entry(i+1, e).Operation != nil {
+			return nil
+		}
+		u, err := url.Parse(e.Request.URL)
+		if err != nil {
+			continue
+		}
+		if strings.EqualFold(u.Host, endpointHost) || slices.Contains(hosts, u.Host) || slices.Contains(hosts, u.Hostname()) {
+			return nil
+		}
+		if !seen[u.Host] {
+			seen[u.Host] = true
+			list = append(list, u.Host)
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	return cli.WithHint(fmt.Errorf("%s: no call fits the spec or goes to %s; the recording's calls go to %s", name, endpointHost, strings.Join(list, ", ")),
+		"replay it against the instance it was recorded on, or name that host with --host if it is this instance under another name")
 }

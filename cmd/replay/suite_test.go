@@ -14,9 +14,10 @@ import (
 	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
-// suiteDir makes a suite of recording folders of different sizes from the
-// UI flow: each is a prefix of it, so each replays on a fresh instance.
-func sizedSuite(t *testing.T, sizes map[string]int) string {
+// sizedSuite makes a suite of recording folders of different sizes from the
+// UI flow: each is a slice [from, to) of its calls. The calls from the 4th
+// on use the launch the 4th creates, so a slice that has them starts at 0.
+func sizedSuite(t *testing.T, parts map[string][2]int) string {
 	t.Helper()
 	src := flowDir(t)
 	f, err := har.ReadFile(filepath.Join(src, flow.HARFile))
@@ -24,16 +25,16 @@ func sizedSuite(t *testing.T, sizes map[string]int) string {
 		t.Fatal(err)
 	}
 	suite := t.TempDir()
-	for name, n := range sizes {
-		if n > len(f.Log.Entries) {
-			t.Fatalf("the UI flow has %d calls, fewer than %d", len(f.Log.Entries), n)
+	for name, sl := range parts {
+		if sl[1] > len(f.Log.Entries) {
+			t.Fatalf("the UI flow has %d calls, fewer than %d", len(f.Log.Entries), sl[1])
 		}
 		dir := filepath.Join(suite, name)
 		if err := os.CopyFS(dir, os.DirFS(src)); err != nil {
 			t.Fatal(err)
 		}
 		cut := *f
-		cut.Log.Entries = f.Log.Entries[:n]
+		cut.Log.Entries = f.Log.Entries[sl[0]:sl[1]]
 		if err := har.WriteFile(filepath.Join(dir, flow.HARFile), &cut, har.WriterOptions{}); err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +53,9 @@ type junitSuites struct {
 // whole suite, each non-empty when there are enough recordings, the same
 // split on every run, and their JUnit reports merge without clashing.
 func TestShardsSplitASuite(t *testing.T) {
-	suite := sizedSuite(t, map[string]int{"big": 7, "mid": 4, "small": 2, "tiny": 1})
+	// Each shard replays on a fresh instance, and one recording that
+	// creates the launch per shard keeps its id as recorded.
+	suite := sizedSuite(t, map[string][2]int{"big": {0, 7}, "mid": {0, 5}, "small": {0, 3}, "tiny": {2, 3}})
 	all := []string{"big", "mid", "small", "tiny"}
 	for _, n := range []int{2, 3} {
 		var union []string
@@ -93,10 +96,11 @@ func TestShardsSplitASuite(t *testing.T) {
 			t.Errorf("%d shards together replayed %v, want %v", n, union, all)
 		}
 	}
-	// By call count: the biggest recording is alone in the first of two
-	// shards (7 calls against 4+2+1).
-	if mine := shardNames(t, suite, 1, 2); !slices.Equal(mine, []string{"big"}) {
-		t.Errorf("shard 1/2 is %v, want [big]", mine)
+	// By call count, largest first into the lighter shard: big (7) and
+	// mid (5) open the two, small (3) joins mid, tiny (1) joins big: 8
+	// calls each.
+	if mine := shardNames(t, suite, 1, 2); !slices.Equal(mine, []string{"big", "tiny"}) {
+		t.Errorf("shard 1/2 is %v, want [big tiny]", mine)
 	}
 	in := instance(t, sandbox.Knobs{})
 	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), "--shard", "5/5", "--endpoint", in.URL(), "--unsafe", suite)
@@ -132,7 +136,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // TestSelectionFlags: --flow, --operation and --tag choose recordings; a
 // choice of nothing is a usage error that sends nothing.
 func TestSelectionFlags(t *testing.T) {
-	suite := sizedSuite(t, map[string]int{"big": 7, "small": 2})
+	suite := sizedSuite(t, map[string][2]int{"big": {0, 7}, "small": {0, 3}})
 	for _, c := range []struct {
 		reason string
 		args   []string
