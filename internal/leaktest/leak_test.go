@@ -187,6 +187,7 @@ var outputFlags = map[string]map[string]string{
 		"from":    "capture --from",
 		"ca-dir":  "capture --ca-info",
 		"ca-info": "capture --ca-info",
+		"flow":    "capture --flow",
 	},
 	"match": {
 		"emit":      "match --emit bash",
@@ -199,6 +200,7 @@ var outputFlags = map[string]map[string]string{
 		"quiet":     "match -q",
 		"infer":     "match --infer",
 		"html":      "match --html",
+		"save-flow": "match --save-flow",
 	},
 	"replay": {
 		"json":           "replay --json",
@@ -224,17 +226,21 @@ var otherFlags = map[string]map[string]string{
 		"upstream-ca": "input", "insecure": "TLS setting", "browser": "starts a browser that records into --output",
 		"browser-path": "input", "browser-arg": "input", "headless": "browser setting", "help": "fixed text",
 		"keep-secrets": "writes secrets because the user asks for them by flag, with a warning",
+		"version":      "fixed text", "completion": "fixed text",
 	},
 	"match": {
 		"spec": "input", "endpoint": "input", "host": "input", "alias": "input", "no-testops-aliases": "input",
 		"against-instance": "like --against, on --endpoint", "no-checks": "fewer checks", "no-cache-busters": "how query parameters are judged", "color": "colours what other flags write", "strict": "exit status",
 		"token-file": "input", "token": "input", "ca-cert": "input", "help": "fixed text",
+		"force": "lets the outputs replace files", "version": "fixed text", "completion": "fixed text",
 	},
 	"replay": {
 		"endpoint": "input", "unsafe": "which calls are sent", "concurrency": "scheduling", "rate": "scheduling",
 		"timeout": "a limit", "retries": "a limit", "max-body": "a limit (what is cut is marked)", "spec": "input", "host": "input", "alias": "input",
 		"no-testops-aliases": "input", "token-file": "input", "token": "input", "ca-cert": "input",
 		"demo": "bundled data, no corpus", "color": "colours what other flags write", "help": "fixed text",
+		"flow": "selection", "operation": "selection", "tag": "selection", "shard": "selection",
+		"clean": "removes earlier Allure results", "force": "lets the reports replace files", "version": "fixed text", "completion": "fixed text",
 	},
 }
 
@@ -280,6 +286,7 @@ type leakCase struct {
 
 var cases = []leakCase{
 	{name: "capture --from", cmd: "capture", args: []string{"--from", "{in}/recording.har", "-o", "{out}/clean.har"}, exits: []int{0}, wantFiles: []string{"out/clean.har"}},
+	{name: "capture --flow", cmd: "capture", args: []string{"--from", "{in}/recording.har", "--flow", "{out}/flow"}, exits: []int{0}, wantFiles: []string{"out/flow"}},
 	{name: "capture --ca-info", cmd: "capture", args: []string{"--ca-info", "--ca-dir", "{out}/ca"}, exits: []int{0}, wantOut: "ca"},
 	{name: "match text", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--coverage", "{in}/recording.har"}, exits: []int{0}, wantOut: "findItems"},
 	{name: "match -q", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "-q", "{in}/recording.har"}, exits: []int{0}, wantOut: "calls"},
@@ -294,6 +301,7 @@ var cases = []leakCase{
 	{name: "match --infer --json", cmd: "match", args: []string{"--json", "--infer", "{out}/inferred.json", "{in}/recording.har"}, exits: []int{0}, wantOut: `"kind":"inferred"`, wantFiles: []string{"out/inferred.json"}},
 	{name: "match --infer -", cmd: "match", args: []string{"-q", "--infer", "-", "{in}/recording.har"}, exits: []int{0}, wantOut: "openapi"},
 	{name: "match --html", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--html", "{out}/match.html", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/match.html"}},
+	{name: "match --save-flow", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--save-flow", "{out}/saved", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/saved"}},
 	{name: "match --whoami", cmd: "match", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-api-token", exits: []int{0}, wantOut: "signed in as leak"},
 	{name: "match refused token", cmd: "match", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-refused-api-token", exits: []int{2}, wantOut: "error"},
 	{name: "replay text", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--save-spec", "{out}/spec", "--unsafe", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "regression", wantFiles: []string{"out/spec"}},
