@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -78,15 +77,6 @@ func loadLenient(root map[string]any, swagger2 bool) (*openapi3.T, []Warning, er
 func mustJSON(v any) []byte {
 	data, _ := json.Marshal(v)
 	return data
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func lenientServers(root map[string]any, swagger2 bool) []any {

@@ -330,12 +330,16 @@ func loadV3(data []byte) (t *openapi3.T, err error) {
 		// kin-openapi reads JSON with its YAML parser, whose token queue
 		// grows with the document: a 53 MB TestOps-sized spec took 5.7
 		// GB. Decoded as JSON, the same document takes a fraction.
-		var doc openapi3.T
-		if json.Unmarshal(t, &doc) == nil {
-			if err = l.ResolveRefsIn(&doc, nil); err == nil && doc.Paths == nil {
+		doc, ok := decodeV3(t)
+		if !ok {
+			doc = &openapi3.T{}
+			ok = json.Unmarshal(t, doc) == nil
+		}
+		if ok {
+			if err = l.ResolveRefsIn(doc, nil); err == nil && doc.Paths == nil {
 				doc.Paths = openapi3.NewPaths()
 			}
-			return &doc, err
+			return doc, err
 		}
 	}
 	t, err = l.LoadFromData(data)
