@@ -31,6 +31,7 @@ func decodeV3(data []byte) (*openapi3.T, bool) {
 		"jsonSchemaDialect": &t.JSONSchemaDialect,
 	}
 	ext := map[string]any{}
+	ls := leafSchemas{}
 	for _, k := range sortedKeys(top) {
 		raw := top[k]
 		delete(top, k) // let each part go once decoded
@@ -39,10 +40,10 @@ func decodeV3(data []byte) (*openapi3.T, bool) {
 		case known:
 			err = json.Unmarshal(raw, f)
 		case k == "paths":
-			t.Paths, err = decodePaths(raw)
+			t.Paths, err = decodePaths(raw, ls)
 		case k == "components":
 			var ok bool
-			if t.Components, ok = decodeComponents(raw); !ok {
+			if t.Components, ok = decodeComponents(raw, ls); !ok {
 				return nil, false
 			}
 		case foldsToField(k, fields, "paths", "components"):
@@ -63,7 +64,7 @@ func decodeV3(data []byte) (*openapi3.T, bool) {
 }
 
 // decodePaths is Paths.UnmarshalJSON without its generic copy of every path.
-func decodePaths(raw json.RawMessage) (*openapi3.Paths, error) {
+func decodePaths(raw json.RawMessage, ls leafSchemas) (*openapi3.Paths, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
@@ -88,6 +89,7 @@ func decodePaths(raw json.RawMessage) (*openapi3.Paths, error) {
 		if err := pi.UnmarshalJSON(item); err != nil {
 			return nil, err
 		}
+		ls.pathItem(&pi)
 		paths.Set(k, &pi)
 	}
 	return paths, nil
@@ -95,7 +97,7 @@ func decodePaths(raw json.RawMessage) (*openapi3.Paths, error) {
 
 // decodeComponents is Components.UnmarshalJSON without its generic copy of
 // every component.
-func decodeComponents(raw json.RawMessage) (*openapi3.Components, bool) {
+func decodeComponents(raw json.RawMessage, ls leafSchemas) (*openapi3.Components, bool) {
 	if string(raw) == "null" {
 		return nil, true
 	}
@@ -116,6 +118,8 @@ func decodeComponents(raw json.RawMessage) (*openapi3.Components, bool) {
 		delete(m, k)
 		var err error
 		switch f, known := fields[k]; {
+		case k == "schemas":
+			c.Schemas, err = decodeSchemas(section, ls)
 		case known:
 			err = json.Unmarshal(section, f)
 		case foldsToField(k, fields):
@@ -132,7 +136,29 @@ func decodeComponents(raw json.RawMessage) (*openapi3.Components, bool) {
 	if len(ext) > 0 {
 		c.Extensions = ext
 	}
+	ls.components(c)
 	return c, true
+}
+
+// decodeSchemas decodes components.schemas one schema at a time, sharing
+// leaves as it goes so that the duplicates never pile up.
+func decodeSchemas(raw json.RawMessage, ls leafSchemas) (openapi3.Schemas, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
+		return nil, err
+	}
+	out := make(openapi3.Schemas, len(m))
+	for _, k := range sortedKeys(m) {
+		var r *openapi3.SchemaRef
+		err := json.Unmarshal(m[k], &r)
+		delete(m, k)
+		if err != nil {
+			return nil, err
+		}
+		ls.schemaRef(r)
+		out[k] = r
+	}
+	return out, nil
 }
 
 // foldsToField reports a key that is not a field's name but that
