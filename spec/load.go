@@ -145,6 +145,7 @@ func Load(src Source) (*Document, error) {
 	if len(src.Data) > MaxSpecBytes {
 		return fail("", "larger than %d MB, the most a spec may be", MaxSpecBytes>>20)
 	}
+	defer lowerGC(len(src.Data))()
 	if doc := loadFast(src, file); doc != nil {
 		return doc, nil
 	}
