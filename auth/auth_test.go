@@ -10,8 +10,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -159,15 +157,15 @@ func TestErrors(t *testing.T) {
 		hintHas    string
 		messageHas string
 	}{
-		{"a wrong API token", plain.URL(), auth.NewToken("wrong-token"), auth.ErrTokenRejected, "wrong, expired or revoked", "Invalid API token"},
-		{"an HTML page where TestOps should be", htmlPortal.URL, seed, auth.ErrWrongEndpoint, "address you open TestOps at", "text/html, not JSON"},
-		{"a 404 at the token URL", plain.URL() + "/not-testops", seed, auth.ErrWrongEndpoint, "address you open TestOps at", "HTTP 404"},
+		{"a wrong API token", plain.URL(), auth.NewToken("wrong-token"), auth.ErrTokenRejected, "", "Invalid API token"},
+		{"an HTML page where TestOps should be", htmlPortal.URL, seed, auth.ErrWrongEndpoint, "", "text/html, not JSON"},
+		{"a 404 at the token URL", plain.URL() + "/not-testops", seed, auth.ErrWrongEndpoint, "", "HTTP 404"},
 		{"an endpoint ending in /api", plain.URL() + "/api", seed, auth.ErrUsage, "without /api", "names an API path"},
 		{"no scheme", "testops.example.com", seed, auth.ErrUsage, "https://testops.example.com", "is not an http:// or https:// address"},
-		{"nothing listening", "http://" + closed, seed, auth.ErrUnreachable, "instance is up", "connection refused"},
-		{"an unknown CA", tlsInstance.URL(), seed, auth.ErrTLS, "--ca-cert", "certificate"},
+		{"nothing listening", "http://" + closed, seed, auth.ErrUnreachable, "", "connection refused"},
+		{"an unknown CA", tlsInstance.URL(), seed, auth.ErrTLS, "", "certificate"},
 		{"https to a plain HTTP port", strings.Replace(plain.URL(), "http:", "https:", 1), seed, auth.ErrTLS, "plain HTTP", ""},
-		{"a failing instance", failing.URL(), seed, auth.ErrServer, "try again later", "HTTP 503"},
+		{"a failing instance", failing.URL(), seed, auth.ErrServer, "", "HTTP 503"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -175,8 +173,11 @@ func TestErrors(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
-			msg, hint := err.Error(), auth.Hint(err)
-			if !strings.Contains(hint, tc.hintHas) {
+			msg, hint := err.Error(), hintOf(err)
+			if !errors.Is(err, auth.ErrSignIn) {
+				t.Errorf("error %v does not wrap ErrSignIn", err)
+			}
+			if (tc.hintHas == "") != (hint == "") || !strings.Contains(hint, tc.hintHas) {
 				t.Errorf("hint %q lacks %q", hint, tc.hintHas)
 			}
 			if !strings.Contains(msg, tc.messageHas) || strings.Contains(msg, "\n") || msg != strings.TrimSpace(msg) {
@@ -378,8 +379,8 @@ func TestSecond401IsAnError(t *testing.T) {
 	if !errors.Is(err, auth.ErrTokenRejected) {
 		t.Fatalf("error %v, want ErrTokenRejected", err)
 	}
-	if h := auth.Hint(err); !strings.Contains(h, "wrong or revoked") {
-		t.Errorf("hint %q", h)
+	if !strings.Contains(err.Error(), "a freshly obtained token was refused too") {
+		t.Errorf("error %v", err)
 	}
 	if a.Exchanges() != 2 {
 		t.Errorf("%d exchanges, want 2: one, then one more after the first 401", a.Exchanges())
@@ -547,94 +548,6 @@ func TestWhoAmI(t *testing.T) {
 	}
 }
 
-func TestClientWithCA(t *testing.T) {
-	in := startSandbox(t, sandbox.Options{TLS: true})
-	dir := t.TempDir()
-	good := filepath.Join(dir, "ca.pem")
-	os.WriteFile(good, in.CACertPEM(), 0o644)
-	junk := filepath.Join(dir, "junk.pem")
-	os.WriteFile(junk, []byte("not a certificate"), 0o644)
-
-	client, err := auth.ClientWithCA(good)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := newAuth(t, auth.Config{Endpoint: in.URL(), Client: client})
-	if _, err := a.WhoAmI(context.Background()); err != nil {
-		t.Fatalf("with the CA: %v", err)
-	}
-	tests := []struct {
-		name, file, want string
-	}{
-		{"a missing file", filepath.Join(dir, "missing.pem"), "no such file"},
-		{"a file with no certificate", junk, "holds no PEM certificate"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := auth.ClientWithCA(tc.file)
-			if !errors.Is(err, auth.ErrUsage) || !strings.Contains(err.Error(), tc.want) || auth.Hint(err) == "" {
-				t.Errorf("error %v (hint %q), want ErrUsage containing %q", err, auth.Hint(err), tc.want)
-			}
-		})
-	}
-}
-
-func TestLoadAPIToken(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(content), 0o600)
-		return p
-	}
-	good := write("token", "  abc-123\n")
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	tests := []struct {
-		name       string
-		in         auth.TokenInput
-		wantToken  string
-		wantOrigin string
-		wantWarn   string
-		wantErr    error
-	}{
-		{"a file, trimmed", auth.TokenInput{File: good}, "abc-123", "--token-file " + good, "", nil},
-		{"standard input", auth.TokenInput{File: "-", Stdin: strings.NewReader("from-stdin\n")}, "from-stdin", "standard input", "", nil},
-		{"TESTOPS_TOKEN", auth.TokenInput{Getenv: env(map[string]string{"TESTOPS_TOKEN": "t1"})}, "t1", "$TESTOPS_TOKEN", "", nil},
-		{"ALLURE_TOKEN", auth.TokenInput{Getenv: env(map[string]string{"ALLURE_TOKEN": "a1"})}, "a1", "$ALLURE_TOKEN", "", nil},
-		{"both variables, differing", auth.TokenInput{Getenv: env(map[string]string{"TESTOPS_TOKEN": "t1", "ALLURE_TOKEN": "a1"})}, "t1", "$TESTOPS_TOKEN", "both set and differ", nil},
-		{"the command line, with a warning", auth.TokenInput{Value: "v1"}, "v1", "--token", "process list", nil},
-		{"an explicit file beats the environment", auth.TokenInput{File: good, Getenv: env(map[string]string{"TESTOPS_TOKEN": "t1"})}, "abc-123", "--token-file " + good, "", nil},
-		{"nothing anywhere", auth.TokenInput{Getenv: env(nil)}, "", "", "", auth.ErrNoToken},
-		{"an empty file", auth.TokenInput{File: write("empty", "\n\n")}, "", "", "", auth.ErrNoToken},
-		{"a file of several lines", auth.TokenInput{File: write("env", "TOKEN=1\nOTHER=2\n")}, "", "", "", auth.ErrUsage},
-		{"a missing file", auth.TokenInput{File: filepath.Join(dir, "nope")}, "", "", "", auth.ErrUsage},
-		{"both --token and --token-file", auth.TokenInput{Value: "v", File: good}, "", "", "", auth.ErrUsage},
-		{"standard input with nothing to read", auth.TokenInput{File: "-"}, "", "", "", auth.ErrNoToken},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			l, err := auth.LoadAPIToken(tc.in)
-			if tc.wantErr != nil {
-				if !errors.Is(err, tc.wantErr) || auth.Hint(err) == "" {
-					t.Fatalf("error %v (hint %q), want %v with a hint", err, auth.Hint(err), tc.wantErr)
-				}
-				if strings.Contains(err.Error(), "TOKEN=1") {
-					t.Errorf("the error shows the file's content: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if l.Token.Reveal() != tc.wantToken || l.Origin != tc.wantOrigin {
-				t.Errorf("got %q from %q, want %q from %q", l.Token.Reveal(), l.Origin, tc.wantToken, tc.wantOrigin)
-			}
-			if w := strings.Join(l.Warnings, " "); (tc.wantWarn == "") != (w == "") || !strings.Contains(w, tc.wantWarn) {
-				t.Errorf("warnings %q, want one containing %q", w, tc.wantWarn)
-			}
-		})
-	}
-}
-
 func TestParseEndpoint(t *testing.T) {
 	tests := []struct {
 		name, in, want string
@@ -665,4 +578,14 @@ func TestParseEndpoint(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hintOf is the advice an *auth.Error carries itself: only what is
+// particular to the failure, never a command's flags.
+func hintOf(err error) string {
+	var e *auth.Error
+	if errors.As(err, &e) {
+		return e.Hint()
+	}
+	return ""
 }

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,7 +70,7 @@ func New(cfg Config) (*Authenticator, error) {
 		return nil, err
 	}
 	if cfg.APIToken.IsZero() {
-		return nil, noToken("")
+		return nil, noToken()
 	}
 	hc := cfg.Client
 	if hc == nil {
@@ -217,9 +214,9 @@ func (a *Authenticator) margin(lifetime time.Duration) time.Duration {
 	return min(30*time.Second, lifetime/5)
 }
 
-// forget drops the cached token if it is still t, so the next call
+// forgetToken drops the cached token if it is still t, so the next call
 // exchanges again.
-func (a *Authenticator) forget(t Token) {
+func (a *Authenticator) forgetToken(t Token) {
 	a.mu.Lock()
 	if a.cur != nil && a.cur.Token.Reveal() == t.Reveal() {
 		a.cur = nil
@@ -238,106 +235,37 @@ func (a *Authenticator) scrub(s string) string {
 	return s
 }
 
-// sameOrigin reports whether u is on the instance. Only such requests get
-// the Bearer token.
-func (a *Authenticator) sameOrigin(u *url.URL) bool { return SameOrigin(u, a.base) }
-
-// SameOrigin reports whether two URLs share an origin (RFC 6454): scheme,
-// host and port, a missing port being the scheme's default.
-func SameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
+// Credential returns the Bearer access token as a credential, exchanging
+// the API token when needed; it makes the Authenticator a Renewer.
+func (a *Authenticator) Credential(ctx context.Context) (Credential, error) {
+	at, err := a.get(ctx, Token{})
+	if err != nil {
+		return Credential{}, err
+	}
+	return bearer(at.Token), nil
 }
 
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
+// Renew replaces a refused credential, as Refresh does.
+func (a *Authenticator) Renew(ctx context.Context, refused Credential) (Credential, error) {
+	at, err := a.get(ctx, refused.token)
+	if err != nil {
+		return Credential{}, err
 	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
+	return bearer(at.Token), nil
 }
+
+func (a *Authenticator) forget(c Credential) { a.forgetToken(c.token) }
 
 // Transport wraps base (nil means http.DefaultTransport) so requests to
-// the instance carry the Bearer token; requests to any other origin pass
-// through untouched. A 401 from the instance gets one new token and one
-// retry when the request body can be replayed (GetBody); a second 401 is
-// an ErrTokenRejected error. A 401 on a body that cannot be replayed is
-// returned as it is, and the next request uses a new token.
+// the instance carry the Bearer token; see the Transport type.
 func (a *Authenticator) Transport(base http.RoundTripper) http.RoundTripper {
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	return &transport{a: a, base: base}
+	return &Transport{Source: a, Origin: a.base, Base: base}
 }
 
 // Client returns a copy of the configured client whose requests to the
 // instance carry the Bearer token. A redirect to another origin goes
 // without it, since the token is added per request, by origin.
-func (a *Authenticator) Client() *http.Client {
-	c := *a.hc
-	c.Transport = a.Transport(a.hc.Transport)
-	return &c
-}
-
-type transport struct {
-	a    *Authenticator
-	base http.RoundTripper
-}
-
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !t.a.sameOrigin(req.URL) {
-		return t.base.RoundTrip(req)
-	}
-	at, err := t.a.get(req.Context(), Token{})
-	if err != nil {
-		closeBody(req)
-		return nil, err
-	}
-	res, err := t.base.RoundTrip(withBearer(req, at.Token))
-	if err != nil || res.StatusCode != http.StatusUnauthorized {
-		return res, err
-	}
-	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
-		t.a.forget(at.Token)
-		return res, nil
-	}
-	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
-	res.Body.Close()
-	fresh, err := t.a.get(req.Context(), at.Token)
-	if err != nil {
-		return nil, err
-	}
-	retry := withBearer(req, fresh.Token)
-	if req.GetBody != nil {
-		if retry.Body, err = req.GetBody(); err != nil {
-			return nil, err
-		}
-	}
-	res, err = t.base.RoundTrip(retry)
-	if err != nil || res.StatusCode != http.StatusUnauthorized {
-		return res, err
-	}
-	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
-	res.Body.Close()
-	t.a.forget(fresh.Token)
-	where := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
-	return nil, &Error{Kind: ErrTokenRejected, Op: req.Method + " " + req.URL.Path, URL: where, Status: http.StatusUnauthorized,
-		Detail: "a freshly exchanged access token was refused too: " + scrubSecret(serverMessage(body), fresh.Token),
-		hint:   "the API token is wrong or revoked: create a new one in TestOps (your profile, API tokens) and pass it with $" + EnvToken + " or --token-file"}
-}
-
-func withBearer(req *http.Request, t Token) *http.Request {
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+t.Reveal())
-	return r
-}
-
-func closeBody(req *http.Request) {
-	if req.Body != nil {
-		req.Body.Close()
-	}
-}
+func (a *Authenticator) Client() *http.Client { return Client(a.hc, a.base, a) }
 
 // User is who a token belongs to, from GET /api/uaa/me.
 type User struct {
@@ -383,89 +311,4 @@ func (a *Authenticator) WhoAmI(ctx context.Context) (*User, error) {
 	}
 	u.Raw = append(json.RawMessage(nil), body...)
 	return &u, nil
-}
-
-// ClientWithCA returns an HTTP client that trusts the system's CAs plus
-// those in the PEM file caFile (--ca-cert), for instances behind a private
-// or corporate CA. An empty caFile gives a client with the system CAs.
-func ClientWithCA(caFile string) (*http.Client, error) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.ResponseHeaderTimeout = 60 * time.Second
-	if caFile != "" {
-		pemBytes, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, &Error{Kind: ErrUsage, Op: "read the CA certificate", Detail: "--ca-cert: " + err.Error(),
-				hint: "--ca-cert takes a PEM file holding the CA certificate"}
-		}
-		pool, ok := PoolWithPEM(pemBytes)
-		if !ok {
-			return nil, &Error{Kind: ErrUsage, Op: "read the CA certificate", Detail: caFile + " holds no PEM certificate",
-				hint: "--ca-cert takes a PEM file (-----BEGIN CERTIFICATE-----); convert a DER file with openssl x509 -inform der"}
-		}
-		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	}
-	return &http.Client{Transport: t}, nil
-}
-
-// PoolWithPEM returns the system's root certificates plus those in pem,
-// the trust a private or corporate CA needs; ok is false when pem holds no
-// certificate.
-func PoolWithPEM(pem []byte) (pool *x509.CertPool, ok bool) {
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	return pool, pool.AppendCertsFromPEM(pem)
-}
-
-// Redact returns a copy of h fit to print: credentials in Authorization,
-// Cookie, Set-Cookie and the XSRF headers become fingerprints.
-func Redact(h http.Header) http.Header {
-	out := h.Clone()
-	for k, vs := range out {
-		switch http.CanonicalHeaderKey(k) {
-		case "Authorization", "Proxy-Authorization":
-			for i, v := range vs {
-				if scheme, cred, ok := strings.Cut(v, " "); ok {
-					vs[i] = scheme + " " + Fingerprint(cred)
-				} else {
-					vs[i] = Fingerprint(v)
-				}
-			}
-		case "Cookie":
-			for i, v := range vs {
-				vs[i] = redactCookies(v)
-			}
-		case "Set-Cookie":
-			for i, v := range vs {
-				first, rest, _ := strings.Cut(v, ";")
-				vs[i] = redactCookies(first) + ifNotEmpty(";", rest)
-			}
-		case "X-Xsrf-Token", "X-Csrf-Token", "X-Api-Key":
-			for i, v := range vs {
-				vs[i] = Fingerprint(v)
-			}
-		}
-	}
-	return out
-}
-
-// redactCookies fingerprints the values of a Cookie header's name=value
-// pairs, or of the one pair a Set-Cookie starts with.
-func redactCookies(s string) string {
-	parts := strings.Split(s, ";")
-	for i, p := range parts {
-		name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if ok {
-			parts[i] = name + "=" + Fingerprint(val)
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
-func ifNotEmpty(prefix, s string) string {
-	if s == "" {
-		return ""
-	}
-	return prefix + s
 }

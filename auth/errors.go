@@ -12,8 +12,12 @@ import (
 )
 
 // Sentinels for what went wrong; every error this package returns is an
-// *Error that wraps one of them, so callers test with errors.Is.
+// *Error that wraps ErrSignIn and one of the others, so callers test with
+// errors.Is.
 var (
+	// ErrSignIn: signing in failed, whatever the cause. A request that
+	// failed with it fails again when sent again as it is.
+	ErrSignIn = errors.New("sign-in failed")
 	// ErrWrongEndpoint: no TestOps answers at the endpoint (404, HTML, not JSON).
 	ErrWrongEndpoint = errors.New("no TestOps instance at this endpoint")
 	// ErrTokenRejected: the instance refused the API token or the access token.
@@ -26,6 +30,8 @@ var (
 	ErrServer = errors.New("the instance answered with an error")
 	// ErrUsage: the caller's input (an endpoint, a file) is unusable.
 	ErrUsage = errors.New("unusable input")
+	// ErrNoToken: a scheme that needs a token was given none.
+	ErrNoToken = errors.New("no API token")
 )
 
 // Error is a failure with what was being done, where, and what to do.
@@ -66,38 +72,18 @@ func (e *Error) Error() string {
 // Unwrap exposes both the sentinel and the cause to errors.Is and As.
 func (e *Error) Unwrap() []error {
 	if e.Err == nil {
-		return []error{e.Kind}
+		return []error{ErrSignIn, e.Kind}
 	}
-	return []error{e.Kind, e.Err}
+	return []error{ErrSignIn, e.Kind, e.Err}
 }
 
-// Hint says what the user can do about it.
-func (e *Error) Hint() string {
-	if e.hint != "" {
-		return e.hint
-	}
-	switch e.Kind {
-	case ErrWrongEndpoint:
-		return "the endpoint is the address you open TestOps at in a browser, e.g. https://testops.example.com, without /api"
-	case ErrTokenRejected:
-		return "the API token is wrong, expired or revoked: create a new one in TestOps (your profile, API tokens) and pass it with $" + EnvToken + " or --token-file"
-	case ErrUnreachable:
-		return "check the endpoint's host and port, your network and proxy settings, and that the instance is up"
-	case ErrTLS:
-		return "if the instance uses a private or corporate CA, pass its certificate with --ca-cert FILE"
-	case ErrServer:
-		return "the instance is up but failing; try again later or ask its administrators"
-	}
-	return ""
-}
+// Hint is advice particular to this failure (a host name that does not
+// resolve, an HTTPS endpoint speaking plain HTTP), or "". Advice that
+// names a command's flags is the command's to give.
+func (e *Error) Hint() string { return e.hint }
 
-// Hint returns the hint of the first *Error in err's chain, or "".
-func Hint(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Hint()
-	}
-	return ""
+func noToken() error {
+	return &Error{Kind: ErrNoToken, Op: "sign in"}
 }
 
 func oneLine(s string) string {

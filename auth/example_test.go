@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/internal/sandbox"
@@ -25,22 +26,6 @@ func ExampleNewToken() {
 func ExampleFingerprint() {
 	fmt.Println(auth.Fingerprint("7f3c2a9e-5b1d-4c8e-9a6f-0d2e4b8c1a57"))
 	// Output: sha256:ee1a3481
-}
-
-func ExampleLoadAPIToken() {
-	env := map[string]string{auth.EnvTokenAlt: "7f3c2a9e-5b1d-4c8e-9a6f-0d2e4b8c1a57"}
-	loaded, err := auth.LoadAPIToken(auth.TokenInput{Getenv: func(k string) string { return env[k] }})
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	fmt.Println(loaded.Origin, loaded.Token)
-
-	loaded, _ = auth.LoadAPIToken(auth.TokenInput{Value: "7f3c2a9e-5b1d-4c8e-9a6f-0d2e4b8c1a57"})
-	fmt.Println(loaded.Origin, "warns:", loaded.Warnings[0])
-	// Output:
-	// $ALLURE_TOKEN sha256:ee1a3481
-	// --token warns: a token given with --token shows in the process list and the shell history; prefer $TESTOPS_TOKEN or --token-file
 }
 
 func ExampleExchange() {
@@ -106,7 +91,6 @@ func ExampleAuthenticator_WhoAmI() {
 	u, err := a.WhoAmI(context.Background())
 	if err != nil {
 		fmt.Println("error:", err)
-		fmt.Println("hint:", auth.Hint(err))
 		return
 	}
 	fmt.Printf("%s (id %d)\n", u.Username, u.ID)
@@ -124,10 +108,13 @@ func ExampleAuthenticator_Refresh() {
 	// Output: true true 2
 }
 
-func ExampleHint() {
+func ExampleError() {
 	_, err := auth.Exchange(context.Background(), nil, "https://testops.example.com/api", auth.NewToken("x"))
 	fmt.Println("error:", err)
-	fmt.Println("hint:", auth.Hint(err))
+	var e *auth.Error
+	if errors.As(err, &e) {
+		fmt.Println("hint:", e.Hint())
+	}
 	fmt.Println(errors.Is(err, auth.ErrUsage))
 	// Output:
 	// error: check the endpoint: unusable input: https://testops.example.com/api names an API path
@@ -141,28 +128,74 @@ func ExampleParseEndpoint() {
 	// Output: https://testops.example.com
 }
 
-func ExampleClientWithCA() {
-	in, _ := sandbox.Start(sandbox.Options{TLS: true})
-	defer in.Close()
-	dir, _ := os.MkdirTemp("", "ca")
-	defer os.RemoveAll(dir)
-	caFile := filepath.Join(dir, "ca.pem")
-	os.WriteFile(caFile, in.CACertPEM(), 0o644)
-
-	client, err := auth.ClientWithCA(caFile)
+func ExampleHeaders() {
+	// An instance that wants "Authorization: token ..." (Jupyter, Gitea)
+	// and a gateway's API key header.
+	src, err := auth.Headers([]string{"Authorization: token {token}", "x-api-key: {token}"}, auth.NewToken("s3cr3t"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	a, _ := auth.New(auth.Config{Endpoint: in.URL(), APIToken: auth.NewToken(sandbox.SeedAPIToken), Client: client})
-	u, err := a.WhoAmI(context.Background())
-	fmt.Println(u.Username, err)
-	// Output: admin <nil>
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, r.Header.Get("Authorization"), "|", r.Header.Get("X-Api-Key"))
+	}))
+	defer srv.Close()
+	origin, _ := url.Parse(srv.URL)
+	res, err := auth.Client(srv.Client(), origin, src).Get(srv.URL + "/api/contents")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer res.Body.Close()
+	io.Copy(os.Stdout, res.Body)
+	// Output: token s3cr3t | s3cr3t
 }
 
-func ExampleRedact() {
-	h := http.Header{"Authorization": {"Bearer eyJhbGciOi.payload.sig"}, "Cookie": {"ALLURE_TESTOPS_SESSION=abc; XSRF-TOKEN=def"}}
-	r := auth.Redact(h)
-	fmt.Println(strings.HasPrefix(r.Get("Authorization"), "Bearer sha256:"), strings.Contains(r.Get("Cookie"), "abc"))
-	// Output: true false
+func ExampleBasic() {
+	src, _ := auth.Basic(auth.NewToken("alice:wonderland"))
+	c, _ := src.Credential(context.Background())
+	fmt.Println(c.Header().Get("Authorization"))
+	fmt.Println(c) // names the headers only
+	// Output:
+	// Basic YWxpY2U6d29uZGVybGFuZA==
+	// auth.Credential{Authorization}
+}
+
+func ExampleTransport() {
+	in, _ := sandbox.Start(sandbox.Options{})
+	defer in.Close()
+	a, _ := auth.New(auth.Config{Endpoint: in.URL(), APIToken: auth.NewToken(sandbox.SeedAPIToken)})
+	origin, _ := url.Parse(in.URL())
+	// Only requests to origin are signed; a redirect elsewhere goes bare.
+	client := &http.Client{Transport: &auth.Transport{Source: a, Origin: origin}}
+	res, err := client.Get(in.URL() + "/api/launch/101")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res.Body.Close()
+	fmt.Println(res.StatusCode)
+	// Output: 200
+}
+
+func ExampleNewClientCredentials() {
+	grants := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, secret, _ := r.BasicAuth()
+		if r.URL.Path != "/oauth/token" || id != "apitrail" || secret != "client-secret" {
+			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+			return
+		}
+		grants++
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600}`, grants)
+	}))
+	defer srv.Close()
+	src, _ := auth.NewClientCredentials(auth.ClientCredentialsConfig{
+		TokenURL: srv.URL + "/oauth/token", ClientID: "apitrail", ClientSecret: auth.NewToken("client-secret"), Scopes: []string{"read"},
+	})
+	c1, _ := src.Credential(context.Background())
+	c2, _ := src.Credential(context.Background()) // cached until it expires
+	fmt.Println(c1.Header().Get("Authorization"), c2.Header().Get("Authorization"), src.Grants())
+	// Output: Bearer at-1 Bearer at-1 1
 }

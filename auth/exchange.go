@@ -35,10 +35,10 @@ type AccessToken struct {
 	ExpirySource string
 }
 
-// ParseEndpoint checks an instance address and returns it without a
-// trailing slash. It refuses what cannot be right: no scheme, credentials
-// in the URL, or a path ending in /api (the toolkit adds that itself).
-func ParseEndpoint(endpoint string) (*url.URL, error) {
+// ParseBaseURL checks an instance address and returns it without a
+// trailing slash, query or fragment. It refuses what cannot be right: no
+// scheme, or credentials in the URL.
+func ParseBaseURL(endpoint string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(endpoint))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := endpoint
@@ -46,14 +46,24 @@ func ParseEndpoint(endpoint string) (*url.URL, error) {
 			shown = u.Redacted()
 		}
 		return nil, &Error{Kind: ErrUsage, Op: "check the endpoint", Detail: strconv.Quote(shown) + " is not an http:// or https:// address",
-			hint: "give the address you open TestOps at in a browser, e.g. https://testops.example.com"}
+			hint: "give the address you open the instance at in a browser, e.g. https://testops.example.com"}
 	}
 	if u.User != nil {
 		return nil, &Error{Kind: ErrUsage, Op: "check the endpoint", Detail: u.Redacted() + " holds a user name or password",
-			hint: "remove the credentials from the endpoint; the API token is the only credential"}
+			hint: "remove the credentials from the endpoint; they are given apart from it"}
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
+	return u, nil
+}
+
+// ParseEndpoint is ParseBaseURL for a TestOps instance, which also
+// refuses a path ending in /api (the toolkit adds that itself).
+func ParseEndpoint(endpoint string) (*url.URL, error) {
+	u, err := ParseBaseURL(endpoint)
+	if err != nil {
+		return nil, err
+	}
 	if strings.HasSuffix(u.Path, "/api") || strings.Contains(u.Path, "/api/") {
 		return nil, &Error{Kind: ErrUsage, Op: "check the endpoint", Detail: u.String() + " names an API path",
 			hint: "give the instance's address without /api, e.g. " + u.Scheme + "://" + u.Host}
@@ -78,7 +88,7 @@ func exchange(ctx context.Context, client *http.Client, base *url.URL, apiToken 
 	const op = "token exchange"
 	target := base.String() + TokenPath
 	if apiToken.IsZero() {
-		return AccessToken{}, noToken("")
+		return AccessToken{}, noToken()
 	}
 	form := url.Values{"grant_type": {"apitoken"}, "scope": {"openid"}, "token": {apiToken.Reveal()}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form.Encode()))

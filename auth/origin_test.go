@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"net/http"
 	"net/url"
 	"testing"
 )
@@ -23,41 +22,11 @@ func TestSameOrigin(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a, err := New(Config{Endpoint: tc.endpoint, APIToken: NewToken("x")})
-			if err != nil {
-				t.Fatal(err)
-			}
+			base, _ := url.Parse(tc.endpoint)
 			u, _ := url.Parse(tc.target)
-			if got := a.sameOrigin(u); got != tc.want {
+			if got := SameOrigin(u, base); got != tc.want {
 				t.Errorf("sameOrigin(%s) = %v, want %v", tc.target, got, tc.want)
 			}
 		})
 	}
 }
-
-func TestRedact(t *testing.T) {
-	tests := []struct {
-		name, key, value, want string
-	}{
-		{"a Bearer token keeps its scheme", "Authorization", "Bearer abc", "Bearer " + Fingerprint("abc")},
-		{"each cookie value goes", "Cookie", "a=1; b=2", "a=" + Fingerprint("1") + "; b=" + Fingerprint("2")},
-		{"Set-Cookie keeps its attributes", "Set-Cookie", "S=xyz; Path=/; HttpOnly", "S=" + Fingerprint("xyz") + "; Path=/; HttpOnly"},
-		{"the XSRF header goes", "X-XSRF-TOKEN", "tok", Fingerprint("tok")},
-		{"other headers stay", "Accept", "application/json", "application/json"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := map[string][]string{}
-			h[canon(tc.key)] = []string{tc.value}
-			got := Redact(h)[canon(tc.key)][0]
-			if got != tc.want {
-				t.Errorf("%s: %q, want %q", tc.key, got, tc.want)
-			}
-			if h[canon(tc.key)][0] != tc.value {
-				t.Error("Redact changed its input")
-			}
-		})
-	}
-}
-
-func canon(k string) string { return http.CanonicalHeaderKey(k) }

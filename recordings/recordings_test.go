@@ -20,6 +20,7 @@ import (
 	"github.com/apitrail/apitrail/recordings"
 	"github.com/apitrail/apitrail/replay"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 var update = flag.Bool("update", false, "rediscover the spec snapshots and rewrite flow.json from a fresh local instance")
@@ -44,7 +45,7 @@ func TestUpdateSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Close()
-	d, err := spec.Discover(context.Background(), in.Client(), in.URL())
+	d, err := discover.Discover(context.Background(), in.Client(), in.URL(), discover.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/drift"
@@ -535,7 +536,7 @@ func (r *runner) send(ctx context.Context, p *prepared, er *EntryReport, sent *a
 		got, err := r.once(ctx, p, sent)
 		lastErr = err
 		retry := err != nil || got.Status == http.StatusBadGateway || got.Status == http.StatusServiceUnavailable || got.Status == http.StatusGatewayTimeout
-		if !retry || attempt >= retries || ctx.Err() != nil || isFinal(err) {
+		if !retry || attempt >= retries || ctx.Err() != nil || errors.Is(err, auth.ErrSignIn) {
 			if err != nil {
 				if er.Attempts > 1 {
 					return nil, fmt.Errorf("%v (after %d attempts)", err, er.Attempts)
@@ -555,16 +556,6 @@ func (r *runner) send(ctx context.Context, p *prepared, er *EntryReport, sent *a
 			return nil, lastErr
 		}
 	}
-}
-
-// isFinal reports errors that sending again cannot cure, such as a
-// rejected token.
-func isFinal(err error) bool {
-	if err == nil {
-		return false
-	}
-	var hinted interface{ Hint() string }
-	return errors.As(err, &hinted)
 }
 
 func (r *runner) once(ctx context.Context, p *prepared, sent *atomic.Bool) (*response, error) {

@@ -1,11 +1,8 @@
 package spec_test
 
 import (
-	"context"
 	"fmt"
 	"log"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -44,30 +41,6 @@ paths:
 	fmt.Println(err)
 	// Output:
 	// tiny.yaml: /paths/~1a/get/responses/200/content/application~1json/schema: broken $ref "#/components/schemas/Gone": nothing is at that place
-}
-
-func ExampleLoadURL() {
-	srv := httptest.NewServer(http.FileServer(http.Dir("testdata")))
-	defer srv.Close()
-	d, err := spec.LoadURL(context.Background(), srv.Client(), srv.URL+"/shop-3.0.yaml")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(d.Title, d.Format, len(d.Source.SHA256))
-	// Output:
-	// Shop yaml 64
-}
-
-func ExampleFetch() {
-	srv := httptest.NewServer(http.FileServer(http.Dir("testdata")))
-	defer srv.Close()
-	src, err := spec.Fetch(context.Background(), srv.Client(), srv.URL+"/anchors-3.1.yaml")
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(src.Name, len(src.Data) > 0, src.SHA256 != "")
-	// Output:
-	// /anchors-3.1.yaml true true
 }
 
 func ExampleReadFile() {
@@ -201,34 +174,6 @@ func ExampleIndex_Check() {
 	// undocumented-query query.debug: query parameter is not in the spec
 	// invalid-param query.size: number must be at least 1
 	// invalid-response-body $.content[0].id: value must be an integer (in the closest of 2 oneOf branches)
-}
-
-func ExampleDiscover() {
-	docs := map[string]string{
-		"/v3/api-docs/swagger-config": `{"urls":[{"url":"/v3/api-docs/Report%20Service","name":"Report Service"},{"url":"/v3/api-docs/All%20Services","name":"All Services"}]}`,
-		"/v3/api-docs/Report Service": `{"openapi":"3.1.0","info":{"title":"report","version":"1"},"paths":{}}`,
-		"/v3/api-docs/All Services":   `{"openapi":"3.1.0","info":{"title":"all","version":"1"},"paths":{}}`,
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := docs[r.URL.Path]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		fmt.Fprint(w, body)
-	}))
-	defer srv.Close()
-
-	found, err := spec.Discover(context.Background(), srv.Client(), srv.URL)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, src := range found.Sources {
-		fmt.Println(src.Name)
-	}
-	// Output:
-	// Report Service
-	// All Services
 }
 
 func ExampleSaveSnapshot() {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"sort"
 	"strings"
@@ -96,15 +95,6 @@ func (e *Error) Unwrap() error { return e.Err }
 // LoadFile reads and loads a spec document from disk.
 func LoadFile(path string) (*Document, error) {
 	src, err := ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Load(src)
-}
-
-// LoadURL fetches a spec document with the caller's client and loads it.
-func LoadURL(ctx context.Context, client *http.Client, rawURL string) (*Document, error) {
-	src, err := Fetch(ctx, client, rawURL)
 	if err != nil {
 		return nil, err
 	}

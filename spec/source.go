@@ -1,13 +1,10 @@
 package spec
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -61,54 +58,6 @@ func readLimited(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d MB, the most a spec may be", MaxSpecBytes>>20)
 	}
 	return data, nil
-}
-
-// Fetch downloads a spec document with the caller's client, which decides
-// timeouts, proxies and authentication (a Bearer token, for instance).
-func Fetch(ctx context.Context, client *http.Client, rawURL string) (Source, error) {
-	data, _, err := get(ctx, client, rawURL, "application/json, application/yaml;q=0.9, */*;q=0.8")
-	if err != nil {
-		return Source{}, err
-	}
-	return NewSource(nameFromURL(rawURL), rawURL, data, time.Now()), nil
-}
-
-// get fetches a URL and insists on a 2xx reply; the returned URL is the
-// final one after redirects, which Swagger UI's page relies on.
-func get(ctx context.Context, client *http.Client, rawURL, accept string) ([]byte, *url.URL, error) {
-	if client == nil {
-		return nil, nil, &Error{File: rawURL, Err: errors.New("no HTTP client given")}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
-	if err != nil {
-		return nil, nil, &Error{File: rawURL, Err: errors.New("not a usable URL")}
-	}
-	req.Header.Set("Accept", accept)
-	resp, err := client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, nil, &Error{File: rawURL, Err: err}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, nil, &Error{File: rawURL, Err: &StatusError{Code: resp.StatusCode}}
-	}
-	data, err := readLimited(resp.Body)
-	if err != nil {
-		return nil, nil, &Error{File: rawURL, Err: err}
-	}
-	return data, resp.Request.URL, nil
-}
-
-// StatusError is a fetch that the server answered with a status other than 2xx.
-type StatusError struct{ Code int }
-
-func (e *StatusError) Error() string {
-	return fmt.Sprintf("server answered %d %s", e.Code, http.StatusText(e.Code))
 }
 
 func nameFromURL(rawURL string) string {

@@ -20,6 +20,7 @@ import (
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 // demoAddr is where the instance listens when the test regenerates the
@@ -243,7 +244,7 @@ func TestBrowserRecordsTheUIFlow(t *testing.T) {
 		}
 	}
 	// match resolves every API call of the recording to its operation.
-	docs, err := spec.Discover(context.Background(), in.Client(), in.URL())
+	docs, err := discover.Discover(context.Background(), in.Client(), in.URL(), discover.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/internal/cli"
@@ -331,7 +330,7 @@ func upstreamRoots(path string) (*x509.CertPool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--upstream-ca: %w", err)
 	}
-	pool, ok := auth.PoolWithPEM(pem)
+	pool, ok := cli.PoolWithPEM(pem)
 	if !ok {
 		return nil, cli.WithHint(fmt.Errorf("--upstream-ca: %s holds no PEM certificate", path), "give the CA certificate file, the one that starts with -----BEGIN CERTIFICATE-----")
 	}

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/flow"
@@ -46,6 +47,7 @@ type options struct {
 	color           string
 	force           bool
 	saveFlow        string
+	timeout         time.Duration
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -69,6 +71,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.color, "color", "auto", "")
 	fs.BoolVarP(&o.force, "force", "f", false, "")
 	fs.StringVar(&o.saveFlow, "save-flow", "", "")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
 	completion := fs.String("completion", "", "")
@@ -89,6 +92,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		}
 		return cli.ExitOK
 	}
+	if o.timeout <= 0 {
+		return cli.PrintError(stderr, prog, cli.WithHint(fmt.Errorf("--timeout %s must be positive", o.timeout), "give a duration such as 30s or 2m"))
+	}
+	o.inst.Timeout, o.specs.Timeout = o.timeout, o.timeout
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if o.output != "" && o.emit == "" {

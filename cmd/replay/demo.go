@@ -55,7 +55,7 @@ func (r *replayRun) demo(ctx context.Context) (int, error) {
 	fmt.Fprintf(r.stdout, "apitrail demo: a local TestOps-like instance runs at %s (in this process, loopback only).\n", in.URL())
 	fmt.Fprintf(r.stdout, "The bundled recordings in recordings/ were captured from its web UI by headless Chromium;\n")
 	fmt.Fprintf(r.stdout, "each is matched against the instance's OpenAPI documents, then replayed with a Bearer token.\n\n")
-	r.inst = &cli.Instance{Endpoint: ep, Auth: a, Client: a.Client(), TokenOrigin: "the local instance's seeded user", Redactor: red}
+	r.inst = &cli.Instance{Endpoint: ep, Scheme: cli.AuthTestOps, Source: a, Auth: a, Client: a.Client(), TokenOrigin: "the local instance's seeded user", Redactor: red}
 	r.o.unsafe = true
 	r.showMatch = true
 	r.demoDir = dir

@@ -21,6 +21,7 @@ import (
 	"github.com/apitrail/apitrail/internal/recorder"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 // flowDir records the UI flow on a fresh instance into a recording folder
@@ -41,7 +42,7 @@ func flowDir(t *testing.T) string {
 	if err := har.WriteFile(filepath.Join(dir, flow.HARFile), b.Rec.File(), har.WriterOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := spec.Discover(context.Background(), in.Client(), in.URL())
+	d, err := discover.Discover(context.Background(), in.Client(), in.URL(), discover.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,6 +143,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		defer lc.Flush()
 		stdout = lc
 	}
+	o.inst.Timeout, o.specs.Timeout = o.timeout, o.timeout
 	r := &replayRun{o: o, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, pal: ansi.Palette{On: color}}
 	var code int
 	if o.demo {
@@ -255,7 +256,7 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	if !r.o.dryRun {
 		// One exchange up front, so that a wrong endpoint or a rejected
 		// token stops the run with advice instead of failing every call.
-		if _, err := inst.Auth.Token(ctx); err != nil {
+		if err := auth.Check(ctx, inst.Source); err != nil {
 			return 0, err
 		}
 	}

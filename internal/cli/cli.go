@@ -5,6 +5,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/apitrail/apitrail/auth"
 	"io"
 	"os"
 	"strings"
@@ -62,6 +63,8 @@ func PrintError(w io.Writer, prog string, err error) int {
 	var h Hinted
 	if errors.As(err, &h) && h.Hint() != "" {
 		fmt.Fprintf(w, "%s: hint: %s\n", prog, har.RedactText(h.Hint()))
+	} else if hint := signInHint(err); hint != "" {
+		fmt.Fprintf(w, "%s: hint: %s\n", prog, hint)
 	}
 	return ExitError
 }
@@ -91,6 +94,33 @@ type redactedError struct {
 
 func (e redactedError) Error() string { return e.msg }
 func (e redactedError) Unwrap() error { return e.err }
+
+// signInHint is the advice for a sign-in failure that carries none of its
+// own: what to do in this toolkit's flags, which auth does not know.
+func signInHint(err error) string {
+	var ae *auth.Error
+	if !errors.As(err, &ae) {
+		return ""
+	}
+	switch {
+	case errors.Is(err, auth.ErrWrongEndpoint) && ae.Op == "token exchange":
+		return "no TestOps token exchange answers here: if this is TestOps, give the address you open it at in a browser, without /api; " +
+			"if the instance signs in another way, choose it with --auth bearer|basic|oauth2|none or --auth-header 'NAME: VALUE' (e.g. 'Authorization: token {token}')"
+	case errors.Is(err, auth.ErrWrongEndpoint):
+		return "check the endpoint (or --token-url): it is the instance's base URL"
+	case errors.Is(err, auth.ErrTokenRejected) && strings.HasPrefix(ae.Op, "OAuth"):
+		return "the client id, secret or scopes were refused: check --client-id, --scope and --client-secret-file (or $" + EnvClientSecret + ")"
+	case errors.Is(err, auth.ErrTokenRejected):
+		return "the token is wrong, expired or revoked: pass a valid one with $" + EnvToken + " or --token-file (a TestOps API token is made under your profile, API tokens); check --auth too"
+	case errors.Is(err, auth.ErrUnreachable):
+		return "check the endpoint's host and port, your network and proxy settings, and that the instance is up"
+	case errors.Is(err, auth.ErrTLS):
+		return "if the instance uses a private or corporate CA, pass its certificate with --ca-cert FILE"
+	case errors.Is(err, auth.ErrServer):
+		return "the instance is up but failing; try again later or ask its administrators"
+	}
+	return ""
+}
 
 // Warn writes "prog: warning: msg", with URLs redacted as PrintError does.
 func Warn(w io.Writer, prog, format string, args ...any) {

@@ -11,11 +11,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 	"github.com/spf13/pflag"
 )
 
@@ -27,7 +29,29 @@ type InstanceFlags struct {
 	Token     string
 	CACert    string
 	WhoAmI    bool
+	// Auth is the sign-in scheme (--auth): testops, bearer, basic, oauth2
+	// or none; AuthHeaders (--auth-header) are header templates instead.
+	Auth             string
+	AuthHeaders      []string
+	TokenURL         string
+	ClientID         string
+	Scopes           []string
+	ClientSecretFile string
+	// Timeout bounds each network call that has no bound of its own
+	// (waiting for an answer's headers); the command sets it from --timeout.
+	Timeout time.Duration
 }
+
+// Sign-in schemes, as --auth names them.
+const (
+	AuthTestOps = "testops"
+	AuthBearer  = "bearer"
+	AuthBasic   = "basic"
+	AuthOAuth2  = "oauth2"
+	AuthNone    = "none"
+	// AuthHeader is what --auth-header selects; --auth does not take it.
+	AuthHeader = "header"
+)
 
 // Register adds the flags to fs.
 func (f *InstanceFlags) Register(fs *pflag.FlagSet) {
@@ -36,46 +60,115 @@ func (f *InstanceFlags) Register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Token, "token", "", "")
 	fs.StringVar(&f.CACert, "ca-cert", "", "")
 	fs.BoolVar(&f.WhoAmI, "whoami", false, "")
+	fs.StringVar(&f.Auth, "auth", "", "")
+	fs.StringArrayVar(&f.AuthHeaders, "auth-header", nil, "")
+	fs.StringVar(&f.TokenURL, "token-url", "", "")
+	fs.StringVar(&f.ClientID, "client-id", "", "")
+	fs.StringArrayVar(&f.Scopes, "scope", nil, "")
+	fs.StringVar(&f.ClientSecretFile, "client-secret-file", "", "")
 }
 
-// Instance is an endpoint with a client for it: signed in when an API
-// token was found, anonymous otherwise.
+// Scheme checks the sign-in flags against each other and returns the
+// scheme they select.
+func (f *InstanceFlags) Scheme() (string, error) {
+	scheme := strings.ToLower(strings.TrimSpace(f.Auth))
+	switch scheme {
+	case "", AuthTestOps, AuthBearer, AuthBasic, AuthOAuth2, AuthNone:
+	default:
+		return "", WithHint(fmt.Errorf("--auth %q is not a sign-in scheme", f.Auth), "use testops (the default), bearer, basic, oauth2 or none; for any other header use --auth-header 'NAME: VALUE'")
+	}
+	if len(f.AuthHeaders) > 0 {
+		if scheme != "" && scheme != AuthNone {
+			return "", WithHint(fmt.Errorf("--auth-header and --auth %s are two sign-in schemes", scheme), "use one: --auth-header alone sends its headers and exchanges nothing")
+		}
+		for _, h := range f.AuthHeaders {
+			if _, _, err := auth.ParseHeaderTemplate(h); err != nil {
+				return "", WithHint(fmt.Errorf("--auth-header %q is not NAME: VALUE", h), "write it as --auth-header 'Authorization: token {token}'; {token} stands for the token")
+			}
+		}
+		return AuthHeader, nil
+	}
+	oauthFlags := f.TokenURL != "" || f.ClientID != "" || len(f.Scopes) > 0 || f.ClientSecretFile != ""
+	if scheme == "" {
+		scheme = AuthTestOps
+	}
+	if oauthFlags && scheme != AuthOAuth2 {
+		return "", WithHint(errors.New("--token-url, --client-id, --scope and --client-secret-file are for --auth oauth2"), "add --auth oauth2, or drop them")
+	}
+	if scheme == AuthOAuth2 && (f.TokenURL == "" || f.ClientID == "") {
+		return "", WithHint(errors.New("--auth oauth2 needs --token-url URL and --client-id ID"), "the client secret comes from --client-secret-file FILE or $%s", EnvClientSecret)
+	}
+	return scheme, nil
+}
+
+// Instance is an endpoint with a client for it: signed in when a token
+// was found (or the scheme needs none), anonymous otherwise.
 type Instance struct {
 	Endpoint *url.URL
-	// Auth is nil when no API token was given.
+	// Scheme is the sign-in scheme, as --auth names it (AuthHeader for
+	// --auth-header).
+	Scheme string
+	// Source signs requests; nil when nothing signs them.
+	Source auth.Source
+	// Auth is the TestOps exchange, set only with --auth testops and a token.
 	Auth *auth.Authenticator
-	// Client sends to the instance, with the Bearer token when Auth is set.
+	// Client sends to the instance, signed by Source.
 	Client *http.Client
-	// TokenOrigin says where the API token came from ("$TESTOPS_TOKEN").
+	// TokenOrigin says where the token came from ("$TESTOPS_TOKEN").
 	TokenOrigin string
 	// Redactor has the default rules and knows the API token and every
 	// Bearer token the exchange returned, so that reports hide them by
 	// value wherever the instance echoes them.
 	Redactor *har.Redactor
+	// Headers are the --auth-header templates, for scripts.
+	Headers []string
 }
 
-// Open resolves the endpoint and the API token. needToken makes a missing
-// token an error with a hint on where to put one.
+// Open resolves the endpoint, the sign-in scheme and its token. needToken
+// makes a missing token an error with a hint on where to put one.
 func (f *InstanceFlags) Open(prog string, getenv func(string) string, stdin io.Reader, stderr io.Writer, needToken bool) (*Instance, error) {
+	scheme, err := f.Scheme()
+	if err != nil {
+		return nil, err
+	}
 	if f.Endpoint == "" {
 		return nil, WithHint(errors.New("no instance: give --endpoint URL"), "the endpoint is the instance's base URL, e.g. --endpoint https://testops.example.com")
 	}
-	ep, err := auth.ParseEndpoint(f.Endpoint)
+	parse := auth.ParseBaseURL
+	if scheme == AuthTestOps {
+		parse = auth.ParseEndpoint
+	}
+	ep, err := parse(f.Endpoint)
 	if err != nil {
 		return nil, err
 	}
-	base, err := auth.ClientWithCA(f.CACert)
+	base, err := ClientWithCA(f.CACert, f.Timeout)
 	if err != nil {
 		return nil, err
 	}
-	in := &Instance{Endpoint: ep, Client: base, Redactor: har.NewRedactor(har.DefaultRules())}
-	loaded, err := auth.LoadAPIToken(auth.TokenInput{Value: f.Token, File: f.TokenFile, Stdin: stdin, Getenv: getenv})
-	switch {
-	case errors.Is(err, auth.ErrNoToken):
-		if needToken {
-			return nil, WithHint(fmt.Errorf("no API token for %s", ep), "export %s=<your API token> (create one in TestOps under your profile, API tokens), or pass --token-file FILE", auth.EnvToken)
-		}
+	in := &Instance{Endpoint: ep, Client: base, Scheme: scheme, Headers: f.AuthHeaders, Redactor: har.NewRedactor(har.DefaultRules())}
+	if scheme == AuthNone {
 		return in, nil
+	}
+	var loaded Loaded
+	if scheme == AuthOAuth2 {
+		loaded, err = f.clientSecret(getenv, stdin)
+	} else {
+		loaded, err = LoadToken(TokenInput{Value: f.Token, File: f.TokenFile, Stdin: stdin, Getenv: getenv})
+	}
+	switch {
+	case errors.Is(err, auth.ErrNoToken) && !needToken:
+		return in, nil
+	case errors.Is(err, auth.ErrNoToken):
+		var h Hinted
+		errors.As(err, &h)
+		switch scheme {
+		case AuthTestOps:
+			return nil, WithHint(fmt.Errorf("no API token for %s", ep), "export %s=<your API token> (create one in TestOps under your profile, API tokens), or pass --token-file FILE; for an instance that is not TestOps, choose its sign-in with --auth or --auth-header", EnvTestOpsToken)
+		case AuthOAuth2:
+			return nil, WithHint(fmt.Errorf("no client secret for %s", ep), "%s", h.Hint())
+		}
+		return nil, WithHint(fmt.Errorf("no token for %s (--auth %s)", ep, scheme), "%s", h.Hint())
 	case err != nil:
 		return nil, err
 	}
@@ -83,14 +176,39 @@ func (f *InstanceFlags) Open(prog string, getenv func(string) string, stdin io.R
 		Warn(stderr, prog, "%s", w)
 	}
 	in.Redactor.Pin(loaded.Token.Reveal())
-	a, err := auth.New(auth.Config{Endpoint: ep.String(), APIToken: loaded.Token, Client: base,
-		OnToken: func(t auth.Token) { in.Redactor.Pin(t.Reveal()) }})
-	if err != nil {
-		return nil, err
+	var src auth.Source
+	switch scheme {
+	case AuthTestOps:
+		a, err := auth.New(auth.Config{Endpoint: ep.String(), APIToken: loaded.Token, Client: base,
+			OnToken: func(t auth.Token) { in.Redactor.Pin(t.Reveal()) }})
+		if err != nil {
+			return nil, err
+		}
+		in.Auth, src = a, a
+	case AuthBearer:
+		src = auth.Bearer(loaded.Token)
+	case AuthBasic:
+		if src, err = auth.Basic(loaded.Token); err != nil {
+			return nil, WithHint(fmt.Errorf("--auth basic: the token from %s is not user:password", loaded.Origin), "put user:password in the token file or variable")
+		}
+	case AuthHeader:
+		if src, err = auth.Headers(f.AuthHeaders, loaded.Token); err != nil {
+			return nil, err
+		}
+	case AuthOAuth2:
+		if src, err = auth.NewClientCredentials(auth.ClientCredentialsConfig{
+			TokenURL: f.TokenURL, ClientID: f.ClientID, ClientSecret: loaded.Token, Scopes: f.Scopes, Client: base,
+		}); err != nil {
+			return nil, err
+		}
 	}
-	in.Auth, in.Client, in.TokenOrigin = a, a.Client(), loaded.Origin
+	// Every credential a scheme sends is pinned before it is sent, so an
+	// instance that echoes it (an OAuth access token, a Basic header) puts
+	// nothing in a report.
+	src = pinning(src, in.Redactor)
+	in.Source, in.Client, in.TokenOrigin = src, auth.Client(base, ep, src), loaded.Origin
 	if PlainRemote(ep) {
-		Warn(stderr, prog, "%s is plain http to a host that is not this machine: the API token and every Bearer token cross the network unencrypted, readable by anyone on the way; use https://", ep)
+		Warn(stderr, prog, "%s is plain http to a host that is not this machine: the token and every Bearer token cross the network unencrypted, readable by anyone on the way; use https://", ep)
 	}
 	return in, nil
 }
@@ -114,10 +232,30 @@ func PlainRemote(u *url.URL) bool {
 	return true
 }
 
+// clientSecret reads the OAuth 2.0 client secret: --client-secret-file,
+// else $APITRAIL_CLIENT_SECRET. Never a flag's value: it would show in
+// the process list.
+func (f *InstanceFlags) clientSecret(getenv func(string) string, stdin io.Reader) (Loaded, error) {
+	if f.ClientSecretFile != "" {
+		return loadFile(f.ClientSecretFile, "--client-secret-file", stdin)
+	}
+	if getenv != nil {
+		if v := strings.TrimSpace(getenv(EnvClientSecret)); v != "" {
+			return Loaded{Token: auth.NewToken(v), Origin: "$" + EnvClientSecret}, nil
+		}
+	}
+	return Loaded{}, tokenError(auth.ErrNoToken, "", "pass --client-secret-file FILE or export "+EnvClientSecret)
+}
+
 // PrintWhoAmI asks the instance who the token belongs to and prints it.
+// Only TestOps has a place to ask; elsewhere it says so.
 func (in *Instance) PrintWhoAmI(ctx context.Context, w io.Writer) error {
+	if in.Scheme != AuthTestOps {
+		return WithHint(fmt.Errorf("--whoami asks TestOps' /api/uaa/me, and --auth %s names another kind of instance", in.Scheme),
+			"to check that the sign-in works, replay a recording with --dry-run off, or call a known path with curl")
+	}
 	if in.Auth == nil {
-		return WithHint(errors.New("--whoami needs an API token"), "export %s=<your API token>, or pass --token-file FILE", auth.EnvToken)
+		return WithHint(errors.New("--whoami needs an API token"), "export %s=<your API token>, or pass --token-file FILE", EnvToken)
 	}
 	u, err := in.Auth.WhoAmI(ctx)
 	if err != nil {
@@ -144,6 +282,9 @@ type SpecFlags struct {
 	Aliases   []string
 	NoAliases bool
 	SaveSpec  string
+	// Timeout bounds each fetch of a spec and each place discovery tries;
+	// the command sets it from --timeout.
+	Timeout time.Duration
 
 	shared *Specs // what For loaded for recordings that use no snapshot of their own
 }
@@ -175,7 +316,7 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 	case len(f.Specs) > 0:
 		from = "--spec"
 		for _, s := range f.Specs {
-			more, err := specSources(ctx, s, in)
+			more, err := specSources(ctx, s, in, f.Timeout)
 			if err != nil {
 				return nil, err
 			}
@@ -188,15 +329,21 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 			return nil, err
 		}
 	case in != nil:
-		d, err := spec.Discover(ctx, in.Client, in.Endpoint.String())
-		if err != nil && optional {
-			warn(err.Error())
-			return &Specs{}, nil
-		}
+		d, err := discover.Discover(ctx, in.Client, in.Endpoint.String(), discover.Options{Timeout: f.Timeout})
 		if err != nil {
-			return nil, WithHint(err, "give the documents with --spec FILE|URL (Swagger UI's definition URLs)")
+			hint := "give the documents with --spec FILE|URL (the URL a Swagger UI, Redoc or RapiDoc page names), or give --endpoint the documentation page's address"
+			var de *discover.Error
+			if errors.As(err, &de) && de.SignInNeeded() {
+				hint = "a place answered 401, 403 or with a login page: the documents need a sign-in that works (see --auth, --auth-header and the token); " + hint
+			}
+			if optional {
+				warn(err.Error())
+				warn("hint: " + hint)
+				return &Specs{}, nil
+			}
+			return nil, WithHint(err, "%s", hint)
 		}
-		from = "discovered on " + in.Endpoint.String()
+		from = "discovered on " + in.Endpoint.String() + " at " + d.Via
 		srcs = d.Sources
 	default:
 		return &Specs{}, nil
@@ -220,13 +367,18 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 
 // specSources reads one --spec: a URL, a file, or a folder that --save-spec
 // wrote (a recording folder's spec/ is one).
-func specSources(ctx context.Context, s string, in *Instance) ([]spec.Source, error) {
+func specSources(ctx context.Context, s string, in *Instance, timeout time.Duration) ([]spec.Source, error) {
 	if u, err := url.Parse(s); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-		client := http.DefaultClient
+		var client *http.Client
 		if in != nil {
 			client = in.Client
+		} else if client, err = ClientWithCA("", timeout); err != nil {
+			return nil, err
 		}
-		src, err := spec.Fetch(ctx, client, s)
+		if timeout <= 0 {
+			timeout = 60 * time.Second
+		}
+		src, err := discover.Fetch(ctx, client, s, timeout)
 		return []spec.Source{src}, err
 	}
 	if fi, err := os.Stat(s); err == nil && fi.IsDir() {
@@ -285,4 +437,41 @@ func (f *SpecFlags) HostList(fl *flow.Flow) []string {
 		return f.Hosts
 	}
 	return fl.Manifest.Hosts
+}
+
+// pinning wraps src so that red learns every credential it gives before
+// anyone sends it; a Renewer stays one, so a 401 still renews.
+func pinning(src auth.Source, red *har.Redactor) auth.Source {
+	p := pinned{src: src, red: red}
+	if r, ok := src.(auth.Renewer); ok {
+		return pinnedRenewer{pinned: p, r: r}
+	}
+	return p
+}
+
+type pinned struct {
+	src auth.Source
+	red *har.Redactor
+}
+
+func (p pinned) Credential(ctx context.Context) (auth.Credential, error) {
+	return p.pin(p.src.Credential(ctx))
+}
+
+func (p pinned) pin(c auth.Credential, err error) (auth.Credential, error) {
+	if err == nil {
+		for _, s := range c.Secrets() {
+			p.red.Pin(s)
+		}
+	}
+	return c, err
+}
+
+type pinnedRenewer struct {
+	pinned
+	r auth.Renewer
+}
+
+func (p pinnedRenewer) Renew(ctx context.Context, refused auth.Credential) (auth.Credential, error) {
+	return p.pin(p.r.Renew(ctx, refused))
 }

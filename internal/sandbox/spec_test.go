@@ -8,6 +8,7 @@ import (
 
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 // TestEveryRouteResolvesInTheDocuments loads the instance's own documents
@@ -20,7 +21,7 @@ func TestEveryRouteResolvesInTheDocuments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := spec.Discover(context.Background(), in.Client(), in.URL())
+		d, err := discover.Discover(context.Background(), in.Client(), in.URL(), discover.Options{})
 		in.Close()
 		if err != nil {
 			t.Fatal(err)

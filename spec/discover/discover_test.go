@@ -1,13 +1,15 @@
-package spec
+package discover
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/apitrail/apitrail/spec"
 )
 
 // doc is a minimal spec with one operation, so each served definition is
@@ -96,9 +98,24 @@ func TestDiscover(t *testing.T) {
 		"/openapi/main.json": doc("Inline"),
 	}
 	loginWall := site{}
-	for _, p := range append(append([]string{springdocConfigPath, springfoxPath}, swaggerUIPages...), plainSpecPaths...) {
-		loginWall[p] = "<html><form>Sign in</form></html>"
+	for _, p := range append(append([]string{"/", springdocConfigPath, springfoxPath}, docPages...), plainSpecPaths...) {
+		loginWall[p] = `<html><form method="post"><input name="user"><input type="password" name="pw"></form></html>`
 	}
+	fastapi := site{
+		"/docs":         `<!DOCTYPE html><html><head><title>App - Swagger UI</title></head><body><div id="swagger-ui"></div><script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@4/swagger-ui-bundle.js"></script><script>const ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', })</script></body></html>`,
+		"/openapi.json": doc("FastAPI App"),
+	}
+	redoc := site{
+		"/reference/index.html": `<!DOCTYPE html><html><body><redoc spec-url="../specs/api.yaml"></redoc><script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script></body></html>`,
+		"/specs/api.yaml":       "openapi: 3.0.3\ninfo: {title: Redoc Doc, version: '1'}\npaths: {}\n",
+	}
+	rapidoc := site{
+		"/api-docs/":           `<!doctype html><html><body><rapi-doc spec-url = "/static/openapi.json" theme="dark"></rapi-doc></body></html>`,
+		"/static/openapi.json": doc("Rapi"),
+	}
+	flasgger := site{"/apispec_1.json": `{"swagger":"2.0","info":{"title":"Flasgger","version":"1"},"paths":{}}`}
+	jupyter := site{"/api/spec.yaml": "swagger: '2.0'\ninfo: {title: Jupyter Notebook API, version: '5'}\npaths: {}\n"}
+	aspnet := site{"/swagger/v1/swagger.json": doc("Swashbuckle")}
 
 	tests := []struct {
 		reason string
@@ -106,19 +123,27 @@ func TestDiscover(t *testing.T) {
 		base   string // under the server's URL
 		token  string
 		names  []string // Source.Name, or the title for unnamed ones
-		probes int
+		via    string   // the location that answered, under the server's URL
 		err    string
 	}{
 		{"springdoc's config lists the named definitions, under a context path, with a Bearer token",
-			springdoc, "/testops", "t0ken", []string{"Report Service", "UAA Service", "All Services"}, 4, ""},
-		{"springfox's resource list", springfox, "", "", []string{"default", "admin"}, 4, ""},
-		{"a plain location when no configuration exists", plain, "", "", []string{"Plain"}, 6, ""},
-		{"the Swagger UI page and its swagger-initializer.js", page, "", "", []string{"Report", "Users"}, 6, ""},
-		{"springdoc's page redirects with configUrl in its address", springdocPage, "", "", []string{"Springdoc Single"}, 5, ""},
-		{"a url inline in the page, relative to it", inlinePage, "", "", []string{"Inline"}, 4, ""},
-		{"the page's own address given as the base", page, "/swagger-ui/index.html", "", []string{"Report", "Users"}, 6, ""},
-		{"nothing anywhere", site{}, "", "", nil, 10, "no spec found; tried"},
-		{"a login page served with 200 everywhere is not a spec", loginWall, "", "", nil, 10, "(not a spec)"},
+			springdoc, "/testops", "t0ken", []string{"Report Service", "UAA Service", "All Services"}, "/testops/v3/api-docs/swagger-config", ""},
+		{"springfox's resource list", springfox, "", "", []string{"default", "admin"}, "/swagger-resources", ""},
+		{"a plain location when no configuration exists", plain, "", "", []string{"Plain"}, "/openapi.json", ""},
+		{"the Swagger UI page and its swagger-initializer.js", page, "", "", []string{"Report", "Users"}, "/swagger-ui.html", ""},
+		{"springdoc's page redirects with configUrl in its address", springdocPage, "", "", []string{"Springdoc Single"}, "/swagger-ui.html", ""},
+		{"a url inline in the page, relative to it", inlinePage, "", "", []string{"Inline"}, "/swagger-ui.html", ""},
+		{"the page's own address given as the base", page, "/swagger-ui/index.html", "", []string{"Report", "Users"}, "/swagger-ui/index.html", ""},
+		{"FastAPI's /docs page given as the base names /openapi.json", fastapi, "/docs", "", []string{"FastAPI App"}, "/docs", ""},
+		{"FastAPI found from the base URL by its /docs page", fastapi, "", "", []string{"FastAPI App"}, "/docs", ""},
+		{"a Redoc page's spec-url, relative to the page", redoc, "/reference/index.html", "", []string{"Redoc Doc"}, "/reference/index.html", ""},
+		{"a RapiDoc page's spec-url", rapidoc, "", "", []string{"Rapi"}, "/api-docs/", ""},
+		{"flasgger's location", flasgger, "", "", []string{"Flasgger"}, "/apispec_1.json", ""},
+		{"Jupyter's location, under a token", jupyter, "", "tok", []string{"Jupyter Notebook API"}, "/api/spec.yaml", ""},
+		{"ASP.NET Swashbuckle's location", aspnet, "", "", []string{"Swashbuckle"}, "/swagger/v1/swagger.json", ""},
+		{"a spec's own URL given as the base", flasgger, "/apispec_1.json", "", []string{"/apispec_1.json"}, "/apispec_1.json", ""},
+		{"nothing anywhere", site{}, "", "", nil, "", "no spec found; tried:\n  "},
+		{"a login page served with 200 everywhere is not a spec, and says so", loginWall, "", "", nil, "", "/openapi.json (login page)\n"},
 	}
 	for _, tt := range tests {
 		srv := httptest.NewServer(tt.site.handler(t, tt.token))
@@ -126,8 +151,11 @@ func TestDiscover(t *testing.T) {
 		if tt.token != "" {
 			client.Transport = bearer{token: tt.token, next: client.Transport}
 		}
-		got, err := Discover(context.Background(), client, srv.URL+tt.base)
+		got, err := Discover(context.Background(), client, srv.URL+tt.base, Options{})
 		srv.Close()
+		if tt.err != "" && err != nil && strings.Count(err.Error(), "\n") != len(got.Probes) {
+			t.Errorf("%s: the tried list must give each of the %d places a line of its own:\n%v", tt.reason, len(got.Probes), err)
+		}
 		var probes []string
 		if got != nil {
 			for _, p := range got.Probes {
@@ -144,7 +172,7 @@ func TestDiscover(t *testing.T) {
 		}
 		var names []string
 		for _, src := range got.Sources {
-			d, err := Load(src)
+			d, err := spec.Load(src)
 			if err != nil {
 				t.Errorf("%s: %v", tt.reason, err)
 				continue
@@ -157,15 +185,15 @@ func TestDiscover(t *testing.T) {
 		if strings.Join(names, "|") != strings.Join(tt.names, "|") {
 			t.Errorf("%s: found %q, want %q\nprobes: %q", tt.reason, names, tt.names, probes)
 		}
-		if len(got.Probes) != tt.probes {
-			t.Errorf("%s: %d probes, want %d: %q", tt.reason, len(got.Probes), tt.probes, probes)
+		if tt.err == "" && got.Via != srv.URL+tt.via {
+			t.Errorf("%s: found via %q, want %q\nprobes: %q", tt.reason, got.Via, srv.URL+tt.via, probes)
 		}
 	}
 }
 
 func TestDiscoverBadBase(t *testing.T) {
 	for _, base := range []string{"", "ftp://host", "/just/a/path", "http://"} {
-		if _, err := Discover(context.Background(), http.DefaultClient, base); err == nil || !strings.Contains(err.Error(), "not an http(s) base URL") {
+		if _, err := Discover(context.Background(), http.DefaultClient, base, Options{}); err == nil || !strings.Contains(err.Error(), "not an http(s) base URL") {
 			t.Errorf("Discover(%q): %v, want a base URL error", base, err)
 		}
 	}
@@ -176,7 +204,7 @@ func TestDiscoverCancelled(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Discover(ctx, srv.Client(), srv.URL); err != context.Canceled {
+	if _, err := Discover(ctx, srv.Client(), srv.URL, Options{}); err != context.Canceled {
 		t.Errorf("a cancelled discovery must say so, got %v", err)
 	}
 }
@@ -185,7 +213,7 @@ func TestFetchErrors(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/huge":
-			w.Write(make([]byte, MaxSpecBytes+10))
+			w.Write(make([]byte, spec.MaxSpecBytes+10))
 		default:
 			http.Error(w, "nope", http.StatusForbidden)
 		}
@@ -196,91 +224,64 @@ func TestFetchErrors(t *testing.T) {
 		{"a reply over the size limit is cut off, not read whole", "/huge", srv.URL + "/huge: larger than 64 MB, the most a spec may be"},
 	}
 	for _, tt := range tests {
-		_, err := LoadURL(context.Background(), srv.Client(), srv.URL+tt.path)
+		_, err := Fetch(context.Background(), srv.Client(), srv.URL+tt.path, 0)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: got %v, want %q", tt.reason, err, tt.want)
 		}
 	}
-	if _, err := Fetch(context.Background(), nil, srv.URL); err == nil || !strings.Contains(err.Error(), "no HTTP client given") {
+	if _, err := Fetch(context.Background(), nil, srv.URL, 0); err == nil || !strings.Contains(err.Error(), "no HTTP client given") {
 		t.Errorf("a nil client must be refused, not replaced by a global one: %v", err)
 	}
 }
 
-func TestSnapshot(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "rec", "spec")
-	report, err := ReadFile(filepath.Join("testdata", "shop-3.0.yaml"))
+// silent accepts connections and never answers, as a hung server does.
+func silent(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	report.Name = "Report Service"
-	report.URL = "https://admin:secret@testops.example.com/v3/api-docs/Report%20Service?access_token=abc&group=x"
-	all, err := ReadFile(filepath.Join("testdata", "petshop-2.0.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	all.Name = "All Services"
-	if err := SaveSnapshot(dir, []Source{report, all}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := LoadSnapshot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || string(got[0].Data) != string(report.Data) || got[1].SHA256 != all.SHA256 || got[0].Name != "Report Service" ||
-		!got[1].Fetched.Equal(all.Fetched) {
-		t.Fatalf("the snapshot must give back the bytes, names, digests and times saved, got %+v", got)
-	}
-	if got[0].URL != "https://REDACTED@testops.example.com/v3/api-docs/Report%20Service?access_token=REDACTED&group=x" {
-		t.Errorf("credentials in a URL must not reach the manifest, got %q", got[0].URL)
-	}
-	manifest, _ := os.ReadFile(filepath.Join(dir, SnapshotManifest))
-	if strings.Contains(string(manifest), "secret") || strings.Contains(string(manifest), "abc") {
-		t.Errorf("the manifest holds a credential:\n%s", manifest)
-	}
-	entries, _ := os.ReadDir(dir)
-	var files []string
-	for _, e := range entries {
-		files = append(files, e.Name())
-	}
-	if strings.Join(files, " ") != "01-report-service.yaml 02-all-services.json specs.json" {
-		t.Errorf("snapshot files: %v", files)
-	}
-
-	// Saving again with one document drops the other's file.
-	if err := SaveSnapshot(dir, []Source{all}); err != nil {
-		t.Fatal(err)
-	}
-	entries, _ = os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("a re-saved snapshot must not keep documents it no longer lists: %d files", len(entries))
-	}
-
-	// Changed bytes are caught.
-	if err := os.WriteFile(filepath.Join(dir, "01-all-services.json"), []byte(`{"swagger":"2.0"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	_, err = LoadSnapshot(dir)
-	if err == nil || !strings.Contains(err.Error(), "01-all-services.json: sha256 ") || !strings.Contains(err.Error(), "the snapshot was changed after it was saved") {
-		t.Errorf("a changed document must be refused, got %v", err)
-	}
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // held open, never read or written
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return "http://" + ln.Addr().String()
 }
 
-func TestSnapshotBadManifest(t *testing.T) {
-	tests := []struct{ reason, manifest, want string }{
-		{"a file name that climbs out of the folder", `{"format":1,"specs":[{"name":"x","file":"../x.json","sha256":"00"}]}`,
-			`specs.json: /specs/0: file "../x.json" is not a plain file name in the snapshot folder`},
-		{"a later format", `{"format":2,"specs":[]}`, "specs.json: /format: snapshot format 2 is not one this version reads (1)"},
-		{"not a manifest", `[1,2]`, "specs.json: not a snapshot manifest: json: cannot unmarshal array into Go value of type spec.manifest"},
+func TestSilentServerTimesOut(t *testing.T) {
+	base := silent(t)
+	const limit = 300 * time.Millisecond
+	start := time.Now()
+	_, err := Fetch(context.Background(), &http.Client{}, base+"/openapi.json", limit)
+	if err == nil || !strings.Contains(err.Error(), "no answer within 300ms") || !strings.HasPrefix(err.Error(), base+"/openapi.json: ") {
+		t.Errorf("Fetch from a server that never answers: %v, want the URL and the timeout", err)
 	}
-	for _, tt := range tests {
-		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, SnapshotManifest), []byte(tt.manifest), 0o644)
-		_, err := LoadSnapshot(dir)
-		if err == nil || err.Error() != filepath.Join(dir, tt.want) {
-			t.Errorf("%s: got %v, want %q", tt.reason, err, filepath.Join(dir, tt.want))
-		}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("Fetch took %s with a %s timeout", took, limit)
 	}
-	if _, err := LoadSnapshot(t.TempDir()); err == nil || !strings.HasSuffix(err.Error(), "specs.json: no such file or directory") {
-		t.Errorf("a folder without a manifest: %v", err)
+	start = time.Now()
+	_, err = Discover(context.Background(), &http.Client{}, base, Options{Timeout: limit})
+	if err == nil || !strings.Contains(err.Error(), "/api/spec.yaml (no answer within 300ms)") {
+		t.Errorf("Discover on a server that never answers: %v", err)
+	}
+	// Every location is tried at once, eight at a time: a few timeouts in
+	// all, not one for each of the dozens of places.
+	if took := time.Since(start); took > 10*limit+5*time.Second {
+		t.Errorf("Discover took %s with a %s timeout", took, limit)
 	}
 }
