@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -435,6 +436,50 @@ func TestUploadSpellingsAreNeitherMatchedNorScripted(t *testing.T) {
 			if strings.Contains(script, p) || strings.Contains(errOut, "\n"+p) {
 				t.Errorf("--emit %s scripted %s", format, p)
 			}
+		}
+	}
+}
+
+// A spec URL whose server accepts the connection and never answers fails
+// after --timeout, with the URL and the limit, instead of hanging.
+func TestSpecURLThatNeverAnswersTimesOut(t *testing.T) {
+	_, harPath := fixture(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // kept open, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		close(held)
+		for c := range held {
+			c.Close()
+		}
+	})
+	url := "http://" + ln.Addr().String() + "/openapi.json"
+	start := time.Now()
+	code, out, errOut := runMatch(t, "--spec", url, "--timeout", "400ms", harPath)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("match took %s with --timeout 400ms", took)
+	}
+	if code != 2 || out != "" || !strings.HasPrefix(errOut, "match: error: "+url+": no answer within 400ms") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	for _, bad := range []string{"0s", "-1s"} {
+		if code, _, errOut := runMatch(t, "--spec", url, "--timeout", bad, harPath); code != 2 || !strings.Contains(errOut, "must be positive") {
+			t.Errorf("--timeout %s: exit %d, %q", bad, code, errOut)
 		}
 	}
 }

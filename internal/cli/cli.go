@@ -55,11 +55,22 @@ func WithHint(err error, format string, args ...any) error {
 // both go through the redaction rules (har.RedactText): an error quotes
 // what it failed on, and that may be a URL with a password or a token.
 func PrintError(w io.Writer, prog string, err error) int {
-	msg := har.RedactText(strings.ReplaceAll(err.Error(), "\n", " "))
+	msg := err.Error()
+	var listed interface{ Lines() []string }
+	var lines []string
+	if errors.As(err, &listed) {
+		// A list (the places discovery tried) is read one item a line.
+		msg, _, _ = strings.Cut(msg, "\n")
+		lines = listed.Lines()
+	}
+	msg = har.RedactText(strings.ReplaceAll(msg, "\n", " "))
 	// A library named like the command prefixes its errors with that name
 	// already; "sandbox: error: sandbox: ..." says it twice.
 	msg = strings.TrimPrefix(msg, prog+": ")
 	fmt.Fprintf(w, "%s: error: %s\n", prog, msg)
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s:   %s\n", prog, har.RedactText(strings.ReplaceAll(l, "\n", " ")))
+	}
 	var h Hinted
 	if errors.As(err, &h) && h.Hint() != "" {
 		fmt.Fprintf(w, "%s: hint: %s\n", prog, har.RedactText(h.Hint()))

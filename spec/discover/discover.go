@@ -169,23 +169,28 @@ func Discover(ctx context.Context, client *http.Client, baseURL string, opts Opt
 			return d.out, nil
 		}
 	}
-	var b strings.Builder
-	b.WriteString("no spec found; tried:")
-	for _, p := range d.out.Probes {
-		b.WriteString("\n  " + p.URL + " (" + p.Result + ")")
-	}
-	return d.out, &Error{Base: base.String(), Tried: d.out.Probes, msg: b.String()}
+	return d.out, &Error{Base: base.String(), Tried: d.out.Probes}
 }
 
 // Error is a discovery that found nothing. Its message lists every place
-// tried, one a line.
+// tried, one a line after the first.
 type Error struct {
 	Base  string
 	Tried []Probe
-	msg   string
 }
 
-func (e *Error) Error() string { return e.Base + ": " + e.msg }
+func (e *Error) Error() string {
+	return e.Base + ": no spec found; tried:\n  " + strings.Join(e.Lines(), "\n  ")
+}
+
+// Lines are the places tried, one a line: "URL (what it gave)".
+func (e *Error) Lines() []string {
+	out := make([]string, len(e.Tried))
+	for i, p := range e.Tried {
+		out[i] = p.URL + " (" + p.Result + ")"
+	}
+	return out
+}
 
 // SignInNeeded reports whether some place answered 401 or 403 or with a
 // login page: the documents are there but need a sign-in that worked.
