@@ -139,9 +139,14 @@ func exchange(ctx context.Context, client *http.Client, base *url.URL, apiToken 
 func answerError(op, target string, res *http.Response, body []byte, scrub func(string) string) *Error {
 	jsonBody := isJSON(res.Header.Get("Content-Type"), body)
 	e := &Error{Op: op, URL: target, Status: res.StatusCode, Detail: scrub(serverMessage(body))}
+	challenge, _, _ := strings.Cut(strings.TrimSpace(res.Header.Get("WWW-Authenticate")), " ")
 	switch {
 	case res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusMethodNotAllowed:
 		e.Kind = ErrWrongEndpoint
+	case res.StatusCode == http.StatusUnauthorized && challenge != "" && !strings.EqualFold(challenge, "Bearer"):
+		// The token URL itself is behind another scheme: TestOps answers
+		// its exchange without asking for credentials first.
+		e.Kind, e.Detail = ErrWrongEndpoint, "it asks for "+challenge+" credentials (WWW-Authenticate), so the instance signs in another way"
 	case res.StatusCode >= 500:
 		e.Kind = ErrServer
 	case !jsonBody:

@@ -15,18 +15,12 @@ func renderBash(fl *flow) ([]byte, error) {
 	p := func(format string, args ...any) { fmt.Fprintf(&w, format, args...) }
 
 	p("#!/usr/bin/env bash\n")
-	heading(&w, "# ", fl, []string{
+	heading(&w, "# ", fl, append([]string{
 		"Usage:",
-		"  ENDPOINT=" + fl.endpoint + " TESTOPS_TOKEN=<your API token> bash " + fileName(fl, Bash),
-		"The API token comes from the instance's user profile (API tokens). Parameters",
-		"below take their recorded values unless set in the environment.",
-		"Needs curl and jq. Stops at the first call that fails, printing its status and",
-		"the start of its body, tokens taken out; a call answered 401 gets a new token",
-		"and one retry. The last answer is printed on standard output.",
-	})
+	}, bashUsage(fl)...))
 	p("set -euo pipefail\n\n")
 	p(": \"${ENDPOINT:?set ENDPOINT to the instance address, e.g. %s}\"\n", shellParamWord(fl.endpoint))
-	p(": \"${TESTOPS_TOKEN:?set TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)}\"\n")
+	p("%s", bashSignInVars(fl.signIn))
 	p("ENDPOINT=\"${ENDPOINT%%/}\"\n")
 
 	needURL, needJSONString, needHeader := false, false, false
@@ -74,52 +68,12 @@ done
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-# excerpt FILE prints the start of an answer for an error message: at most
-# 200 characters, with the API token and the Bearer token taken out, since
-# a server that echoes what it was sent would otherwise print them.
-excerpt() {
-  local text
-  text="$(head -c 4096 "$1" | tr -d '\000')"
-  text="${text//"$TESTOPS_TOKEN"/<API token>}"
-  if [ -n "${JWT_TOKEN:-}" ]; then
-    text="${text//"$JWT_TOKEN"/<Bearer token>}"
-  fi
-  printf '%%s\n' "${text:0:200}" >&2
-}
-
-# get_token exchanges the API token for a short-lived Bearer token.
-get_token() {
-  local status
-  status="$(curl -sS -o "$WORK/token" -w '%%{http_code}' -X POST "$ENDPOINT/api/uaa/oauth/token" \
-    -H "Accept: application/json" \
-    --form "grant_type=apitoken" \
-    --form "scope=openid" \
-    --form-string "token=$TESTOPS_TOKEN")"
-  if [ "$status" != 200 ]; then
-    echo "the token exchange at $ENDPOINT/api/uaa/oauth/token answered $status:" >&2
-    excerpt "$WORK/token"
-    exit 1
-  fi
-  JWT_TOKEN="$(jq -er .access_token "$WORK/token")"
-}
-
-# call LABEL METHOD URL [CURL ARGS...] sends one request with the Bearer token.
-# A 401 gets a new token and one retry; any other failure stops the script.
-# The answer is left in $WORK/body, its headers in $WORK/headers.
-call() {
-  local label="$1" method="$2" url="$3" status attempt
-  shift 3
-  for attempt in 1 2; do
-    status="$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%%{http_code}' -X "$method" "$url" \
-      -H "Authorization: Bearer $JWT_TOKEN" "$@")"
-    if [ "$status" = 401 ] && [ "$attempt" = 1 ]; then
-      echo "$label: 401, exchanging the API token again" >&2
-      get_token
-      continue
-    fi
-    break
-  done
-  if [ "$status" -lt 200 ] || [ "$status" -ge 400 ]; then
+`)
+	p("%s", bashExcerpt(fl.signIn))
+	p("%s", bashGetToken(fl.signIn))
+	p(``)
+	p("%s", bashCallHead(fl.signIn))
+	p(`  if [ "$status" -lt 200 ] || [ "$status" -ge 400 ]; then
     echo "failed: $label ($method $url) answered $status:" >&2
     excerpt "$WORK/body"
     exit 1
@@ -163,7 +117,9 @@ json_string() {
 }
 `)
 	}
-	p("\nget_token\n")
+	if renews(fl.signIn) {
+		p("\nget_token\n")
+	}
 
 	for _, c := range fl.calls {
 		ref := func(pc piece) string {
@@ -410,4 +366,211 @@ func freshBash(recorded string) string {
 		return "$(date +%s)"
 	}
 	return "$(date +%s%3N)"
+}
+
+// renews reports whether the scheme's token is got at run time and
+// replaced when the instance answers 401.
+func renews(si SignIn) bool { return si.scheme() == "testops" || si.scheme() == "oauth2" }
+
+func bashUsage(fl *flow) []string {
+	run := "bash " + fileName(fl, Bash)
+	switch si := fl.signIn; si.scheme() {
+	case "testops":
+		return []string{
+			"  ENDPOINT=" + fl.endpoint + " TESTOPS_TOKEN=<your API token> " + run,
+			"The API token comes from the instance's user profile (API tokens). Parameters",
+			"below take their recorded values unless set in the environment.",
+			"Needs curl and jq. Stops at the first call that fails, printing its status and",
+			"the start of its body, tokens taken out; a call answered 401 gets a new token",
+			"and one retry. The last answer is printed on standard output.",
+		}
+	case "oauth2":
+		return []string{
+			"  ENDPOINT=" + fl.endpoint + " CLIENT_SECRET=<the client secret> " + run,
+			"It signs in with the OAuth 2.0 client-credentials grant at " + si.TokenURL + " as",
+			"client " + si.ClientID + "; a call answered 401 gets a new token and one retry.",
+			"Parameters below take their recorded values unless set in the environment.",
+			"Needs curl and jq. Stops at the first call that fails. The last answer is",
+			"printed on standard output.",
+		}
+	case "none":
+		return []string{
+			"  ENDPOINT=" + fl.endpoint + " " + run,
+			"It sends no credentials. Parameters below take their recorded values unless",
+			"set in the environment. Needs curl and jq. Stops at the first call that fails.",
+			"The last answer is printed on standard output.",
+		}
+	}
+	how := map[string]string{
+		"bearer": "It sends TESTOPS_TOKEN as a Bearer token, with no exchange.",
+		"basic":  "It sends TESTOPS_TOKEN (user:password) as HTTP Basic credentials.",
+		"header": "It sends TESTOPS_TOKEN in " + headerNames(fl.signIn.Headers) + ", with no exchange.",
+	}[fl.signIn.scheme()]
+	return []string{
+		"  ENDPOINT=" + fl.endpoint + " TESTOPS_TOKEN=<your token> " + run,
+		how,
+		"Parameters below take their recorded values unless set in the environment.",
+		"Needs curl and jq. Stops at the first call that fails. The last answer is",
+		"printed on standard output.",
+	}
+}
+
+func headerNames(templates []string) string {
+	var names []string
+	for _, h := range templates {
+		name, _, _ := strings.Cut(h, ":")
+		names = append(names, strings.TrimSpace(name))
+	}
+	return strings.Join(names, ", ")
+}
+
+// bashSignInVars checks the variables the scheme needs and, for a fixed
+// credential, builds the curl arguments that send it (AUTH).
+func bashSignInVars(si SignIn) string {
+	switch si.scheme() {
+	case "testops":
+		return ": \"${TESTOPS_TOKEN:?set TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)}\"\n"
+	case "oauth2":
+		return ": \"${CLIENT_SECRET:?set CLIENT_SECRET to the OAuth 2.0 client secret of client " + shellParamWord(si.ClientID) + "}\"\n" +
+			"TOKEN_URL=\"${TOKEN_URL:-" + shellParamWord(si.TokenURL) + "}\"\n" +
+			"CLIENT_ID=\"${CLIENT_ID:-" + shellParamWord(si.ClientID) + "}\"\n" +
+			"SCOPE=\"${SCOPE:-" + shellParamWord(strings.Join(si.Scopes, " ")) + "}\"\n"
+	case "none":
+		return "AUTH=()\n"
+	}
+	out := ": \"${TESTOPS_TOKEN:?set TESTOPS_TOKEN to the token the instance signs in with}\"\n"
+	switch si.scheme() {
+	case "bearer":
+		return out + "AUTH=(-H \"Authorization: Bearer $TESTOPS_TOKEN\")\n"
+	case "basic":
+		// curl builds the Basic header; --user keeps the password off the
+		// command lines that ps shows only as well as -H would.
+		return out + "AUTH=(--user \"$TESTOPS_TOKEN\")\n"
+	}
+	var args []string
+	for _, h := range si.Headers {
+		name, value, _ := strings.Cut(h, ":")
+		parts := strings.Split(strings.TrimSpace(value), "{token}")
+		for i := range parts {
+			parts[i] = dqEscape(parts[i])
+		}
+		args = append(args, "-H \""+dqEscape(strings.TrimSpace(name))+": "+strings.Join(parts, "$TESTOPS_TOKEN")+"\"")
+	}
+	return out + "AUTH=(" + strings.Join(args, " ") + ")\n"
+}
+
+// bashExcerpt is the excerpt function: the start of an answer for an
+// error message, with what the scheme sends taken out, since a server that
+// echoes what it was sent would otherwise print it.
+func bashExcerpt(si SignIn) string {
+	var take []string
+	what := "the credentials"
+	switch si.scheme() {
+	case "testops":
+		what = "the API token and the Bearer token"
+		take = []string{`text="${text//"$TESTOPS_TOKEN"/<API token>}"`, `if [ -n "${JWT_TOKEN:-}" ]; then`, `  text="${text//"$JWT_TOKEN"/<Bearer token>}"`, `fi`}
+	case "oauth2":
+		what = "the client secret and the Bearer token"
+		take = []string{`text="${text//"$CLIENT_SECRET"/<client secret>}"`, `if [ -n "${JWT_TOKEN:-}" ]; then`, `  text="${text//"$JWT_TOKEN"/<Bearer token>}"`, `fi`}
+	case "basic":
+		// An echoed Authorization header carries user:password in base64.
+		take = []string{`text="${text//"$TESTOPS_TOKEN"/<token>}"`, `text="${text//"$(printf '%s' "$TESTOPS_TOKEN" | base64 | tr -d '\n')"/<token>}"`}
+	case "none":
+		what = "nothing to take out"
+	default:
+		take = []string{`text="${text//"$TESTOPS_TOKEN"/<token>}"`}
+	}
+	var b strings.Builder
+	b.WriteString("# excerpt FILE prints the start of an answer for an error message: at most\n")
+	if si.scheme() == "none" {
+		b.WriteString("# 200 characters.\n")
+	} else {
+		b.WriteString("# 200 characters, with " + what + " taken out, since\n# a server that echoes what it was sent would otherwise print them.\n")
+	}
+	b.WriteString("excerpt() {\n  local text\n  text=\"$(head -c 4096 \"$1\" | tr -d '\\000')\"\n")
+	for _, l := range take {
+		b.WriteString("  " + l + "\n")
+	}
+	b.WriteString("  printf '%s\\n' \"${text:0:200}\" >&2\n}\n\n")
+	return b.String()
+}
+
+// bashGetToken is the get_token function of a scheme that gets its token
+// at run time, or nothing.
+func bashGetToken(si SignIn) string {
+	switch si.scheme() {
+	case "testops":
+		return `# get_token exchanges the API token for a short-lived Bearer token.
+get_token() {
+  local status
+  status="$(curl -sS -o "$WORK/token" -w '%{http_code}' -X POST "$ENDPOINT/api/uaa/oauth/token" \
+    -H "Accept: application/json" \
+    --form "grant_type=apitoken" \
+    --form "scope=openid" \
+    --form-string "token=$TESTOPS_TOKEN")"
+  if [ "$status" != 200 ]; then
+    echo "the token exchange at $ENDPOINT/api/uaa/oauth/token answered $status:" >&2
+    excerpt "$WORK/token"
+    exit 1
+  fi
+  JWT_TOKEN="$(jq -er .access_token "$WORK/token")"
+}
+
+`
+	case "oauth2":
+		return `# get_token gets a Bearer token with the OAuth 2.0 client-credentials grant.
+get_token() {
+  local status
+  status="$(curl -sS -o "$WORK/token" -w '%{http_code}' -X POST "$TOKEN_URL" \
+    -H "Accept: application/json" \
+    --user "$CLIENT_ID:$CLIENT_SECRET" \
+    --data-urlencode "grant_type=client_credentials" \
+    ${SCOPE:+--data-urlencode "scope=$SCOPE"})"
+  if [ "$status" != 200 ]; then
+    echo "the client-credentials grant at $TOKEN_URL answered $status" >&2
+    exit 1
+  fi
+  JWT_TOKEN="$(jq -er .access_token "$WORK/token")"
+}
+
+`
+	}
+	return ""
+}
+
+// bashCallHead is the start of the call function, up to the status check:
+// with one renewal on 401 for schemes that get their token at run time.
+func bashCallHead(si SignIn) string {
+	if !renews(si) {
+		return `# call LABEL METHOD URL [CURL ARGS...] sends one request, signed in.
+# Any failure stops the script.
+# The answer is left in $WORK/body, its headers in $WORK/headers.
+call() {
+  local label="$1" method="$2" url="$3" status
+  shift 3
+  status="$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$method" "$url" \
+    ${AUTH[@]+"${AUTH[@]}"} "$@")"
+`
+	}
+	again := "exchanging the API token again"
+	if si.scheme() == "oauth2" {
+		again = "getting a new token"
+	}
+	return `# call LABEL METHOD URL [CURL ARGS...] sends one request with the Bearer token.
+# A 401 gets a new token and one retry; any other failure stops the script.
+# The answer is left in $WORK/body, its headers in $WORK/headers.
+call() {
+  local label="$1" method="$2" url="$3" status attempt
+  shift 3
+  for attempt in 1 2; do
+    status="$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' -X "$method" "$url" \
+      -H "Authorization: Bearer $JWT_TOKEN" "$@")"
+    if [ "$status" = 401 ] && [ "$attempt" = 1 ]; then
+      echo "$label: 401, ` + again + `" >&2
+      get_token
+      continue
+    fi
+    break
+  done
+`
 }

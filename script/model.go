@@ -30,6 +30,7 @@ type flow struct {
 	params   []*param
 	calls    []*call
 	left     []string
+	signIn   SignIn
 }
 
 type paramKind int
@@ -158,7 +159,7 @@ func build(results []match.Result, opts Options) (*flow, error) {
 	}
 	choices := choose(clean, func(r match.Result) string { return string(bodies[r.Entry]) })
 
-	fl := &flow{name: opts.Name, file: opts.File, recorded: len(results), left: leftOut(choices)}
+	fl := &flow{name: opts.Name, file: opts.File, recorded: len(results), left: leftOut(choices), signIn: opts.SignIn}
 	if fl.name == "" {
 		fl.name = "apitrail flow"
 	}

@@ -73,6 +73,54 @@ type Options struct {
 	// File is the file the script is written to, as its usage line names
 	// it (bash FILE, newman run FILE). Empty means one made from Name.
 	File string
+	// SignIn is how the script signs in; the zero value is TestOps' token
+	// exchange.
+	SignIn SignIn
+}
+
+// SignIn is a sign-in scheme, as replay's --auth and --auth-header give it.
+type SignIn struct {
+	// Scheme is "testops" (or empty), "bearer", "basic" (the token is
+	// user:password), "header", "oauth2" or "none".
+	Scheme string
+	// Headers are "Name: value" templates for "header", with {token}
+	// standing for the token.
+	Headers []string
+	// TokenURL, ClientID and Scopes are the client-credentials grant's,
+	// for "oauth2"; the client secret is the user's to supply.
+	TokenURL string
+	ClientID string
+	Scopes   []string
+}
+
+func (s SignIn) scheme() string {
+	if s.Scheme == "" {
+		return "testops"
+	}
+	return s.Scheme
+}
+
+// check refuses what a script cannot sign in with.
+func (s SignIn) check() error {
+	switch s.scheme() {
+	case "testops", "bearer", "basic", "none":
+	case "header":
+		if len(s.Headers) == 0 {
+			return errors.New("script: the header sign-in needs at least one header")
+		}
+		for _, h := range s.Headers {
+			if name, value, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(value) == "" {
+				return fmt.Errorf("script: sign-in header %q is not NAME: VALUE", h)
+			}
+		}
+	case "oauth2":
+		if s.TokenURL == "" || s.ClientID == "" {
+			return errors.New("script: the oauth2 sign-in needs a token URL and a client id")
+		}
+	default:
+		return fmt.Errorf("script: unknown sign-in scheme %q", s.Scheme)
+	}
+	return nil
 }
 
 // ErrNothingToScript is returned, wrapped with what was left out and why,
@@ -94,6 +142,9 @@ func Generate(f Format, results []match.Result, opts Options) ([]byte, error) {
 		render = renderPostman
 	default:
 		_, err := ParseFormat(string(f))
+		return nil, err
+	}
+	if err := opts.SignIn.check(); err != nil {
 		return nil, err
 	}
 	fl, err := build(results, opts)

@@ -95,6 +95,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if o.timeout <= 0 {
 		return cli.PrintError(stderr, prog, cli.WithHint(fmt.Errorf("--timeout %s must be positive", o.timeout), "give a duration such as 30s or 2m"))
 	}
+	if _, err := o.inst.Scheme(); err != nil {
+		return cli.PrintError(stderr, prog, err)
+	}
 	o.inst.Timeout, o.specs.Timeout = o.timeout, o.timeout
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -550,6 +553,11 @@ func (m *matchRun) emitScript(in input, results []match.Result) error {
 	if m.o.output != "" && m.o.output != "-" {
 		opts.File = m.o.output // the usage line names the file written
 	}
+	scheme, err := m.o.inst.Scheme()
+	if err != nil {
+		return err
+	}
+	opts.SignIn = script.SignIn{Scheme: scheme, Headers: m.o.inst.AuthHeaders, TokenURL: m.o.inst.TokenURL, ClientID: m.o.inst.ClientID, Scopes: m.o.inst.Scopes}
 	out, err := script.Generate(format, results, opts)
 	if err != nil {
 		return err

@@ -122,7 +122,7 @@ func signInHint(err error) string {
 	case errors.Is(err, auth.ErrTokenRejected) && strings.HasPrefix(ae.Op, "OAuth"):
 		return "the client id, secret or scopes were refused: check --client-id, --scope and --client-secret-file (or $" + EnvClientSecret + ")"
 	case errors.Is(err, auth.ErrTokenRejected):
-		return "the token is wrong, expired or revoked: pass a valid one with $" + EnvToken + " or --token-file (a TestOps API token is made under your profile, API tokens); check --auth too"
+		return "the token is wrong, expired or revoked: pass a valid one with $" + EnvToken + " or --token-file (a TestOps API token is made under your profile, API tokens); if the instance is not TestOps, choose its sign-in with --auth or --auth-header"
 	case errors.Is(err, auth.ErrUnreachable):
 		return "check the endpoint's host and port, your network and proxy settings, and that the instance is up"
 	case errors.Is(err, auth.ErrTLS):

@@ -1,0 +1,164 @@
+// Package thirdparty starts real servers that nobody here wrote, installed
+// from Debian by .ci/run, on free loopback ports for tests: Jupyter
+// Notebook (token sign-in, "Authorization: token ...", its Swagger document
+// at /api/spec.yaml) and a FastAPI application (HTTP Basic on every path,
+// its generated document named by its Swagger UI page at /docs). A test
+// that needs one skips, saying what to install, when it is absent.
+package thirdparty
+
+import (
+	_ "embed"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// Server is a running third-party server.
+type Server struct {
+	// URL is its base URL, http://127.0.0.1:PORT.
+	URL string
+	// Token is the secret it signs in with: Jupyter's token, or the FastAPI
+	// application's user:password.
+	Token string
+	// AuthFlags are the sign-in flags replay and match need for it.
+	AuthFlags []string
+	// Header is the Authorization header value that signs a request.
+	Header string
+	// Paths are GET paths that answer the same each time, to record.
+	Paths []string
+	// SpecVia is the location discovery from URL finds the document at.
+	SpecVia string
+	// Name names it in test output.
+	Name string
+}
+
+// Jupyter starts Jupyter Notebook (Debian's jupyter-notebook) with a
+// token and a notebook folder holding a notebook and a folder.
+func Jupyter(t testing.TB) *Server {
+	t.Helper()
+	bin, err := exec.LookPath("jupyter-notebook")
+	if err != nil {
+		t.Skip("jupyter-notebook is not installed (Debian: apt-get install jupyter-notebook); .ci/run installs it")
+	}
+	dir := t.TempDir()
+	nb := filepath.Join(dir, "notebooks")
+	os.MkdirAll(filepath.Join(nb, "reports"), 0o755)
+	os.WriteFile(filepath.Join(nb, "hello.ipynb"), []byte(`{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644)
+	os.WriteFile(filepath.Join(nb, "reports", "notes.txt"), []byte("a note\n"), 0o644)
+	token := "jt-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	port := freePort(t)
+	cmd := exec.Command(bin, "--no-browser", "--allow-root", "--ip=127.0.0.1", "--port="+port, "--port-retries=0",
+		"--NotebookApp.token="+token, "--notebook-dir="+nb, "--NotebookApp.open_browser=False")
+	// Its own configuration, runtime and data folders: nothing of the
+	// user's Jupyter set-up is read or written.
+	cmd.Env = append(os.Environ(), "HOME="+dir, "JUPYTER_CONFIG_DIR="+filepath.Join(dir, "config"),
+		"JUPYTER_RUNTIME_DIR="+filepath.Join(dir, "runtime"), "JUPYTER_DATA_DIR="+filepath.Join(dir, "data"))
+	s := &Server{
+		Name: "Jupyter Notebook", URL: "http://127.0.0.1:" + port, Token: token,
+		AuthFlags: []string{"--auth-header", "Authorization: token {token}"},
+		Header:    "token " + token,
+		// Not /api/contents/{path} of a folder: Jupyter's own document says
+		// its content is a string, and replay rightly reports that drift.
+		Paths:   []string{"/api", "/api/contents", "/api/kernelspecs", "/api/sessions"},
+		SpecVia: "/api/spec.yaml",
+	}
+	start(t, cmd, s, filepath.Join(dir, "jupyter.log"))
+	return s
+}
+
+//go:embed shelter.py
+var shelterApp []byte
+
+// FastAPI starts the shelter application (shelter.py) under uvicorn,
+// with Debian's python3-fastapi and python3-uvicorn.
+func FastAPI(t testing.TB) *Server {
+	t.Helper()
+	// Debian's interpreter, where Debian's packages are, whatever python3
+	// comes first on PATH.
+	py := "/usr/bin/python3"
+	if err := exec.Command(py, "-c", "import fastapi, uvicorn").Run(); err != nil {
+		t.Skip("FastAPI and uvicorn are not installed (Debian: apt-get install python3-fastapi python3-uvicorn); .ci/run installs them")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "shelter.py"), shelterApp, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	password := "pw-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	port := freePort(t)
+	cmd := exec.Command(py, "-m", "uvicorn", "--app-dir", dir, "--host", "127.0.0.1", "--port", port, "--no-access-log", "shelter:app")
+	cmd.Env = append(os.Environ(), "SHELTER_USER=keeper", "SHELTER_PASSWORD="+password)
+	s := &Server{
+		Name: "FastAPI", URL: "http://127.0.0.1:" + port, Token: "keeper:" + password,
+		AuthFlags: []string{"--auth", "basic"},
+		Paths:     []string{"/pets", "/pets?kind=dog", "/pets/2"},
+		SpecVia:   "/docs",
+	}
+	req, _ := http.NewRequest("GET", "/", nil)
+	req.SetBasicAuth("keeper", password)
+	s.Header = req.Header.Get("Authorization")
+	start(t, cmd, s, filepath.Join(dir, "uvicorn.log"))
+	return s
+}
+
+// freePort finds a loopback port nothing listens on. Another process could
+// take it before the server does; the server then fails to start and the
+// test says so with its log.
+func freePort(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// start runs cmd, waits until s.URL answers HTTP, and stops the server
+// (this process's own child, by its pid) when the test ends.
+func start(t testing.TB, cmd *exec.Cmd, s *Server, logPath string) {
+	t.Helper()
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", s.Name, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+		logFile.Close()
+	})
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := client.Get(s.URL + "/")
+		if err == nil {
+			res.Body.Close()
+			return
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("%s exited before answering:\n%s", s.Name, log)
+		case <-time.After(200 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("%s did not answer within a minute:\n%s", s.Name, fmt.Sprint(string(log)))
+		}
+	}
+}
