@@ -18,8 +18,10 @@ Options:
   -s, --spec FILE|URL|DIR  an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML,
                            or a folder --save-spec wrote; repeat for several
                            ("Report Service", "UAA Service")
-  -e, --endpoint URL       the instance: find its documents the way Swagger UI
-                           does (swagger-config, /v3/api-docs, ...)
+  -e, --endpoint URL       the instance, or its documentation page: find its
+                           documents the way Swagger UI, Redoc and RapiDoc do
+                           (swagger-config, /docs, /v3/api-docs, /openapi.json,
+                           ...), and say where they were
       --save-spec DIR      save the documents used, with their URLs and SHA-256,
                            so that later runs work offline with --spec DIR (a
                            recording folder's spec/ is such a folder)
@@ -81,15 +83,32 @@ Options:
       --version            print the version and the VCS revision it was built from
       --completion SHELL   print a completion script for bash, zsh or fish
 
-Signing in (for --endpoint; documents are often public):
-      --token-file FILE    read the API token from FILE (- for standard input)
-      --token TOKEN        the API token itself (it shows in the process list
-                           and shell history; prefer the environment)
+Signing in (for --endpoint, --spec URL and --emit; documents are often public):
+      --token-file FILE    read the token from FILE (- for standard input)
+      --token TOKEN        the token itself (it shows in the process list and
+                           shell history; used last, after the environment)
+      --auth SCHEME        how the token signs requests: testops (default:
+                           exchanged at /api/uaa/oauth/token for a Bearer token),
+                           bearer, basic (the token is user:password), oauth2
+                           or none
+      --auth-header 'NAME: VALUE'
+                           send this header instead, {token} standing for the
+                           token, e.g. 'Authorization: token {token}' (repeatable)
+      --token-url URL      --auth oauth2: the token endpoint of the client-
+                           credentials grant
+      --client-id ID       --auth oauth2: the client id
+      --scope SCOPE        --auth oauth2: a scope to ask for (repeatable)
+      --client-secret-file FILE
+                           --auth oauth2: read the client secret from FILE
       --ca-cert FILE       trust this CA certificate (PEM) for the instance
-      --whoami             print who the API token belongs to, and exit
+      --timeout DURATION   time limit of each spec download, each place
+                           discovery tries and each answer (default 30s)
+      --whoami             print who the API token belongs to (TestOps), and exit
 
 Environment:
-  TESTOPS_TOKEN            your personal API token (ALLURE_TOKEN is read too)
+  APITRAIL_TOKEN           the token (read before TESTOPS_TOKEN)
+  TESTOPS_TOKEN            your personal TestOps API token (ALLURE_TOKEN is read too)
+  APITRAIL_CLIENT_SECRET   the OAuth 2.0 client secret (--auth oauth2)
 
 Exit status:
   0  every call was resolved (and, with --strict, none drifted)
@@ -110,4 +129,6 @@ Examples:
   match --coverage -q recordings/
   match --spec testops-openapi.json --infer inferred.yaml recordings/
   match --coverage --html coverage.html recordings/
+  APITRAIL_TOKEN=... match -e http://127.0.0.1:8888 \
+        --auth-header 'Authorization: token {token}' --emit bash session.har
 `

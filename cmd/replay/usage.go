@@ -3,8 +3,9 @@ package main
 const usage = `Usage: replay --endpoint URL [options] RECORDING...
        replay --demo
 
-Send the API calls of a recording to an instance again, signed in with a
-Bearer token from your API token instead of the browser's cookies, and
+Send the API calls of a recording to an instance again, signed in with your
+token (by default TestOps' way: a Bearer token exchanged for your API token;
+--auth and --auth-header choose another) instead of the browser's cookies, and
 compare each answer with the recorded one. The report tells three things
 apart: a regression (the answer changed), drift (the answer does not fit
 the spec) and an infrastructure error (no answer, 5xx, timeout).
@@ -45,8 +46,9 @@ Options:
   -c, --concurrency N       calls in flight at once (default 4); calls that
                             depend on each other still go one after the other
       --rate N              start at most N calls a second
-      --timeout DURATION    time limit of one attempt of a call, more than 0
-                            (default 30s)
+      --timeout DURATION    time limit, more than 0, of one attempt of a call, of
+                            each spec download and of each place discovery
+                            tries (default 30s)
       --retries N           send idempotent calls again after connection errors
                             and 502/503/504 answers, up to N times (default 3);
                             POST and PATCH are never sent twice
@@ -110,7 +112,8 @@ Spec (for verdicts and drift checks; optional):
   -s, --spec FILE|URL|DIR   an OpenAPI or Swagger document, or a folder
                             --save-spec wrote (repeatable); by default the
                             recording folder's snapshot, else the documents
-                            the endpoint's Swagger UI lists
+                            discovery finds on the endpoint (its Swagger UI,
+                            Redoc or RapiDoc page, swagger-config, /openapi.json, ...)
       --save-spec DIR       save the documents used, with their URLs and
                             SHA-256, so that later runs work offline
       --host HOST           a host of the instance in the recording (repeatable);
@@ -119,16 +122,30 @@ Spec (for verdicts and drift checks; optional):
                             /api/uaa=/api are built in (--no-testops-aliases)
 
 Signing in:
-      --token-file FILE     read the API token from FILE (- for standard input)
-      --token TOKEN         the API token itself (it shows in the process list
-                            and shell history; prefer the environment)
+      --token-file FILE     read the token from FILE (- for standard input)
+      --token TOKEN         the token itself (it shows in the process list and
+                            shell history; used last, after the environment)
+      --auth SCHEME         how the token signs requests: testops (default:
+                            exchanged at /api/uaa/oauth/token for a Bearer token
+                            that is renewed as it expires), bearer, basic (the
+                            token is user:password), oauth2 or none
+      --auth-header 'NAME: VALUE'
+                            send this header instead, {token} standing for the
+                            token, e.g. 'Authorization: token {token}' or
+                            'X-Api-Key: {token}' (repeatable; no exchange)
+      --token-url URL       --auth oauth2: the token endpoint of the client-
+                            credentials grant
+      --client-id ID        --auth oauth2: the client id
+      --scope SCOPE         --auth oauth2: a scope to ask for (repeatable)
+      --client-secret-file FILE
+                            --auth oauth2: read the client secret from FILE
       --ca-cert FILE        trust this CA certificate (PEM) for the instance
-      --whoami              print who the API token belongs to, and exit
+      --whoami              print who the API token belongs to (TestOps), and exit
 
 Environment:
-  TESTOPS_TOKEN             your personal API token (ALLURE_TOKEN is read too);
-                            replay exchanges it at /api/uaa/oauth/token and
-                            renews the short-lived Bearer token as it expires
+  APITRAIL_TOKEN            the token, for any scheme (read before TESTOPS_TOKEN)
+  TESTOPS_TOKEN             your personal TestOps API token (ALLURE_TOKEN is read too)
+  APITRAIL_CLIENT_SECRET    the OAuth 2.0 client secret (--auth oauth2)
 
 Exit status:
   0  every call sent was answered as recorded, fitting the spec
@@ -147,4 +164,5 @@ Examples:
   replay --endpoint https://testops.example.com --unsafe recordings/
   replay -e https://testops.example.com --junit junit.xml \
          --allure-results allure-results --html replay.html recordings/
+  APITRAIL_TOKEN=user:password replay -e http://127.0.0.1:8000 --auth basic session.har
 `
