@@ -3,6 +3,7 @@ package script
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -19,12 +20,12 @@ func renderHTTP(fl *flow) ([]byte, error) {
 
 	heading(&w, "# ", fl, []string{
 		"JetBrains HTTP Client syntax, run by httpyac (npm):",
-		"  ENDPOINT=" + fl.endpoint + " TESTOPS_TOKEN=<your API token> httpyac send --all --bail " + fileName(fl, HTTP),
+		"  ENDPOINT=" + fl.endpoint + " " + httpRunVars(fl.signIn) + "httpyac send --all --bail " + fileName(fl, HTTP),
 		"Each answer is checked; with --bail the run stops at the first call that fails.",
 		"Edit the parameters below to change the recording's context.",
 	})
 	p("\n@endpoint = {{$processEnv ENDPOINT}}\n")
-	p("@userToken = {{$processEnv TESTOPS_TOKEN}}\n")
+	p("%s", httpSignInVars(fl.signIn))
 	if ps := paramsOf(fl, contextParam); len(ps) > 0 {
 		p("\n# The recording's context: ids the flow used but did not create.\n")
 		for _, pr := range ps {
@@ -39,25 +40,7 @@ func renderHTTP(fl *flow) ([]byte, error) {
 		}
 	}
 
-	p(`
-### Exchange the API token for a Bearer token
-# @noLog
-POST {{endpoint}}/api/uaa/oauth/token
-Accept: application/json
-Content-Type: application/x-www-form-urlencoded
-
-grant_type=apitoken&scope=openid&token={{userToken}}
-
-> {%%
-  if (response.status !== 200) {
-    client.log("the token exchange answered " + response.status);
-  }
-  client.test("token exchange", function () {
-    client.assert(response.status === 200, "the token exchange answered " + response.status);
-  });
-  client.global.set("jwtToken", response.body.access_token);
-%%}
-`)
+	p("%s", httpTokenRequest(fl.signIn))
 	ref := mustacheRef(names)
 	for _, c := range fl.calls {
 		p("\n### #%d %s\n", c.seq, c.label)
@@ -66,7 +49,9 @@ grant_type=apitoken&scope=openid&token={{userToken}}
 		}
 		p("# @noLog\n")
 		p("%s {{endpoint}}%s\n", c.method, c.target.text(ref))
-		p("Authorization: Bearer {{jwtToken}}\n")
+		for _, h := range httpSignInHeaders(fl.signIn) {
+			p("%s\n", h)
+		}
 		for _, h := range c.headers {
 			p("%s: %s\n", h.name, h.value.text(ref))
 		}
@@ -136,4 +121,97 @@ func jsValue(v any) string {
 func jsExcerpt(text string, tokens ...string) string {
 	return "(function (s, tokens) { s = String(s); tokens.forEach(function (t) { if (t) { s = s.split(t).join(\"<token>\"); } }); return s.slice(0, 200); })(" +
 		text + ", [" + strings.Join(tokens, ", ") + "])"
+}
+
+func httpRunVars(si SignIn) string {
+	switch si.scheme() {
+	case "testops":
+		return "TESTOPS_TOKEN=<your API token> "
+	case "oauth2":
+		return "CLIENT_SECRET=<the client secret> "
+	case "none":
+		return ""
+	}
+	return "TESTOPS_TOKEN=<your token> "
+}
+
+func httpSignInVars(si SignIn) string {
+	switch si.scheme() {
+	case "none":
+		return ""
+	case "oauth2":
+		return "@tokenUrl = " + si.TokenURL + "\n@clientId = " + si.ClientID + "\n@clientSecret = {{$processEnv CLIENT_SECRET}}\n"
+	}
+	return "@userToken = {{$processEnv TESTOPS_TOKEN}}\n"
+}
+
+// httpTokenRequest is the request that gets a token before the calls,
+// for the schemes that get one at run time.
+func httpTokenRequest(si SignIn) string {
+	switch si.scheme() {
+	case "testops":
+		return `
+### Exchange the API token for a Bearer token
+# @noLog
+POST {{endpoint}}/api/uaa/oauth/token
+Accept: application/json
+Content-Type: application/x-www-form-urlencoded
+
+grant_type=apitoken&scope=openid&token={{userToken}}
+
+> {%
+  if (response.status !== 200) {
+    client.log("the token exchange answered " + response.status);
+  }
+  client.test("token exchange", function () {
+    client.assert(response.status === 200, "the token exchange answered " + response.status);
+  });
+  client.global.set("jwtToken", response.body.access_token);
+%}
+`
+	case "oauth2":
+		scope := ""
+		if len(si.Scopes) > 0 {
+			scope = "&scope=" + url.QueryEscape(strings.Join(si.Scopes, " "))
+		}
+		return `
+### Get a Bearer token with the OAuth 2.0 client-credentials grant
+# @noLog
+POST {{tokenUrl}}
+Accept: application/json
+Authorization: Basic {{clientId}}:{{clientSecret}}
+Content-Type: application/x-www-form-urlencoded
+
+grant_type=client_credentials` + scope + `
+
+> {%
+  client.test("client-credentials grant", function () {
+    client.assert(response.status === 200, "the client-credentials grant answered " + response.status);
+  });
+  client.global.set("jwtToken", response.body.access_token);
+%}
+`
+	}
+	return ""
+}
+
+// httpSignInHeaders are the headers every call carries.
+func httpSignInHeaders(si SignIn) []string {
+	switch si.scheme() {
+	case "testops", "oauth2":
+		return []string{"Authorization: Bearer {{jwtToken}}"}
+	case "bearer":
+		return []string{"Authorization: Bearer {{userToken}}"}
+	case "basic":
+		// httpyac and the JetBrains client encode user:password themselves.
+		return []string{"Authorization: Basic {{userToken}}"}
+	case "header":
+		var out []string
+		for _, h := range si.Headers {
+			name, value, _ := strings.Cut(h, ":")
+			out = append(out, strings.TrimSpace(name)+": "+strings.ReplaceAll(strings.TrimSpace(value), "{token}", "{{userToken}}"))
+		}
+		return out
+	}
+	return nil
 }

@@ -25,7 +25,7 @@ type pmInfo struct {
 
 type pmAuth struct {
 	Type   string       `json:"type"`
-	Bearer []pmVariable `json:"bearer"`
+	Bearer []pmVariable `json:"bearer,omitempty"`
 }
 
 type pmEvent struct {
@@ -138,6 +138,10 @@ if (!pm.collectionVariables.get("jwtToken") || Date.now() >= Number(pm.collectio
   });
 }`, jsValue(required), jsExcerpt("res.text()", `pm.variables.get("userToken")`, `pm.collectionVariables.get("jwtToken")`)))}}}
 
+	if fl.signIn.scheme() != "testops" {
+		postmanSignIn(&col, fl, required)
+	}
+
 	ref := mustacheRef(names)
 	for _, c := range fl.calls {
 		req := pmRequest{Method: c.method, URL: "{{endpoint}}" + c.target.text(ref),
@@ -180,3 +184,77 @@ if (pm.response.code < 200 || pm.response.code >= 400) {
 }
 
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// postmanSignIn replaces the TestOps exchange of col with the scheme's
+// sign-in: collection auth, its variables, and a pre-request script that
+// sets the headers (or gets an OAuth 2.0 token).
+func postmanSignIn(col *pmCollection, fl *flow, required []string) {
+	si := fl.signIn
+	vars := col.Variable[:1:1] // the endpoint; the token variables follow
+	// endpoint and the flow's secrets; the scheme adds its own variables.
+	required = append([]string{"endpoint"}, required[2:]...)
+	tokenVar := pmVariable{Key: "userToken", Value: "", Type: "string", Description: "The token the instance signs in with. Leave it empty here: give it at run time."}
+	var script string
+	run := " --env-var userToken=<your token>"
+	col.Auth = pmAuth{Type: "noauth"}
+	switch si.scheme() {
+	case "none":
+		run = ""
+	case "bearer":
+		vars, required = append(vars, tokenVar), append(required, "userToken")
+		col.Auth = pmAuth{Type: "bearer", Bearer: []pmVariable{{Key: "token", Value: "{{userToken}}", Type: "string"}}}
+	case "basic":
+		vars, required = append(vars, tokenVar), append(required, "userToken")
+		tokenVar.Description = "user:password. " + tokenVar.Description
+		script = `var token = pm.variables.get("userToken");
+pm.request.headers.upsert({ key: "Authorization", value: "Basic " + CryptoJS.enc.Base64.stringify(CryptoJS.enc.Utf8.parse(token)) });`
+	case "header":
+		vars, required = append(vars, tokenVar), append(required, "userToken")
+		script = `var token = pm.variables.get("userToken");`
+		for _, h := range si.Headers {
+			name, value, _ := strings.Cut(h, ":")
+			script += fmt.Sprintf("\npm.request.headers.upsert({ key: %s, value: %s.split(\"{token}\").join(token) });", jsString(strings.TrimSpace(name)), jsString(strings.TrimSpace(value)))
+		}
+	case "oauth2":
+		run = " --env-var clientSecret=<the client secret>"
+		vars = append(vars,
+			pmVariable{Key: "tokenUrl", Value: si.TokenURL, Type: "string", Description: "The OAuth 2.0 token endpoint."},
+			pmVariable{Key: "clientId", Value: si.ClientID, Type: "string", Description: "The OAuth 2.0 client id."},
+			pmVariable{Key: "clientSecret", Value: "", Type: "string", Description: "The OAuth 2.0 client secret. Leave it empty here: give it at run time."},
+			pmVariable{Key: "jwtToken", Value: "", Type: "string", Description: "The Bearer token the pre-request script gets."},
+			pmVariable{Key: "jwtExpires", Value: "0", Type: "string", Description: "When jwtToken expires, in epoch milliseconds."})
+		required = append(required, "tokenUrl", "clientId", "clientSecret")
+		col.Auth = pmAuth{Type: "bearer", Bearer: []pmVariable{{Key: "token", Value: "{{jwtToken}}", Type: "string"}}}
+		script = fmt.Sprintf(`if (!pm.collectionVariables.get("jwtToken") || Date.now() >= Number(pm.collectionVariables.get("jwtExpires"))) {
+  var client = pm.variables.get("clientId") + ":" + pm.variables.get("clientSecret");
+  pm.sendRequest({
+    url: pm.variables.get("tokenUrl"),
+    method: "POST",
+    header: { Accept: "application/json", Authorization: "Basic " + CryptoJS.enc.Base64.stringify(CryptoJS.enc.Utf8.parse(client)) },
+    body: { mode: "urlencoded", urlencoded: [{ key: "grant_type", value: "client_credentials" }, { key: "scope", value: %s }] }
+  }, function (err, res) {
+    pm.test("client-credentials grant", function () {
+      pm.expect(err, "the client-credentials grant failed: " + err).to.equal(null);
+      pm.expect(res.code, "the client-credentials grant answered " + res.code).to.equal(200);
+    });
+    if (!err && res.code === 200) {
+      var answer = res.json();
+      var life = Number(answer.expires_in) || 300;
+      pm.collectionVariables.set("jwtToken", answer.access_token);
+      pm.collectionVariables.set("jwtExpires", String(Date.now() + Math.max(life - 30, 0) * 1000));
+    }
+  });
+}`, jsString(strings.Join(si.Scopes, " ")))
+	}
+	col.Variable = append(vars, col.Variable[4:]...)
+	check := fmt.Sprintf(`var missing = %s.filter(function (name) { return !pm.variables.get(name); });
+if (missing.length > 0) {
+  throw new Error("set " + missing.join(", ") + " (newman: --env-var NAME=VALUE)");
+}`, jsValue(required))
+	if script != "" {
+		check += "\n" + script
+	}
+	col.Event = []pmEvent{{Listen: "prerequest", Script: pmScript{Type: "text/javascript", Exec: lines(check)}}}
+	col.Info.Description = strings.Join(headingLines(fl), "\n") + "\n\nRun with newman:\n  newman run " +
+		fileName(fl, Postman) + " --bail --env-var endpoint=" + fl.endpoint + run
+}
