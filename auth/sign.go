@@ -90,11 +90,11 @@ func Basic(t Token) (Source, error) {
 	return static(Credential{header: http.Header{"Authorization": {v}}, token: t}), nil
 }
 
-// TokenPlaceholder stands for the token in a header template.
-const TokenPlaceholder = "{token}"
+// tokenPlaceholder stands for the token in a header template.
+const tokenPlaceholder = "{token}"
 
 // Headers sends each template "Name: value" as a header, with
-// TokenPlaceholder in the value replaced by t: "Authorization: token
+// tokenPlaceholder in the value replaced by t: "Authorization: token
 // {token}", "X-Api-Key: {token}". A template without the placeholder is
 // sent as written.
 func Headers(templates []string, t Token) (Source, error) {
@@ -104,13 +104,13 @@ func Headers(templates []string, t Token) (Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		h.Add(name, strings.ReplaceAll(value, TokenPlaceholder, t.Reveal()))
+		h.Add(name, strings.ReplaceAll(value, tokenPlaceholder, t.Reveal()))
 	}
 	return static(Credential{header: h, token: t}), nil
 }
 
 // ParseHeaderTemplate splits "Name: value" and checks that the name is a
-// header name; the value may hold TokenPlaceholder.
+// header name; the value may hold tokenPlaceholder.
 func ParseHeaderTemplate(tm string) (name, value string, err error) {
 	name, value, ok := strings.Cut(tm, ":")
 	name, value = strings.TrimSpace(name), strings.TrimSpace(value)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/silent"
 )
 
 // fixture writes the sandbox's document and a small recording of calls to
@@ -444,31 +444,7 @@ func TestUploadSpellingsAreNeitherMatchedNorScripted(t *testing.T) {
 // after --timeout, with the URL and the limit, instead of hanging.
 func TestSpecURLThatNeverAnswersTimesOut(t *testing.T) {
 	_, harPath := fixture(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := make(chan net.Conn, 64)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			held <- c // kept open, never answered
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		close(held)
-		for c := range held {
-			c.Close()
-		}
-	})
-	url := "http://" + ln.Addr().String() + "/openapi.json"
+	url := silent.Start(t) + "/openapi.json"
 	start := time.Now()
 	code, out, errOut := runMatch(t, "--spec", url, "--timeout", "400ms", harPath)
 	if took := time.Since(start); took > 10*time.Second {

@@ -127,6 +127,12 @@ func TestThirdPartyServers(t *testing.T) {
 				t.Errorf("replay with TestOps' exchange: exit %d\n%s", code, errOut)
 			}
 
+			// --whoami is TestOps' question; elsewhere it says it cannot ask.
+			code, _, errOut = runReplay(t, env, append(append([]string{"--endpoint", s.URL}, s.AuthFlags...), "--whoami")...)
+			if code != 2 || !strings.Contains(errOut, "--whoami asks TestOps' /api/uaa/me") {
+				t.Errorf("--whoami: exit %d\n%s", code, errOut)
+			}
+
 			// A bash script of the recording signs in the same way.
 			docs, err := spec.LoadAll(d.Sources)
 			if err != nil {

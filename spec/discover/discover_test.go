@@ -2,13 +2,13 @@ package discover
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/apitrail/apitrail/internal/silent"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -234,37 +234,8 @@ func TestFetchErrors(t *testing.T) {
 	}
 }
 
-// silent accepts connections and never answers, as a hung server does.
-func silent(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c) // held open, never read or written
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
-
 func TestSilentServerTimesOut(t *testing.T) {
-	base := silent(t)
+	base := silent.Start(t)
 	const limit = 300 * time.Millisecond
 	start := time.Now()
 	_, err := Fetch(context.Background(), &http.Client{}, base+"/openapi.json", limit)
