@@ -2,6 +2,7 @@ package auth
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -16,5 +17,23 @@ func FuzzExpiry(f *testing.F) {
 			t.Fatalf("accepted expires_in %q as %v", expiresIn, n)
 		}
 		jwtExpiry(jwt)
+	})
+}
+
+// FuzzParseHeaderTemplate: any text either is refused or gives a header
+// name net/http accepts and a value with no line break to smuggle a
+// second header through.
+func FuzzParseHeaderTemplate(f *testing.F) {
+	for _, seed := range []string{"Authorization: token {token}", "X-Api-Key: {token}", "bad", ": v", "N:\r\nX: y", "a b: c"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, tm string) {
+		name, value, err := ParseHeaderTemplate(tm)
+		if err != nil {
+			return
+		}
+		if name == "" || value == "" || strings.ContainsAny(name, " \t\r\n:") || strings.ContainsAny(value, "\r\n") {
+			t.Errorf("ParseHeaderTemplate(%q) = %q, %q", tm, name, value)
+		}
 	})
 }

@@ -1,6 +1,9 @@
 // Package script writes runnable scripts from a matched recording: the calls
-// a person made once in a web UI, repeated through the API with a Bearer
-// token. It writes four formats: a bash script of curl and jq calls in the
+// a person made once in a web UI, repeated through the API, signed in the
+// way Options.SignIn says: TestOps' exchange for a Bearer token by default,
+// or a Bearer token, HTTP Basic, header templates, OAuth 2.0 client
+// credentials or nothing, with no exchange the scheme does not need. It
+// writes four formats: a bash script of curl and jq calls in the
 // vendor's documented style, a .http file (JetBrains HTTP Client syntax, as
 // httpyac runs it), a Go program that needs only the standard library, and a
 // Postman collection v2.1 that newman runs.

@@ -1,5 +1,5 @@
-// Package spec loads OpenAPI and Swagger documents, finds them on a running
-// instance, and resolves recorded requests to the operations they call.
+// Package spec loads OpenAPI and Swagger documents and resolves recorded
+// requests to the operations they call.
 //
 // It is the core of the DevTools workflow "find this request's controller
 // in Swagger UI", built on github.com/getkin/kin-openapi:
@@ -10,10 +10,7 @@
 //     references), so Load mends what it can and lists every problem in
 //     Document.Warnings, each placed by a JSON pointer. Only a document
 //     nothing can use is an *Error: one line naming the file and the place.
-//   - Discover finds an instance's documents from its base URL as Swagger UI
-//     does (springdoc's swagger-config, springfox's swagger-resources, the
-//     swagger-ui.html page, the usual /v3/api-docs locations), through the
-//     caller's *http.Client. SaveSnapshot and LoadSnapshot keep what was
+//   - SaveSnapshot and LoadSnapshot keep what package spec/discover
 //     fetched, so a later run works offline and can say which spec version
 //     (by SHA-256) a recording was matched against.
 //   - NewIndex builds a segment trie over one or more documents, and
@@ -32,7 +29,7 @@
 //
 // A typical run:
 //
-//	found, err := spec.Discover(ctx, client, "https://testops.example.com")
+//	found, err := discover.Discover(ctx, client, "https://testops.example.com", discover.Options{})
 //	...
 //	spec.SaveSnapshot("recording/spec", found.Sources)
 //	docs, err := spec.LoadAll(found.Sources)
@@ -41,5 +38,6 @@
 //	problems := ix.Check(m, req, resp)
 //
 // The package reads no environment, parses no flags and never exits; it
-// reaches the network only through the client it is given.
+// does not reach the network at all: package spec/discover finds and
+// fetches documents over HTTP.
 package spec

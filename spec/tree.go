@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// MaxSpecBytes is the largest document Load, Fetch and Discover accept.
+// MaxSpecBytes is the largest document Load accepts, and spec/discover fetches.
 // The biggest public specs (GitHub's, Kubernetes') are near 10 MB, so this
 // leaves room while keeping a hostile server from filling memory.
 const MaxSpecBytes = 64 << 20
