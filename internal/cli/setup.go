@@ -337,7 +337,17 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 				hint = "a place answered 401, 403 or with a login page: the documents need a sign-in that works (see --auth, --auth-header and the token); " + hint
 			}
 			if optional {
-				warn(err.Error())
+				// One warning a line, the places tried included, so that
+				// every line of standard error says what it is.
+				var listed interface{ Lines() []string }
+				if errors.As(err, &listed) {
+					warn(strings.SplitN(err.Error(), "\n", 2)[0])
+					for _, l := range listed.Lines() {
+						warn("  " + l)
+					}
+				} else {
+					warn(err.Error())
+				}
 				warn("hint: " + hint)
 				return &Specs{}, nil
 			}

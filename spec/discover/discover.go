@@ -78,6 +78,14 @@ var (
 	}
 )
 
+// Locations are the paths, relative to the base URL, that Discover may
+// try besides those a page or configuration names: for telling its
+// requests apart from others in a server's log.
+func Locations() []string {
+	out := append([]string{springdocConfigPath, springfoxPath}, docPages...)
+	return append(out, plainSpecPaths...)
+}
+
 // Discover finds an instance's spec documents from its base URL, or from
 // the address of a documentation page, and fetches them with the caller's
 // client (which signs requests for the instance). It fetches these at
