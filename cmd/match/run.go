@@ -71,7 +71,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.color, "color", "auto", "")
 	fs.BoolVarP(&o.force, "force", "f", false, "")
 	fs.StringVar(&o.saveFlow, "save-flow", "", "")
-	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
+	cli.PositiveDurationVar(fs, &o.timeout, "timeout", 30*time.Second)
 	help := fs.BoolP("help", "h", false, "")
 	version := fs.Bool("version", false, "")
 	completion := fs.String("completion", "", "")
@@ -91,9 +91,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			return cli.PrintError(stderr, prog, err)
 		}
 		return cli.ExitOK
-	}
-	if o.timeout <= 0 {
-		return cli.PrintError(stderr, prog, cli.WithHint(fmt.Errorf("--timeout %s must be positive", o.timeout), "give a duration such as 30s or 2m"))
 	}
 	if _, err := o.inst.Scheme(); err != nil {
 		return cli.PrintError(stderr, prog, err)
