@@ -24,6 +24,7 @@ import (
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/script"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 // jupyterNotebook is Debian's classic Jupyter Notebook server (package
@@ -124,7 +125,11 @@ func TestJupyterNotebookRecordedByCapture(t *testing.T) {
 	}
 
 	// match, with the spec the server serves, as a user would run it.
-	doc, err := spec.LoadURL(context.Background(), http.DefaultClient, base+"/api/spec.yaml?token="+nb.token)
+	fetched, err := discover.Fetch(context.Background(), http.DefaultClient, base+"/api/spec.yaml?token="+nb.token, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := spec.Load(fetched)
 	if err != nil {
 		t.Fatal(err)
 	}
