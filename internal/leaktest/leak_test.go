@@ -233,6 +233,9 @@ var otherFlags = map[string]map[string]string{
 		"against-instance": "like --against, on --endpoint", "no-checks": "fewer checks", "no-cache-busters": "how query parameters are judged", "color": "colours what other flags write", "strict": "exit status",
 		"token-file": "input", "token": "input", "ca-cert": "input", "help": "fixed text",
 		"force": "lets the outputs replace files", "version": "fixed text", "completion": "fixed text",
+		"timeout": "a limit",
+		"auth":    "sign-in scheme: what it sends is pinned for redaction", "auth-header": "input", "token-url": "input", "client-id": "input",
+		"scope": "input", "client-secret-file": "input",
 	},
 	"replay": {
 		"endpoint": "input", "unsafe": "which calls are sent", "concurrency": "scheduling", "rate": "scheduling",
@@ -241,6 +244,8 @@ var otherFlags = map[string]map[string]string{
 		"demo": "bundled data, no corpus", "color": "colours what other flags write", "help": "fixed text",
 		"flow": "selection", "operation": "selection", "tag": "selection", "shard": "selection",
 		"clean": "removes earlier Allure results", "force": "lets the reports replace files", "version": "fixed text", "completion": "fixed text",
+		"auth": "sign-in scheme: what it sends is pinned for redaction", "auth-header": "input", "token-url": "input", "client-id": "input",
+		"scope": "input", "client-secret-file": "input",
 	},
 }
 
