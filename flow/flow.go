@@ -31,6 +31,7 @@ import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/internal/atomicfile"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 // File names inside a flow folder.
@@ -171,14 +172,14 @@ func (f *Flow) SpecPath() string { return filepath.Join(f.Dir, SpecDir) }
 
 // HasSpec reports whether the flow keeps a spec snapshot.
 func (f *Flow) HasSpec() bool {
-	_, err := os.Stat(filepath.Join(f.SpecPath(), spec.SnapshotManifest))
+	_, err := os.Stat(filepath.Join(f.SpecPath(), discover.SnapshotManifest))
 	return err == nil
 }
 
 // Specs loads the spec snapshot, checking each document against the hash
 // recorded when it was saved.
 func (f *Flow) Specs() ([]*spec.Document, error) {
-	srcs, err := spec.LoadSnapshot(f.SpecPath())
+	srcs, err := discover.LoadSnapshot(f.SpecPath())
 	if err != nil {
 		return nil, err
 	}

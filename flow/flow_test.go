@@ -10,6 +10,7 @@ import (
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
 )
 
 func makeFlow(t *testing.T, dir string, manifest string) {
@@ -79,7 +80,7 @@ func TestSpecSnapshotAndRules(t *testing.T) {
 		t.Errorf("no rules file means no rules: %v %v", rules, err)
 	}
 	data, _ := sandbox.Document(sandbox.ReportService, false)
-	if err := spec.SaveSnapshot(f.SpecPath(), []spec.Source{spec.NewSource("Report Service", "http://x/v3/api-docs/report-service", data, time.Now())}); err != nil {
+	if err := discover.SaveSnapshot(f.SpecPath(), []spec.Source{spec.NewSource("Report Service", "http://x/v3/api-docs/report-service", data, time.Now())}); err != nil {
 		t.Fatal(err)
 	}
 	docs, err := f.Specs()

@@ -51,7 +51,7 @@ func TestUpdateSnapshots(t *testing.T) {
 	}
 	for _, f := range flows(t) {
 		os.RemoveAll(f.SpecPath())
-		if err := spec.SaveSnapshot(f.SpecPath(), d.Sources); err != nil {
+		if err := discover.SaveSnapshot(f.SpecPath(), d.Sources); err != nil {
 			t.Fatal(err)
 		}
 		f.Manifest.Name = filepath.Base(f.Dir)
@@ -65,7 +65,7 @@ func TestUpdateSnapshots(t *testing.T) {
 func TestEmbeddedFlowsAreTheFolders(t *testing.T) {
 	for _, f := range flows(t) {
 		name := filepath.Base(f.Dir)
-		for _, file := range []string{flow.HARFile, "recording.noise", flow.ManifestFile, "spec/" + spec.SnapshotManifest} {
+		for _, file := range []string{flow.HARFile, "recording.noise", flow.ManifestFile, "spec/" + discover.SnapshotManifest} {
 			want, err := os.ReadFile(filepath.Join(f.Dir, filepath.FromSlash(file)))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)

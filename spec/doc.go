@@ -10,9 +10,6 @@
 //     references), so Load mends what it can and lists every problem in
 //     Document.Warnings, each placed by a JSON pointer. Only a document
 //     nothing can use is an *Error: one line naming the file and the place.
-//   - SaveSnapshot and LoadSnapshot keep what package spec/discover
-//     fetched, so a later run works offline and can say which spec version
-//     (by SHA-256) a recording was matched against.
 //   - NewIndex builds a segment trie over one or more documents, and
 //     Index.Lookup resolves a method and URL to its Operation: by path
 //     template, never by operationId (generators renumber those); a literal
@@ -31,7 +28,7 @@
 //
 //	found, err := discover.Discover(ctx, client, "https://testops.example.com", discover.Options{})
 //	...
-//	spec.SaveSnapshot("recording/spec", found.Sources)
+//	discover.SaveSnapshot("recording/spec", found.Sources)
 //	docs, err := spec.LoadAll(found.Sources)
 //	ix, err := spec.NewIndex(docs, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
 //	m := ix.Lookup(req.Method, req.URL)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"log"
 	"net/url"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/apitrail/apitrail/spec"
@@ -176,30 +174,6 @@ func ExampleIndex_Check() {
 	// invalid-response-body $.content[0].id: value must be an integer (in the closest of 2 oneOf branches)
 }
 
-func ExampleSaveSnapshot() {
-	dir, err := os.MkdirTemp("", "snapshot")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	src, err := spec.ReadFile("testdata/shop-3.0.yaml")
-	if err != nil {
-		log.Fatal(err)
-	}
-	src.Name = "All Services"
-	if err := spec.SaveSnapshot(filepath.Join(dir, "spec"), []spec.Source{src}); err != nil {
-		log.Fatal(err)
-	}
-	// Later, offline:
-	srcs, err := spec.LoadSnapshot(filepath.Join(dir, "spec"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(srcs[0].Name, srcs[0].SHA256 == src.SHA256)
-	// Output:
-	// All Services true
-}
-
 func ExampleParseAlias() {
 	a, err := spec.ParseAlias("/api/rs=/api")
 	if err != nil {
@@ -211,32 +185,6 @@ func ExampleParseAlias() {
 	// Output:
 	// "/api/rs" → "/api"
 	// alias "api/rs" is not of the form /FROM=/TO
-}
-
-func ExampleLoadSnapshot() {
-	dir, err := os.MkdirTemp("", "snapshot")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	src, err := spec.ReadFile("testdata/petshop-2.0.json")
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := spec.SaveSnapshot(dir, []spec.Source{src}); err != nil {
-		log.Fatal(err)
-	}
-	srcs, err := spec.LoadSnapshot(dir)
-	if err != nil {
-		log.Fatal(err)
-	}
-	docs, err := spec.LoadAll(srcs)
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(docs[0].Title, docs[0].Source.SHA256[:12])
-	// Output:
-	// Petshop ed25d3ee6135
 }
 
 func ExampleDocument_ServerHosts() {

@@ -20,7 +20,6 @@ import (
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/recorder"
 	"github.com/apitrail/apitrail/internal/sandbox"
-	"github.com/apitrail/apitrail/spec"
 	"github.com/apitrail/apitrail/spec/discover"
 )
 
@@ -46,7 +45,7 @@ func flowDir(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := spec.SaveSnapshot(filepath.Join(dir, flow.SpecDir), d.Sources); err != nil {
+	if err := discover.SaveSnapshot(filepath.Join(dir, flow.SpecDir), d.Sources); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "recording.noise"), []byte("# timestamps the instance sets\nignore body $..createdDate\nignore body $..lastModifiedDate\n"), 0o644)

@@ -325,7 +325,7 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 	case fl != nil && fl.HasSpec():
 		from = "the flow's spec snapshot"
 		var err error
-		if srcs, err = spec.LoadSnapshot(fl.SpecPath()); err != nil {
+		if srcs, err = discover.LoadSnapshot(fl.SpecPath()); err != nil {
 			return nil, err
 		}
 	case in != nil:
@@ -368,7 +368,7 @@ func (f *SpecFlags) Load(ctx context.Context, fl *flow.Flow, in *Instance, warn 
 		}
 	}
 	if f.SaveSpec != "" {
-		if err := spec.SaveSnapshot(f.SaveSpec, srcs); err != nil {
+		if err := discover.SaveSnapshot(f.SaveSpec, srcs); err != nil {
 			return nil, err
 		}
 	}
@@ -392,11 +392,11 @@ func specSources(ctx context.Context, s string, in *Instance, timeout time.Durat
 		return []spec.Source{src}, err
 	}
 	if fi, err := os.Stat(s); err == nil && fi.IsDir() {
-		if _, err := os.Stat(filepath.Join(s, spec.SnapshotManifest)); err != nil {
-			return nil, WithHint(fmt.Errorf("%s is a folder without %s", s, spec.SnapshotManifest),
+		if _, err := os.Stat(filepath.Join(s, discover.SnapshotManifest)); err != nil {
+			return nil, WithHint(fmt.Errorf("%s is a folder without %s", s, discover.SnapshotManifest),
 				"a folder given to --spec is one that --save-spec wrote; otherwise name the document files")
 		}
-		return spec.LoadSnapshot(s)
+		return discover.LoadSnapshot(s)
 	}
 	src, err := spec.ReadFile(s)
 	return []spec.Source{src}, err

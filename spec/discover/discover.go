@@ -1,7 +1,10 @@
 // Package discover finds and fetches an instance's OpenAPI and Swagger
 // documents over HTTP: from its base URL or a documentation page, the way
 // Swagger UI, Redoc and RapiDoc find them, or from a URL given outright.
-// It is spec's network side; spec itself only reads bytes it is handed.
+// It is spec's network and disk side; spec itself only reads bytes it is
+// handed. SaveSnapshot and LoadSnapshot keep what was fetched in a folder,
+// so a later run works offline and can say which spec version (by SHA-256)
+// a recording was matched against.
 package discover
 
 import (

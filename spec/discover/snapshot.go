@@ -1,4 +1,4 @@
-package spec
+package discover
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/internal/atomicfile"
+	"github.com/apitrail/apitrail/spec"
 )
 
 // SnapshotManifest is the file in a snapshot folder that lists its documents.
@@ -43,9 +44,9 @@ type manifestEntry struct {
 // temporary name and renamed, the manifest last, so an interrupted save
 // leaves the previous snapshot readable. Credentials in URLs (user
 // information, token-like query parameters) are not written.
-func SaveSnapshot(dir string, srcs []Source) error {
+func SaveSnapshot(dir string, srcs []spec.Source) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &Error{File: dir, Err: unwrapPath(err)}
+		return &spec.Error{File: dir, Err: pathErr(err)}
 	}
 	old, _ := readManifest(dir)
 	m := manifest{Format: 1, Saved: time.Now().UTC()}
@@ -81,27 +82,27 @@ func SaveSnapshot(dir string, srcs []Source) error {
 
 // LoadSnapshot reads the documents a snapshot folder holds, checking each
 // against the SHA-256 its manifest recorded.
-func LoadSnapshot(dir string) ([]Source, error) {
+func LoadSnapshot(dir string) ([]spec.Source, error) {
 	m, err := readManifest(dir)
 	if err != nil {
 		return nil, err
 	}
 	manifestPath := filepath.Join(dir, SnapshotManifest)
-	srcs := make([]Source, 0, len(m.Specs))
+	srcs := make([]spec.Source, 0, len(m.Specs))
 	for i, e := range m.Specs {
 		place := fmt.Sprintf("/specs/%d", i)
 		if !safeFileName(e.File) {
-			return nil, &Error{File: manifestPath, Place: place, Err: fmt.Errorf("file %q is not a plain file name in the snapshot folder", e.File)}
+			return nil, &spec.Error{File: manifestPath, Place: place, Err: fmt.Errorf("file %q is not a plain file name in the snapshot folder", e.File)}
 		}
 		path := filepath.Join(dir, e.File)
-		got, err := ReadFile(path)
+		got, err := spec.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
 		if !strings.EqualFold(got.SHA256, e.SHA256) {
-			return nil, &Error{File: path, Err: fmt.Errorf("sha256 %s does not match the manifest's %s: the snapshot was changed after it was saved", got.SHA256, e.SHA256)}
+			return nil, &spec.Error{File: path, Err: fmt.Errorf("sha256 %s does not match the manifest's %s: the snapshot was changed after it was saved", got.SHA256, e.SHA256)}
 		}
-		srcs = append(srcs, Source{Name: e.Name, URL: e.URL, Fetched: e.Fetched, SHA256: e.SHA256, Data: got.Data})
+		srcs = append(srcs, spec.Source{Name: e.Name, URL: e.URL, Fetched: e.Fetched, SHA256: e.SHA256, Data: got.Data})
 	}
 	return srcs, nil
 }
@@ -110,23 +111,23 @@ func readManifest(dir string) (*manifest, error) {
 	path := filepath.Join(dir, SnapshotManifest)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &Error{File: path, Err: unwrapPath(err)}
+		return nil, &spec.Error{File: path, Err: pathErr(err)}
 	}
 	var m manifest
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, &Error{File: path, Err: fmt.Errorf("not a snapshot manifest: %v", err)}
+		return nil, &spec.Error{File: path, Err: fmt.Errorf("not a snapshot manifest: %v", err)}
 	}
 	if m.Format != 1 {
-		return nil, &Error{File: path, Place: "/format", Err: fmt.Errorf("snapshot format %d is not one this version reads (1)", m.Format)}
+		return nil, &spec.Error{File: path, Place: "/format", Err: fmt.Errorf("snapshot format %d is not one this version reads (1)", m.Format)}
 	}
 	return &m, nil
 }
 
 var unsafeNameChars = regexp.MustCompile(`[^a-z0-9]+`)
 
-func snapshotFileName(i int, src Source, used map[string]bool) string {
+func snapshotFileName(i int, src spec.Source, used map[string]bool) string {
 	label := src.Name
 	if label == "" {
 		label = nameFromURL(src.URL)
@@ -154,7 +155,7 @@ func safeFileName(name string) bool {
 
 func writeAtomic(path string, data []byte) error {
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
-		return &Error{File: path, Err: unwrapPath(err)}
+		return &spec.Error{File: path, Err: pathErr(err)}
 	}
 	return nil
 }
@@ -187,9 +188,9 @@ func redactURL(raw string) string {
 	return u.String()
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
+// pathErr is the error under an *os.PathError: spec.Error names the file.
+func pathErr(err error) error {
+	if pe := (*os.PathError)(nil); errors.As(err, &pe) {
 		return pe.Err
 	}
 	return err

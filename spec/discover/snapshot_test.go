@@ -1,6 +1,9 @@
-package spec
+package discover_test
 
 import (
+	"github.com/apitrail/apitrail/spec"
+	"github.com/apitrail/apitrail/spec/discover"
+
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,21 +12,21 @@ import (
 
 func TestSnapshot(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "rec", "spec")
-	report, err := ReadFile(filepath.Join("testdata", "shop-3.0.yaml"))
+	report, err := spec.ReadFile(filepath.Join("..", "testdata", "shop-3.0.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	report.Name = "Report Service"
 	report.URL = "https://admin:secret@testops.example.com/v3/api-docs/Report%20Service?access_token=abc&group=x"
-	all, err := ReadFile(filepath.Join("testdata", "petshop-2.0.json"))
+	all, err := spec.ReadFile(filepath.Join("..", "testdata", "petshop-2.0.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	all.Name = "All Services"
-	if err := SaveSnapshot(dir, []Source{report, all}); err != nil {
+	if err := discover.SaveSnapshot(dir, []spec.Source{report, all}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := LoadSnapshot(dir)
+	got, err := discover.LoadSnapshot(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +37,7 @@ func TestSnapshot(t *testing.T) {
 	if got[0].URL != "https://REDACTED@testops.example.com/v3/api-docs/Report%20Service?access_token=REDACTED&group=x" {
 		t.Errorf("credentials in a URL must not reach the manifest, got %q", got[0].URL)
 	}
-	manifest, _ := os.ReadFile(filepath.Join(dir, SnapshotManifest))
+	manifest, _ := os.ReadFile(filepath.Join(dir, discover.SnapshotManifest))
 	if strings.Contains(string(manifest), "secret") || strings.Contains(string(manifest), "abc") {
 		t.Errorf("the manifest holds a credential:\n%s", manifest)
 	}
@@ -48,7 +51,7 @@ func TestSnapshot(t *testing.T) {
 	}
 
 	// Saving again with one document drops the other's file.
-	if err := SaveSnapshot(dir, []Source{all}); err != nil {
+	if err := discover.SaveSnapshot(dir, []spec.Source{all}); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ = os.ReadDir(dir)
@@ -60,7 +63,7 @@ func TestSnapshot(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "01-all-services.json"), []byte(`{"swagger":"2.0"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = LoadSnapshot(dir)
+	_, err = discover.LoadSnapshot(dir)
 	if err == nil || !strings.Contains(err.Error(), "01-all-services.json: sha256 ") || !strings.Contains(err.Error(), "the snapshot was changed after it was saved") {
 		t.Errorf("a changed document must be refused, got %v", err)
 	}
@@ -75,13 +78,13 @@ func TestSnapshotBadManifest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		dir := t.TempDir()
-		os.WriteFile(filepath.Join(dir, SnapshotManifest), []byte(tt.manifest), 0o644)
-		_, err := LoadSnapshot(dir)
+		os.WriteFile(filepath.Join(dir, discover.SnapshotManifest), []byte(tt.manifest), 0o644)
+		_, err := discover.LoadSnapshot(dir)
 		if err == nil || err.Error() != filepath.Join(dir, tt.want) {
 			t.Errorf("%s: got %v, want %q", tt.reason, err, filepath.Join(dir, tt.want))
 		}
 	}
-	if _, err := LoadSnapshot(t.TempDir()); err == nil || !strings.HasSuffix(err.Error(), "specs.json: no such file or directory") {
+	if _, err := discover.LoadSnapshot(t.TempDir()); err == nil || !strings.HasSuffix(err.Error(), "specs.json: no such file or directory") {
 		t.Errorf("a folder without a manifest: %v", err)
 	}
 }
