@@ -74,7 +74,7 @@ func TestSnapshotBadManifest(t *testing.T) {
 		{"a file name that climbs out of the folder", `{"format":1,"specs":[{"name":"x","file":"../x.json","sha256":"00"}]}`,
 			`specs.json: /specs/0: file "../x.json" is not a plain file name in the snapshot folder`},
 		{"a later format", `{"format":2,"specs":[]}`, "specs.json: /format: snapshot format 2 is not one this version reads (1)"},
-		{"not a manifest", `[1,2]`, "specs.json: not a snapshot manifest: json: cannot unmarshal array into Go value of type spec.manifest"},
+		{"not a manifest", `[1,2]`, "specs.json: not a snapshot manifest: json: cannot unmarshal array into Go value of type discover.manifest"},
 	}
 	for _, tt := range tests {
 		dir := t.TempDir()
