@@ -82,15 +82,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprint(stdout, usage)
 		return cli.ExitOK
 	}
-	if *version {
-		fmt.Fprintln(stdout, cli.Version(prog))
-		return cli.ExitOK
-	}
-	if *completion != "" {
-		if err := cli.WriteCompletion(stdout, prog, *completion, fs); err != nil {
-			return cli.PrintError(stderr, prog, err)
-		}
-		return cli.ExitOK
+	if code, done := cli.Meta(stdout, stderr, prog, fs, *version, *completion); done {
+		return code
 	}
 	if _, err := o.inst.Scheme(); err != nil {
 		return cli.PrintError(stderr, prog, err)

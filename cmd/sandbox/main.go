@@ -83,15 +83,8 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		fmt.Fprint(stdout, usage)
 		return cli.ExitOK
 	}
-	if *version {
-		fmt.Fprintln(stdout, cli.Version(prog))
-		return cli.ExitOK
-	}
-	if *completion != "" {
-		if err := cli.WriteCompletion(stdout, prog, *completion, fs); err != nil {
-			return cli.PrintError(stderr, prog, err)
-		}
-		return cli.ExitOK
+	if code, done := cli.Meta(stdout, stderr, prog, fs, *version, *completion); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return cli.PrintError(stderr, prog, fmt.Errorf("unexpected argument %q", fs.Arg(0)))

@@ -75,3 +75,20 @@ complete -o filenames -F %[2]s %[1]s
 	}
 	return nil
 }
+
+// Meta answers --version and --completion SHELL, which every command takes
+// before any of its own work; done says whether one was asked, and code is
+// then the exit status.
+func Meta(stdout, stderr io.Writer, prog string, fs *pflag.FlagSet, version bool, completion string) (code int, done bool) {
+	switch {
+	case version:
+		fmt.Fprintln(stdout, Version(prog))
+	case completion != "":
+		if err := WriteCompletion(stdout, prog, completion, fs); err != nil {
+			return PrintError(stderr, prog, err), true
+		}
+	default:
+		return 0, false
+	}
+	return ExitOK, true
+}
