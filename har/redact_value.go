@@ -2,7 +2,6 @@ package har
 
 import (
 	"reflect"
-	"regexp"
 	"strings"
 	"sync"
 )
@@ -43,9 +42,6 @@ func dropUserinfo(raw string) string {
 	return raw[:i+3] + rest[at+1:]
 }
 
-// urlInText finds absolute URLs in free text such as an error message.
-var urlInText = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'<>` + "`" + `]+`)
-
 // ReportText returns free text (an error message, a warning, a reason)
 // as a report may print it: every URL in it as ReportURL prints it, and
 // JWTs and known secret values replaced.
@@ -54,7 +50,7 @@ func (r *Redactor) ReportText(s string) string {
 		return s
 	}
 	if strings.Contains(s, "://") {
-		s = urlInText.ReplaceAllStringFunc(s, r.ReportURL)
+		s = textURLRE.ReplaceAllStringFunc(s, r.ReportURL)
 	}
 	return r.Text(s)
 }
