@@ -439,12 +439,7 @@ func (s *session) compareBody(a, b Response) {
 	// Only a rule for $ (or ..* style rules that match the top) can apply
 	// to a body that is not JSON.
 	differed := !bytes.Equal(a.Body, b.Body)
-	if hit := m.done(nil, m.start()); len(hit) > 0 {
-		for _, i := range hit {
-			if i < len(rules) {
-				s.nz.hit(s.nz.rule(rules[i]), differed, func() string { return "$" })
-			}
-		}
+	if s.wholeBodyRule(m, rules, differed) {
 		return
 	}
 	if !differed {
@@ -463,6 +458,19 @@ func (s *session) compareBody(a, b Response) {
 	old, new := firstDifferentLine(a.Body, b.Body, s.d.cfg.MaxValueLen)
 	s.res.Body = append(s.res.Body, Change{Kind: Changed, Path: "$", Old: old, New: new})
 	s.res.Diff = s.unified(string(a.Body), string(b.Body))
+}
+
+// wholeBodyRule counts the rules for the whole body ($, or ..* style rules
+// that match the top) against a body that cannot be walked member by
+// member, and reports whether one applied.
+func (s *session) wholeBodyRule(m *matcher, rules []*compiledRule, differed bool) bool {
+	hit := m.done(nil, m.start())
+	for _, i := range hit {
+		if i < len(rules) {
+			s.nz.hit(s.nz.rule(rules[i]), differed, func() string { return "$" })
+		}
+	}
+	return len(hit) > 0
 }
 
 // compareCut compares two bodies of which one or both were cut at a size
@@ -499,12 +507,7 @@ func (s *session) compareCut(m *matcher, rules []*compiledRule, a, b Response) {
 		s.note("the bodies were compared by length and their first %d bytes, as one has no SHA-256", kept)
 	}
 	// Only a rule for the whole body can apply to one that cannot be parsed.
-	if hit := m.done(nil, m.start()); len(hit) > 0 {
-		for _, i := range hit {
-			if i < len(rules) {
-				s.nz.hit(s.nz.rule(rules[i]), differed, func() string { return "$" })
-			}
-		}
+	if s.wholeBodyRule(m, rules, differed) {
 		return
 	}
 	if !differed {
