@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/values"
 )
 
 // form is what a value looks like, as far as a schema or a path template
@@ -68,18 +70,6 @@ func isInteger(s string) (int64, bool) {
 	return n, err == nil
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // idForm reports whether a path segment is an identifier by its form
 // alone: a number, a UUID, a date, or a long hex or base64 token mixing
 // letters and digits. strong is set when one call is evidence enough (a
@@ -87,7 +77,7 @@ func isDigits(s string) bool {
 // becomes a parameter only when other calls vary there.
 func idForm(seg string) (id, strong bool) {
 	switch {
-	case isDigits(seg):
+	case values.Digits(seg):
 		return true, len(seg) >= 3
 	case uuidRE.MatchString(seg):
 		return true, true

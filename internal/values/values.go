@@ -16,7 +16,7 @@ import (
 // Date.now() and Python's time.time() print it. Other text is not one.
 func Epoch(v string) (time.Time, bool) {
 	whole, frac, _ := strings.Cut(v, ".")
-	if !digits(whole) || (frac != "" && !digits(frac)) {
+	if !Digits(whole) || (frac != "" && !Digits(frac)) {
 		return time.Time{}, false
 	}
 	n, err := strconv.ParseInt(whole, 10, 64)
@@ -52,14 +52,15 @@ func RandomNumber(v string) bool {
 	whole, frac, hasDot := strings.Cut(v, ".")
 	switch {
 	case hasDot:
-		return digits(whole) && digits(frac) && len(frac) >= 4
-	case digits(v):
+		return Digits(whole) && Digits(frac) && len(frac) >= 4
+	case Digits(v):
 		return len(v) >= 4
 	}
 	return len(v) >= 8 && hexDigits(v)
 }
 
-func digits(s string) bool {
+// Digits reports whether s is one or more ASCII digits.
+func Digits(s string) bool {
 	if s == "" {
 		return false
 	}
