@@ -2,7 +2,6 @@ package script
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"go/format"
 	"path"
@@ -20,6 +19,7 @@ var goTemplate = template.Must(template.New("gosrc.go.tmpl").Funcs(template.Func
 	"inString":  goStringBody,
 	"hasPrefix": strings.HasPrefix,
 	"trimSpace": strings.TrimSpace,
+	"join":      strings.Join,
 }).Parse(goText))
 
 // goProgram is what gosrc.go.tmpl renders: the flow's names and expressions
@@ -29,6 +29,12 @@ type goProgram struct {
 	Endpoint       string
 	File           string
 	Heading        []string // after the first line
+	Scheme         string
+	SignIn         SignIn
+	Renews         bool
+	AuthHeaders    []goHeader // the header scheme's, {token} standing for the token
+	NeedJSON       bool
+	NeedURL        bool
 	NeedPick       bool
 	NeedHeader     bool
 	NeedJSONString bool
@@ -38,6 +44,8 @@ type goProgram struct {
 	RunParams      string
 	Calls          []goCall
 }
+
+type goHeader struct{ Name, Value string }
 
 // goVar is a parameter main reads from the environment variable Env.
 type goVar struct{ Var, Env, Value, Where string }
@@ -78,6 +86,13 @@ func renderGo(fl *flow) ([]byte, error) {
 		Endpoint: fl.endpoint,
 		File:     fileName(fl, Go),
 		Heading:  lines[1:],
+		Scheme:   fl.signIn.scheme(),
+		SignIn:   fl.signIn,
+		Renews:   renews(fl.signIn),
+	}
+	for _, h := range fl.signIn.Headers {
+		name, value, _ := strings.Cut(h, ":")
+		g.AuthHeaders = append(g.AuthHeaders, goHeader{strings.TrimSpace(name), strings.TrimSpace(value)})
 	}
 	for _, c := range fl.calls {
 		for _, pr := range c.produces {
@@ -92,9 +107,16 @@ func renderGo(fl *flow) ([]byte, error) {
 				if pc.p != nil && pc.enc == encJSONString {
 					g.NeedJSONString = true
 				}
+				if pc.p != nil && pc.p.kind != freshParam && (pc.enc == encPath || pc.enc == encQuery) {
+					g.NeedURL = true
+				}
 			}
 		}
 	}
+	// The exchange, pick and jsonString read JSON; the exchange,
+	// headerSegment and escaped parameters use net/url.
+	g.NeedJSON = g.Renews || g.NeedPick || g.NeedJSONString
+	g.NeedURL = g.NeedURL || g.Renews || g.NeedHeader
 
 	runArgs, runParams := []string{"c"}, []string{"c *client"}
 	for _, pr := range paramsOf(fl, contextParam) {
@@ -176,14 +198,7 @@ func renderGo(fl *flow) ([]byte, error) {
 	if err := goTemplate.Execute(&w, g); err != nil {
 		return nil, fmt.Errorf("script: internal error: %w", err)
 	}
-	text := w.String()
-	if fl.signIn.scheme() != "testops" {
-		var err error
-		if text, err = goSignIn(text, fl.signIn); err != nil {
-			return nil, err
-		}
-	}
-	src, err := format.Source([]byte(text))
+	src, err := format.Source([]byte(w.String()))
 	if err != nil {
 		return nil, fmt.Errorf("script: internal error: the Go program does not parse: %w", err)
 	}
@@ -214,119 +229,4 @@ func goExpr(t tmpl, ref func(piece) string) string {
 func goStringBody(s string) string {
 	q := strconv.Quote(s)
 	return q[1 : len(q)-1]
-}
-
-// goSignIn turns the TestOps program into one that signs in with si: it
-// rewrites the few places the exchange shows, and says so if one is gone.
-func goSignIn(src string, si SignIn) (string, error) {
-	type edit struct{ old, new string }
-	var edits []edit
-	setAuth := `req.Header.Set("Authorization", "Bearer "+c.jwtToken)`
-	retry := `		if resp.StatusCode == http.StatusUnauthorized && attempt == 1 {
-			fmt.Fprintf(os.Stderr, "%s: 401, exchanging the API token again\n", label)
-			if err := c.exchange(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-`
-	a := strings.Index(src, "// exchange trades the API token")
-	b := strings.Index(src, "// call sends one request")
-	if a < 0 || b < a {
-		return "", errors.New("script: internal error: the Go program has no exchange to replace")
-	}
-	oldExchange := src[a:b]
-	needToken := `	userToken := os.Getenv("TESTOPS_TOKEN")
-	if endpoint == "" || userToken == "" {`
-	switch si.scheme() {
-	case "oauth2":
-		scope := ""
-		if len(si.Scopes) > 0 {
-			scope = `, "scope": {` + strconv.Quote(strings.Join(si.Scopes, " ")) + `}`
-		}
-		edits = append(edits,
-			edit{oldExchange, `// exchange gets a Bearer token with the OAuth 2.0 client-credentials grant.
-func (c *client) exchange() error {
-	const tokenURL, clientID = ` + strconv.Quote(si.TokenURL) + `, ` + strconv.Quote(si.ClientID) + `
-	form := url.Values{"grant_type": {"client_credentials"}` + scope + `}
-	req, err := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return fmt.Errorf("client-credentials grant: %w", err)
-	}
-	req.SetBasicAuth(clientID, c.userToken)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("client-credentials grant: %w", err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return fmt.Errorf("client-credentials grant: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("the client-credentials grant at %s answered %d", tokenURL, resp.StatusCode)
-	}
-	var token struct {
-		AccessToken string ` + "`json:\"access_token\"`" + `
-	}
-	if err := json.Unmarshal(data, &token); err != nil || token.AccessToken == "" {
-		return fmt.Errorf("the client-credentials grant at %s answered no access_token", tokenURL)
-	}
-	c.jwtToken = token.AccessToken
-	return nil
-}
-
-`},
-			edit{"exchanging the API token again", "getting a new token"},
-			edit{needToken, `	userToken := os.Getenv("CLIENT_SECRET") // the OAuth 2.0 client secret
-	if endpoint == "" || userToken == "" {`},
-			edit{"TESTOPS_TOKEN=<your API token> go run", "CLIENT_SECRET=<the client secret> go run"},
-			edit{"and TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)", "and CLIENT_SECRET to the OAuth 2.0 client secret"})
-	default:
-		var sign []string
-		switch si.scheme() {
-		case "bearer":
-			sign = []string{`req.Header.Set("Authorization", "Bearer "+c.userToken)`}
-		case "basic":
-			sign = []string{`user, password, _ := strings.Cut(c.userToken, ":")`, `req.SetBasicAuth(user, password)`}
-		case "header":
-			for _, h := range si.Headers {
-				name, value, _ := strings.Cut(h, ":")
-				sign = append(sign, fmt.Sprintf(`req.Header.Set(%s, strings.ReplaceAll(%s, "{token}", c.userToken))`,
-					strconv.Quote(strings.TrimSpace(name)), strconv.Quote(strings.TrimSpace(value))))
-			}
-		}
-		if len(sign) == 0 {
-			sign = []string{"// no credentials: --auth none"}
-		}
-		edits = append(edits,
-			edit{oldExchange, "// exchange has nothing to do: the token is sent as it is, with no exchange.\nfunc (c *client) exchange() error { return nil }\n\n"},
-			edit{setAuth, strings.Join(sign, "\n\t\t")},
-			edit{retry, ""},
-			edit{"// call sends one request with the Bearer token. A 401 gets a new token and\n// one retry; any", "// call sends one request, signed in. Any"},
-			edit{"TESTOPS_TOKEN=<your API token> go run", "TESTOPS_TOKEN=<your token> go run"},
-			edit{"and TESTOPS_TOKEN to an API token of the instance (user profile, API tokens)", "and TESTOPS_TOKEN to the token the instance signs in with"})
-		if si.scheme() == "none" {
-			edits = append(edits,
-				edit{needToken, `	userToken := os.Getenv("TESTOPS_TOKEN") // not used: --auth none
-	if endpoint == "" {`},
-				edit{"TESTOPS_TOKEN=<your token> go run", "go run"})
-		}
-	}
-	for _, e := range edits {
-		if !strings.Contains(src, e.old) {
-			return "", fmt.Errorf("script: internal error: the Go program lacks %q", e.old)
-		}
-		src = strings.Replace(src, e.old, e.new, 1)
-	}
-	// Packages only the exchange used.
-	head, body, _ := strings.Cut(src, "\nfunc main() {")
-	for pkg, use := range map[string]string{`"encoding/json"`: "json.", `"net/url"`: "url."} {
-		if !strings.Contains(body, use) {
-			head = strings.Replace(head, "\t"+pkg+"\n", "", 1)
-		}
-	}
-	return head + "\nfunc main() {" + body, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/script"
 )
@@ -165,4 +166,48 @@ func mustGenerate(t *testing.T, f script.Format, results []match.Result) []byte 
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestGoProgramImportsWhatItUses vets the Go program of a call whose body
+// and URL mention "json." and "url." as text: a sign-in without an
+// exchange imports encoding/json and net/url only for code that uses them,
+// which a search of the text for "json." would get wrong.
+func TestGoProgramImportsWhatItUses(t *testing.T) {
+	entry := func(url, body string) *har.Entry {
+		e := &har.Entry{StartedDateTime: "2026-01-01T00:00:00Z",
+			Request:  har.Request{Method: "POST", URL: url, Headers: []har.NameValue{{Name: "Content-Type", Value: "application/json"}}},
+			Response: har.Response{Status: 200}}
+		e.SetRequestBody([]byte(body), "application/json")
+		e.SetResponseBody([]byte(`{"ok":true}`), "application/json")
+		return e
+	}
+	text := entry("https://testops.test/api/launch?file=url.txt", `{"name":"report.json.gz","link":"https://x.test/url.txt"}`)
+	cases := []struct {
+		reason  string
+		signIn  script.SignIn
+		entries []*har.Entry
+	}{
+		{"a Bearer token: nothing reads JSON or escapes a URL", script.SignIn{Scheme: "bearer"}, []*har.Entry{text}},
+		{"no credentials: the same, with nothing sent", script.SignIn{Scheme: "none"}, []*har.Entry{text}},
+		{"TestOps' exchange reads JSON and builds a form", script.SignIn{}, []*har.Entry{text}},
+	}
+	goCmd := goTool(t)
+	for _, c := range cases {
+		t.Run(c.reason, func(t *testing.T) {
+			src, err := script.Generate(script.Go, matchEntries(t, c.entries), script.Options{Name: "imports", SignIn: c.signIn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			file := filepath.Join(dir, "imports.go")
+			if err := os.WriteFile(file, src, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(goCmd, "vet", file)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("go vet: %v\n%s\n%s", err, out, src)
+			}
+		})
+	}
 }
