@@ -19,6 +19,7 @@ import (
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/cli"
 	"github.com/apitrail/apitrail/proxy"
+	"github.com/apitrail/apitrail/proxy/ca"
 )
 
 // shutdownGrace is how long exchanges in flight get to finish after
@@ -165,18 +166,55 @@ func (s *sink) state() (int, string) {
 // record is the default mode: a recording proxy (and a browser, with
 // --browser) until Ctrl-C or the browser closes.
 func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (int, error) {
+	r, err := startRecorder(o, stdout, stderr, getenv)
+	if err != nil {
+		return 0, err
+	}
+	defer r.release()
+	if err := r.wait(); err != nil {
+		return 0, err
+	}
+	return r.finish()
+}
+
+// recorder is one recording: the proxy, the file it writes and the browser
+// it may have started. startRecorder sets it going, wait waits for its end
+// and finish closes it and says what was recorded.
+type recorder struct {
+	o           *options
+	con         *console
+	ca          *ca.CA
+	browserPath string
+	l           net.Listener
+	out         *output
+	hw          *har.Writer
+	sink        *sink
+	p           *proxy.Proxy
+	served      chan error
+	proxyAddr   string
+	sigs        chan os.Signal
+	br          *browser
+
+	// why the recording ended, and how the browser did, for finish.
+	why        string
+	browserErr error
+}
+
+// startRecorder listens, opens the file, starts the proxy (and the browser)
+// and says where they are. When it fails it leaves nothing behind: no
+// listener, and no file it made.
+func startRecorder(o *options, stdout, stderr io.Writer, getenv func(string) string) (_ *recorder, err error) {
+	r := &recorder{o: o}
 	roots, err := upstreamRoots(o.upstreamCA)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	c, err := openCA(o, stderr, getenv)
-	if err != nil {
-		return 0, err
+	if r.ca, err = openCA(o, stderr, getenv); err != nil {
+		return nil, err
 	}
-	var browserPath string
 	if o.browser != "" {
-		if browserPath, err = findBrowser(o.browserPath); err != nil {
-			return 0, err
+		if r.browserPath, err = findBrowser(o.browserPath); err != nil {
+			return nil, err
 		}
 	}
 	addr := o.listen
@@ -186,50 +224,46 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 			addr = "127.0.0.1:0"
 		}
 	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
+	if r.l, err = net.Listen("tcp", addr); err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return 0, cli.WithHint(fmt.Errorf("cannot listen on %s: the address is in use", addr), "another proxy (or capture) runs there; pick a port with --listen 127.0.0.1:8081")
+			return nil, cli.WithHint(fmt.Errorf("cannot listen on %s: the address is in use", addr), "another proxy (or capture) runs there; pick a port with --listen 127.0.0.1:8081")
 		}
-		return 0, fmt.Errorf("cannot listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 	}
-	defer l.Close()
-
-	out, err := createOutput(o.output, o.force, stdout)
-	if err != nil {
-		return 0, err
-	}
-	started := false
 	defer func() {
-		if !started {
-			out.close(true)
+		if err != nil {
+			r.abort()
 		}
 	}()
+
+	if r.out, err = createOutput(o.output, o.force, stdout); err != nil {
+		return nil, err
+	}
 	red := har.NewRedactor(o.rules)
 	head := &har.File{Log: har.Log{Version: "1.2", Creator: creator()}}
-	if browserPath != "" {
-		head.Log.Browser = browserVersion(browserPath)
+	if r.browserPath != "" {
+		head.Log.Browser = browserVersion(r.browserPath)
 	}
-	hw, err := har.NewWriter(out.w, har.WriterOptions{Header: head, Redactor: red, KeepSecrets: o.keepSecrets})
-	if err != nil {
-		return 0, fmt.Errorf("writing %s: %w", out.path, err)
+	if r.hw, err = har.NewWriter(r.out.w, har.WriterOptions{Header: head, Redactor: red, KeepSecrets: o.keepSecrets}); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", r.out.path, err)
 	}
-	con := &console{w: stderr, status: cli.NewStatus(stderr), warned: map[string]bool{}}
+	r.con = &console{w: stderr, status: cli.NewStatus(stderr), warned: map[string]bool{}}
 	if o.keepSecrets {
-		cli.Warn(stderr, prog, "--keep-secrets: tokens, cookies and passwords go into %s as they are; do not share it", out.path)
+		cli.Warn(stderr, prog, "--keep-secrets: tokens, cookies and passwords go into %s as they are; do not share it", r.out.path)
 	}
 	if o.insecure {
 		cli.Warn(stderr, prog, "--insecure: server certificates are not checked; anyone between you and a server can read and change what is recorded")
 	}
-	if !isLoopback(l.Addr()) {
+	if !isLoopback(r.l.Addr()) {
 		host, _, _ := net.SplitHostPort(addr)
-		_, port, _ := net.SplitHostPort(l.Addr().String())
+		_, port, _ := net.SplitHostPort(r.l.Addr().String())
 		cli.Warn(stderr, prog, "listening on %s, which other machines may reach: anyone who can connect can use this proxy and read what it records", net.JoinHostPort(host, port))
 	}
-	rec := &sink{w: hw, red: red, keep: o.keepSecrets}
+	r.sink = &sink{w: r.hw, red: red, keep: o.keepSecrets}
+	con := r.con
 	p, err := proxy.New(proxy.Options{
-		CA:                 c,
-		Writer:             rec,
+		CA:                 r.ca,
+		Writer:             r.sink,
 		Filter:             o.filter,
 		MaxBody:            maxBodyOption(int64(o.maxBody)),
 		UpstreamRoots:      roots,
@@ -251,102 +285,131 @@ func record(o *options, stdout, stderr io.Writer, getenv func(string) string) (i
 		},
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	served := make(chan error, 1)
-	go func() { served <- p.Serve(l) }()
+	r.p = p
+	r.served = make(chan error, 1)
+	go func() { r.served <- p.Serve(r.l) }()
 
-	proxyAddr := l.Addr().String()
-	if ta, ok := l.Addr().(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
-		proxyAddr = net.JoinHostPort("127.0.0.1", fmt.Sprint(ta.Port))
+	r.proxyAddr = r.l.Addr().String()
+	if ta, ok := r.l.Addr().(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		r.proxyAddr = net.JoinHostPort("127.0.0.1", fmt.Sprint(ta.Port))
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
+	r.sigs = make(chan os.Signal, 2)
+	signal.Notify(r.sigs, os.Interrupt, syscall.SIGTERM)
 
-	var br *browser
-	if browserPath != "" {
-		br, err = startBrowser(browserPath, browserArgs(o, proxyAddr, c.SPKIHash()))
-		if err != nil {
-			shutdown(p, nil)
-			hw.Close()
-			return 0, err
+	if r.browserPath != "" {
+		if r.br, err = startBrowser(r.browserPath, browserArgs(o, r.proxyAddr, r.ca.SPKIHash())); err != nil {
+			return nil, err
 		}
-		defer br.stop()
 	}
-	started = true
-	con.printf("proxy on http://%s, recording to %s", proxyAddr, out.path)
-	con.printf("CA certificate %s", c.CertFile())
+	r.con.printf("proxy on http://%s, recording to %s", r.proxyAddr, r.out.path)
+	r.con.printf("CA certificate %s", r.ca.CertFile())
 	if o.pageHostOnly {
-		con.printf("recording %s only, the page's host; name others with --host, or --host '*' for all", o.filter.Hosts[0])
+		r.con.printf("recording %s only, the page's host; name others with --host, or --host '*' for all", o.filter.Hosts[0])
 	}
-	if br != nil {
-		con.printf("started %s on %s; close it (or press Ctrl-C) to finish", filepath.Base(browserPath), o.browser)
+	if r.br != nil {
+		r.con.printf("started %s on %s; close it (or press Ctrl-C) to finish", filepath.Base(r.browserPath), o.browser)
 	} else {
-		con.printf("try: curl --proxy http://%s --cacert %s https://example.com/", proxyAddr, c.CertFile())
-		con.printf("press Ctrl-C to finish")
+		r.con.printf("try: curl --proxy http://%s --cacert %s https://example.com/", r.proxyAddr, r.ca.CertFile())
+		r.con.printf("press Ctrl-C to finish")
 	}
+	return r, nil
+}
 
+// abort undoes a start that failed half-way: the proxy stopped, the file
+// it began removed.
+func (r *recorder) abort() {
+	if r.p != nil {
+		shutdown(r.p, nil)
+		r.hw.Close()
+	}
+	if r.out != nil {
+		r.out.close(true)
+	}
+	r.release()
+}
+
+// release lets go of what the recording holds to its very end, whichever
+// way it ended.
+func (r *recorder) release() {
+	if r.br != nil {
+		r.br.stop()
+	}
+	if r.sigs != nil {
+		signal.Stop(r.sigs)
+	}
+	r.l.Close()
+}
+
+// wait shows the status line until Ctrl-C, SIGTERM or the browser's end.
+// A proxy that stops on its own is an error, with the file closed as it
+// stands.
+func (r *recorder) wait() error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	var browserDone <-chan struct{}
-	if br != nil {
-		browserDone = br.exited
+	if r.br != nil {
+		browserDone = r.br.exited
 	}
-	var why, shown string
-	var browserErr error
-loop:
+	var shown string
 	for {
 		select {
-		case s := <-sigs:
-			why = "stopped by " + signalName(s)
-			break loop
+		case s := <-r.sigs:
+			r.why = "stopped by " + signalName(s)
+			return nil
 		case <-browserDone:
-			why = "the browser closed"
-			browserErr = br.failure()
-			break loop
-		case err := <-served:
-			con.status.Clear()
-			shutdown(p, nil)
-			hw.Close()
-			out.close(false)
-			return 0, fmt.Errorf("the proxy stopped: %v", err)
+			r.why = "the browser closed"
+			r.browserErr = r.br.failure()
+			return nil
+		case err := <-r.served:
+			r.con.status.Clear()
+			shutdown(r.p, nil)
+			r.hw.Close()
+			r.out.close(false)
+			return fmt.Errorf("the proxy stopped: %v", err)
 		case <-tick.C:
-			n, last := rec.state()
-			line := fmt.Sprintf("capture: %d recorded, %d passed through", n, p.Stats().Passed)
+			n, last := r.sink.state()
+			line := fmt.Sprintf("capture: %d recorded, %d passed through", n, r.p.Stats().Passed)
 			if last != "" {
 				line += "; last: " + last
 			}
 			if line != shown {
 				shown = line
-				con.setStatus(line)
+				r.con.setStatus(line)
 			}
 		}
 	}
-	if br != nil {
-		br.stop()
+}
+
+// finish stops the browser and the proxy, giving exchanges in flight their
+// grace, closes the file and says what was recorded: ExitDiff when nothing
+// was.
+func (r *recorder) finish() (int, error) {
+	if r.br != nil {
+		r.br.stop()
 	}
-	perr := shutdown(p, sigs)
-	werr := hw.Close()
-	if cerr := out.close(false); werr == nil {
+	perr := shutdown(r.p, r.sigs)
+	werr := r.hw.Close()
+	if cerr := r.out.close(false); werr == nil {
 		werr = cerr
 	}
-	con.status.Clear()
-	n, _ := rec.state()
-	st := p.Stats()
-	con.printf("%s: recorded %d exchanges to %s (%d passed through unrecorded)", why, n, out.path, st.Passed)
+	r.con.status.Clear()
+	n, _ := r.sink.state()
+	st := r.p.Stats()
+	r.con.printf("%s: recorded %d exchanges to %s (%d passed through unrecorded)", r.why, n, r.out.path, st.Passed)
 	switch {
 	case werr != nil:
-		return 0, fmt.Errorf("writing %s: %w", out.path, werr)
+		return 0, fmt.Errorf("writing %s: %w", r.out.path, werr)
 	case perr != nil:
 		return 0, perr
-	case browserErr != nil:
-		return 0, browserErr
+	case r.browserErr != nil:
+		return 0, r.browserErr
 	case n == 0:
-		if len(o.filter.Hosts) > 0 {
-			con.printf("nothing was recorded: no request went to %s", hostList(o.filter.Hosts))
+		if len(r.o.filter.Hosts) > 0 {
+			r.con.printf("nothing was recorded: no request went to %s", hostList(r.o.filter.Hosts))
 		} else {
-			con.printf("nothing was recorded")
+			r.con.printf("nothing was recorded")
 		}
 		return cli.ExitDiff, nil
 	}
