@@ -44,7 +44,8 @@
 // Import brings a HAR that a browser or another proxy exported through the
 // same filter and body limit, so a user who cannot put the proxy in the
 // way still gets a recording like the proxy's, redacted by the same
-// writer.
+// writer; ImportHeader gives that writer the export's header with the
+// importing tool as its creator and a comment naming where it came from.
 //
 // # Streams
 //

@@ -50,8 +50,12 @@ func ExampleNew() {
 // A DevTools export cleaned into a recording: assets dropped, secrets
 // replaced, Playwright's side files brought inline.
 func ExampleImport() {
+	head, err := proxy.ImportHeader("export.har", har.Creator{Name: "example", Version: "1.0"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	red := har.NewRedactor(har.DefaultRules())
-	w, err := har.Create("clean.har", har.WriterOptions{Redactor: red})
+	w, err := har.Create("clean.har", har.WriterOptions{Header: head, Redactor: red})
 	if err != nil {
 		log.Fatal(err)
 	}

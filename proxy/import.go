@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/apitrail/apitrail/har"
 )
@@ -104,6 +106,45 @@ func Import(path string, w EntryWriter, opts ImportOptions) (ImportStats, error)
 		err = nil
 	}
 	return st, err
+}
+
+// ImportHeader is the log header for Import's result: the export's own
+// (browser, pages, unknown members), as a HAR 1.2 log whose creator is the
+// importing tool, with a comment saying which file and tool it came from
+// after any comment the export had. Import writes entries only, so this is
+// what a writer for them is made with. A file cut short still has its
+// header, unless the cut came before the entries began.
+//
+// An error opening path is returned as it is; an error reading it names
+// path.
+func ImportHeader(path string, creator har.Creator) (*har.File, error) {
+	r, err := har.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	if _, err := r.Next(); err != nil && err != io.EOF && !errors.Is(err, har.ErrTruncated) {
+		if !strings.Contains(err.Error(), path) {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+		return nil, err
+	}
+	h := *r.Header()
+	src := h.Log.Creator.Name
+	if h.Log.Creator.Version != "" {
+		src += " " + h.Log.Creator.Version
+	}
+	note := "imported by " + creator.Name + " from " + filepath.Base(path)
+	if strings.TrimSpace(src) != "" {
+		note += ", made by " + strings.TrimSpace(src)
+	}
+	if h.Log.Comment != "" {
+		note = h.Log.Comment + "; " + note
+	}
+	h.Log.Comment = note
+	h.Log.Creator = creator
+	h.Log.Version = "1.2"
+	return &h, nil
 }
 
 func eachEntry(path string, f func(*har.Entry) error) error {

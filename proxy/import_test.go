@@ -233,3 +233,81 @@ func TestImportKeepsWhatItCan(t *testing.T) {
 		})
 	}
 }
+
+// ImportHeader keeps what the export says about itself and names the
+// importing tool as the creator, so a recording tells where it came from.
+func TestImportHeader(t *testing.T) {
+	entry := `{"startedDateTime":"2026-01-01T00:00:01.000Z","time":5,
+	 "request":{"method":"GET","url":"https://app.example.com/api/one","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"queryString":[],"headersSize":-1,"bodySize":0},
+	 "response":{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","headers":[],"cookies":[],"content":{"size":0,"mimeType":"text/plain"},"redirectURL":"","headersSize":-1,"bodySize":0},
+	 "cache":{},"timings":{"send":0,"wait":5,"receive":0}}`
+	pages := `"pages":[{"startedDateTime":"2026-01-01T00:00:00.000Z","id":"page_1","title":"App","pageTimings":{}}]`
+	by := har.Creator{Name: "apitrail test", Version: "9.9"}
+	tests := []struct {
+		reason      string
+		text        string
+		wantComment string
+		wantPages   int
+		wantBrowser string
+	}{
+		{"a DevTools export names its creator and version",
+			`{"log":{"version":"1.1","creator":{"name":"WebInspector","version":"537.36"},` + pages + `,"entries":[` + entry + `]}}`,
+			"imported by apitrail test from export.har, made by WebInspector 537.36", 1, ""},
+		{"a creator without a version is named alone",
+			`{"log":{"version":"1.2","creator":{"name":"Charles Proxy","version":""},"browser":{"name":"Firefox","version":"128"},"entries":[` + entry + `]}}`,
+			"imported by apitrail test from export.har, made by Charles Proxy", 0, "Firefox"},
+		{"no creator at all says only where the file came from",
+			`{"log":{"version":"1.2","creator":{"name":" ","version":""},"entries":[]}}`,
+			"imported by apitrail test from export.har", 0, ""},
+		{"the export's own comment comes first",
+			`{"log":{"version":"1.2","creator":{"name":"Playwright","version":"1.40"},"comment":"checkout flow","entries":[` + entry + `]}}`,
+			"checkout flow; imported by apitrail test from export.har, made by Playwright 1.40", 0, ""},
+		{"a file cut inside its first entry still has its header",
+			`{"log":{"version":"1.2","creator":{"name":"Playwright","version":"1.40"},` + pages + `,"entries":[` + entry[:60],
+			"imported by apitrail test from export.har, made by Playwright 1.40", 1, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.reason, func(t *testing.T) {
+			src := filepath.Join(t.TempDir(), "export.har")
+			if err := os.WriteFile(src, []byte(tc.text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			h, err := ImportHeader(src, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Log.Comment != tc.wantComment {
+				t.Errorf("comment %q, want %q", h.Log.Comment, tc.wantComment)
+			}
+			if h.Log.Creator.Name != by.Name || h.Log.Creator.Version != by.Version || h.Log.Version != "1.2" {
+				t.Errorf("creator %+v, version %q; want %+v, 1.2", h.Log.Creator, h.Log.Version, by)
+			}
+			if len(h.Log.Pages) != tc.wantPages {
+				t.Errorf("%d pages, want %d", len(h.Log.Pages), tc.wantPages)
+			}
+			browser := ""
+			if h.Log.Browser != nil {
+				browser = h.Log.Browser.Name
+			}
+			if browser != tc.wantBrowser {
+				t.Errorf("browser %q, want %q", browser, tc.wantBrowser)
+			}
+		})
+	}
+	t.Run("a file that is not a HAR is named with the place", func(t *testing.T) {
+		src := filepath.Join(t.TempDir(), "bad.har")
+		if err := os.WriteFile(src, []byte("{\"log\":\n  [1,2]}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ImportHeader(src, by)
+		if err == nil || !regexp.MustCompile(regexp.QuoteMeta(src)+`:2:`).MatchString(err.Error()) {
+			t.Errorf("error %v, want one naming %s and its line 2", err, src)
+		}
+	})
+	t.Run("a file that cannot be opened is an fs.PathError", func(t *testing.T) {
+		_, err := ImportHeader(filepath.Join(t.TempDir(), "missing.har"), by)
+		if pe := (*fs.PathError)(nil); !errors.As(err, &pe) || pe.Op != "open" {
+			t.Errorf("error %v, want the open error as it is", err)
+		}
+	})
+}

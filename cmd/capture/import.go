@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/apitrail/apitrail/har"
@@ -28,7 +28,11 @@ func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
 			return 0, cli.WithHint(fmt.Errorf("%s exists", o.output), "choose another file with -o, or add --force to replace it")
 		}
 	}
-	head, err := importHeader(o.from)
+	head, err := proxy.ImportHeader(o.from, creator())
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Op == "open" {
+		// A file that cannot be opened is the flag's fault, as a missing one is.
+		err = fmt.Errorf("--from: %w", err)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -95,40 +99,6 @@ func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
 		return cli.ExitDiff, nil
 	}
 	return cli.ExitOK, nil
-}
-
-// importHeader reads the log header of an exported HAR (browser, pages)
-// and names capture as the creator, noting where the file came from.
-func importHeader(path string) (*har.File, error) {
-	r, err := har.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--from: %w", err)
-	}
-	defer r.Close()
-	// A file cut short still has its header, unless the cut came before
-	// the entries began; Import says how much was left.
-	if _, err := r.Next(); err != nil && err != io.EOF && !errors.Is(err, har.ErrTruncated) {
-		if !strings.Contains(err.Error(), path) {
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-		return nil, err
-	}
-	h := *r.Header()
-	src := h.Log.Creator.Name
-	if h.Log.Creator.Version != "" {
-		src += " " + h.Log.Creator.Version
-	}
-	note := "imported by apitrail capture from " + filepath.Base(path)
-	if strings.TrimSpace(src) != "" {
-		note += ", made by " + strings.TrimSpace(src)
-	}
-	if h.Log.Comment != "" {
-		note = h.Log.Comment + "; " + note
-	}
-	h.Log.Comment = note
-	h.Log.Creator = creator()
-	h.Log.Version = "1.2"
-	return &h, nil
 }
 
 func same(a, b string) bool {
