@@ -1,7 +1,10 @@
 // Package values recognises what a recorded value is by its text alone
-// (a Unix timestamp near a given time, a random number) and makes fresh
-// ones. It answers "is this query value a cache-buster the browser made up
-// for this call", which matching, scripts and replay share.
+// (a timestamp in any common form, a Unix time near a given time, a UUID,
+// an entity tag, a random number) and makes fresh ones. It is the one place
+// that answers "is this query value a cache-buster the browser made up for
+// this call" (matching, scripts, replay) and "is this a value that differs
+// on every answer" (replay's diff hints, --learn-noise, the starter noise
+// of a recording folder, formats in inferred documents).
 package values
 
 import (
