@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/values"
 )
 
 // Build is a flow folder being made. Its files are written into a hidden
@@ -109,9 +111,10 @@ func (b *Build) Commit() error {
 func (b *Build) Abort() { os.RemoveAll(b.tmp) }
 
 // StarterNoise proposes noise rules for a recording: members whose answers
-// hold timestamps (RFC 3339 strings, or epoch milliseconds under a name
-// such as createdDate), which a replay at another time answers otherwise.
-// It is a start: replay --learn-noise finds the rest.
+// hold timestamps, as package values recognises them by their text (ISO
+// 8601, HTTP dates, Unix times near the time the call was recorded),
+// whatever the member is called; a replay at another time answers
+// otherwise. It is a start: replay --learn-noise finds the rest.
 func StarterNoise(entries []*har.Entry) []string {
 	seen := map[string]bool{}
 	for _, e := range entries {
@@ -122,11 +125,15 @@ func StarterNoise(entries []*har.Entry) []string {
 		if err != nil || len(body) == 0 {
 			continue
 		}
+		// Numbers as written: a 13-digit time must not pass through a float.
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
 		var v any
-		if json.Unmarshal(body, &v) != nil {
+		if dec.Decode(&v) != nil {
 			continue
 		}
-		timestampMembers(v, seen)
+		at, _ := e.Started()
+		timestampMembers(v, at, seen)
 	}
 	var rules []string
 	for name := range seen {
@@ -136,34 +143,34 @@ func StarterNoise(entries []*har.Entry) []string {
 	return rules
 }
 
-func timestampMembers(v any, seen map[string]bool) {
+func timestampMembers(v any, at time.Time, seen map[string]bool) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			if isTimestamp(k, x) && simpleName(k) {
+			if isTimestamp(x, at) && simpleName(k) {
 				seen[k] = true
 			}
-			timestampMembers(x, seen)
+			timestampMembers(x, at, seen)
 		}
 	case []any:
 		for _, x := range v {
-			timestampMembers(x, seen)
+			timestampMembers(x, at, seen)
 		}
 	}
 }
 
-func isTimestamp(name string, v any) bool {
+func isTimestamp(v any, at time.Time) bool {
+	var text string
 	switch v := v.(type) {
 	case string:
-		_, err := time.Parse(time.RFC3339Nano, v)
-		return err == nil
-	case float64:
-		// Epoch milliseconds of 2001 to 2286, under a name that says time:
-		// an id of the same size is not noise.
-		l := strings.ToLower(name)
-		return v >= 1e12 && v < 1e13 && (strings.HasSuffix(l, "date") || strings.HasSuffix(l, "time") || strings.HasSuffix(name, "At") || strings.HasSuffix(l, "timestamp"))
+		text = v
+	case json.Number:
+		text = v.String()
+	default:
+		return false
 	}
-	return false
+	f, ok := values.Recognise(text, at)
+	return ok && f.Kind == values.Timestamp
 }
 
 // simpleName keeps rules to names a JSONPath writes bare.

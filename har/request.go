@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/values"
 )
 
 // hopHeaders are meaningful for one connection only, and Content-Length and
@@ -205,10 +207,8 @@ func FormatTime(t time.Time) string { return t.Format("2006-01-02T15:04:05.000Z0
 // ParseTime reads the timestamps real exporters write: ISO 8601 with any
 // number of fractional digits, "Z" or an offset, or none (taken as UTC).
 func ParseTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05.999999999Z0700", "2006-01-02 15:04:05.999999999Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
+	if t, ok := values.ISO8601(s); ok {
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("startedDateTime %q is not an ISO 8601 time", s)
 }

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/apitrail/apitrail/internal/values"
 )
@@ -27,27 +26,23 @@ const (
 var formNames = [...]string{"", "uuid", "date-time", "date", "email", "uri"}
 
 var (
-	uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	hexRE  = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 	b64RE  = regexp.MustCompile(`^[A-Za-z0-9_-]+={0,2}$`)
-	dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 )
 
 // stringForm gives the format a string value is unmistakably in. Every
 // form is checked strictly: a format in the document is a promise that
 // later values keep to it.
 func stringForm(s string) form {
-	switch {
-	case uuidRE.MatchString(s):
+	switch values.Format(s) {
+	case "uuid":
 		return formUUID
-	case dateRE.MatchString(s):
-		if _, err := time.Parse("2006-01-02", s); err == nil {
-			return formDate
-		}
-	case len(s) >= 20 && s[4] == '-' && s[10] == 'T':
-		if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return formDateTime
-		}
+	case "date":
+		return formDate
+	case "date-time":
+		return formDateTime
+	}
+	switch {
 	case strings.Contains(s, "@") && !strings.ContainsAny(s, " <>"):
 		if a, err := mail.ParseAddress(s); err == nil && a.Address == s {
 			return formEmail
@@ -79,9 +74,7 @@ func idForm(seg string) (id, strong bool) {
 	switch {
 	case values.Digits(seg):
 		return true, len(seg) >= 3
-	case uuidRE.MatchString(seg):
-		return true, true
-	case dateRE.MatchString(seg):
+	case values.Format(seg) == "uuid", values.Format(seg) == "date":
 		return true, true
 	case len(seg) >= 16 && hexRE.MatchString(seg) && hasDigit(seg) && hasLetter(seg):
 		return true, true

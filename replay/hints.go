@@ -3,12 +3,14 @@ package replay
 import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/internal/jsonpath"
+	"github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // hints lists the JSON paths that an operation's response schema marks as
-// changing from one answer to the next: date-times and UUIDs.
+// changing from one answer to the next: formats that package values
+// counts as timestamps and UUIDs (date-time, date, uuid, ...).
 func hints(op *spec.Operation, status int) []diff.Hint {
 	if op == nil || op.OpenAPI == nil || op.OpenAPI.Responses == nil {
 		return nil
@@ -42,8 +44,7 @@ func walkSchema(s *openapi3.Schema, path string, depth int, onPath map[*openapi3
 	}
 	onPath[s] = true
 	defer delete(onPath, s)
-	switch s.Format {
-	case "date-time", "date", "uuid":
+	if _, ok := values.FormatKind(s.Format); ok {
 		fn(path, s.Format)
 	}
 	for name, p := range s.Properties {
