@@ -99,6 +99,10 @@ type Operation struct {
 	// call: a recorded item with one of them missing from a collection is
 	// expected, not a regression (see collections.go).
 	Deleted []string
+	// Recorded is when the recorded answer was made. Value hints (see
+	// Config.ValueHints) read a number as a Unix time only within
+	// values.EpochWindow of it; zero reads no number as a time.
+	Recorded time.Time
 	// Own are the ids of items the flow itself created (the values replay
 	// carried). When set, a recorded item of a collection that is not the
 	// flow's is someone else's: its values may change under the flow, and
@@ -133,6 +137,12 @@ type Config struct {
 	// and names ending in Timestamp or Uuid. Off by default, so that
 	// nothing is hidden unless asked for.
 	NameHints bool
+	// ValueHints treats two differing values that package values
+	// recognises as the same form (two ISO 8601 timestamps, two epoch
+	// milliseconds near Operation.Recorded, two UUIDs, two entity tags) as
+	// hints, whatever their member is called. A "compare body PATH" rule
+	// makes the values at PATH strict again, against every hint.
+	ValueHints bool
 	// Context is the number of unchanged lines around each hunk of Diff; 3
 	// when zero, none when negative.
 	Context int
@@ -237,6 +247,9 @@ type session struct {
 	// onChange, when set, replaces the recording of body changes in the
 	// result; Learn uses it to see every change with its path.
 	onChange func(kind ChangeKind, path []step)
+	// onHint, when set, is told of each value a hint hid; LearnHints
+	// turns them into rules.
+	onHint func(path []step, reason string)
 	// deleted and own are Operation.Deleted and Operation.Own, as sets.
 	deleted, own map[string]bool
 }

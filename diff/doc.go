@@ -17,9 +17,12 @@
 // kept in a small file next to the recording (see ParseRules), ignore them
 // by header name or JSON path, for every operation or for one. A set of
 // volatile headers is ignored by default (see DefaultIgnoredHeaders). Hints,
-// from the spec's formats or from member names like createdDate, hide a
-// value only when it actually differs. Learn proposes rules from two replies
-// to the same request.
+// from the spec's formats, from member names like createdDate, or from the
+// values themselves (two ISO 8601 times, two UUIDs: see package values and
+// Config.ValueHints), hide a value only when it actually differs; "compare
+// body PATH" makes the values at PATH strict again. Learn proposes rules
+// from two replies to the same request, LearnHints from what hints hid,
+// and Coverage says how much of an answer a set of rules would hide.
 //
 // Ignoring is never silent: every Result lists each rule, default and hint
 // that hid something, with how many values it hid and how many of those

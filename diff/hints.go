@@ -1,20 +1,28 @@
 package diff
 
-import "strings"
+import (
+	"strings"
+	"time"
+
+	"github.com/apitrail/apitrail/internal/values"
+)
 
 // hinter holds the hints of one comparison: path hints from the operation's
-// schema and, when asked for, the built-in member-name hints.
+// schema and, when asked for, the built-in member-name hints and the hints
+// package values gives by a value's text.
 type hinter struct {
 	pats    []pattern
 	exprs   []string // per pattern: its canonical path
 	reasons []string // per pattern: its reason
 	names   bool
+	values  bool
+	near    time.Time // when the recorded answer was made, for Unix times
 }
 
 // newHinter compiles op's hints. A hint with a bad path is left out with a
 // note, never silently.
 func (s *session) newHinter(op Operation) *hinter {
-	h := &hinter{names: s.d.cfg.NameHints}
+	h := &hinter{names: s.d.cfg.NameHints, values: s.d.cfg.ValueHints, near: op.Recorded}
 	for _, hint := range op.Hints {
 		p, err := parsePath(hint.Path)
 		if err != nil {
@@ -29,7 +37,7 @@ func (s *session) newHinter(op Operation) *hinter {
 		h.exprs = append(h.exprs, p.String())
 		h.reasons = append(h.reasons, reason)
 	}
-	if len(h.pats) == 0 && !h.names {
+	if len(h.pats) == 0 && !h.names && !h.values {
 		return nil
 	}
 	return h
@@ -50,6 +58,24 @@ func (h *hinter) match(matched []int, key string, isMember bool) (rule, reason, 
 		}
 	}
 	return "", "", "", false
+}
+
+// byValue returns the value hint that covers two differing values: both
+// of one form that package values recognises, such as two ISO 8601
+// timestamps or two UUIDs. A value that changed form (an ISO 8601 time
+// that became an HTTP date) is a change of the answer, not noise.
+func (h *hinter) byValue(a, b string) (rule, reason, expr string, ok bool) {
+	if !h.values {
+		return "", "", "", false
+	}
+	fa, ok := values.Recognise(a, h.near)
+	if !ok {
+		return "", "", "", false
+	}
+	if fb, ok := values.Recognise(b, h.near); !ok || fb != fa {
+		return "", "", "", false
+	}
+	return "hint value " + string(fa.Kind), "value: " + fa.Name, string(fa.Kind), true
 }
 
 // nameHint reports whether a member name usually holds a value that changes

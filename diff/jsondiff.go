@@ -166,10 +166,17 @@ func (w *walker) visit(a, b *jnode, states []mstate) (dop, *dnode) {
 		if w.countNoise(a, b) || w.othersValue(a, b) {
 			return opHidden, nil
 		}
-		if h := w.s.hints; h != nil && hintable(a, b) {
+		if h := w.s.hints; h != nil && hintable(a, b) && w.collectionRule(false) == nil { // "compare body PATH" is strict
 			key, isMember := w.lastKey()
-			if rule, reason, expr, ok := h.match(hintHits, key, isMember); ok {
+			rule, reason, expr, ok := h.match(hintHits, key, isMember)
+			if !ok {
+				rule, reason, expr, ok = h.byValue(a.str, b.str)
+			}
+			if ok {
 				w.s.nz.hit(w.s.nz.entry(rule, reason, BodyTarget, expr, false), true, w.where)
+				if w.s.onHint != nil {
+					w.s.onHint(w.path, reason)
+				}
 				return opHidden, nil
 			}
 		}

@@ -109,3 +109,80 @@ func (h *hinter) covers(path []step) (string, bool) {
 	_, reason, _, ok := h.match(m.done(nil, states), key, isMember)
 	return reason, ok
 }
+
+// LearnHints proposes as rules what hints hid when a recorded answer was
+// compared with a replayed one: each generalised JSON path where a schema
+// format, a member name (Config.NameHints) or a value's own form
+// (Config.ValueHints) hid values that differed. Two replies sent one after
+// the other, which is all Learn sees, agree on a creation time; the
+// recording, made days before, does not. Rules that already apply come
+// first, so only new noise is proposed.
+func (d *Differ) LearnHints(op Operation, recorded, replayed Response) []Rule {
+	s := d.newSession(op)
+	if s.hints = s.newHinter(op); s.hints == nil {
+		return nil
+	}
+	scope := opScope(op)
+	seen := map[string]bool{}
+	var rules []Rule
+	s.onChange = func(ChangeKind, []step) {} // only the hints are wanted
+	s.onHint = func(path []step, reason string) {
+		if p := generalise(path).String(); !seen[p] {
+			seen[p] = true
+			rules = append(rules, Rule{Scope: scope, Action: IgnoreAction, Target: BodyTarget, Expr: p,
+				Comment: "learned: the recorded and replayed values differ (hint: " + reason + ")"})
+		}
+	}
+	s.compareBody(recorded, replayed)
+	slices.SortFunc(rules, func(a, b Rule) int { return cmp.Compare(a.Expr, b.Expr) })
+	return rules
+}
+
+// Coverage counts the values of an answer and how many of them the body
+// rules among rules that apply to op would hide: a JSON body's values are
+// its scalars and empty objects and arrays; any other body is one value,
+// hidden by a rule for $. It tells a rule that hides a detail from one
+// that hides the answer.
+func Coverage(op Operation, rules []Rule, r Response) (hidden, total int) {
+	m := &matcher{}
+	for _, rule := range rules {
+		if rule.Target != BodyTarget || rule.Action != IgnoreAction || !rule.Scope.covers(op) {
+			continue
+		}
+		if p, err := parsePath(rule.Expr); err == nil {
+			m.pats = append(m.pats, p)
+		}
+	}
+	kind, t, _ := classify(r.contentType(), r.Body)
+	if kind == kindEmpty {
+		return 0, 0
+	}
+	if kind != kindJSON {
+		if len(m.done(nil, m.start())) > 0 {
+			return 1, 1
+		}
+		return 0, 1
+	}
+	var walk func(n *jnode, states []mstate, hid bool)
+	walk = func(n *jnode, states []mstate, hid bool) {
+		hid = hid || len(m.done(nil, states)) > 0
+		if n.kind.scalar() || n.n == 0 {
+			total++
+			if hid {
+				hidden++
+			}
+			return
+		}
+		for i, c := range t.kids(n) {
+			st := step{key: c.key}
+			if n.kind == jArray {
+				st = step{index: i, isIndex: true}
+			}
+			next, mark := m.next(states, st)
+			walk(&t.kids(n)[i], next, hid)
+			m.states = m.states[:mark]
+		}
+	}
+	walk(&t.root, m.start(), false)
+	return hidden, total
+}

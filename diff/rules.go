@@ -142,11 +142,13 @@ const maxErrors = 10
 //	GET /api/launch/__search: compare body $.content by id
 //	compare body $.items by index            # pair by position after all
 //	compare body $.totalElements             # a count that must not change
+//	GET /api/launch/{id}: compare body $.startTime  # no hint hides it
 //
 // A scope before the colon limits a rule to one operation; path templates
 // match whatever their parameters are named. A compare rule wins over the
 // default ignored headers and over ignore rules, so an operation can check
-// a header that is ignored everywhere else. JSON paths are JSONPath: $,
+// a header that is ignored everywhere else, and "compare body PATH" keeps
+// the values at PATH strict against every hint. JSON paths are JSONPath: $,
 // .name, ['name'], [n], [*], .* and ..name (at any depth). On any mistake
 // ParseRules returns no rules and an error with a "file:line: message" line
 // for each mistake (the first ten, then a count), so a typo never leaves a
@@ -423,6 +425,7 @@ const rulesFileHeader = `# Noise rules for apitrail replay: one rule a line, # s
 #   ignore header NAME                 skip a header (one * matches any characters)
 #   compare header NAME                check a header that is ignored by default
 #   ignore body JSONPATH               skip values: $.a.b, $.list[*].id, $..createdDate
+#   compare body JSONPATH              keep values strict that a hint would hide
 #   METHOD /path/{template}: RULE      only for one operation (or operationId: RULE)
 # Every rule is reported with the number of values it hid.
 `
