@@ -64,8 +64,12 @@ type EntryReport struct {
 	SpecProblems []spec.Problem `json:"specProblems,omitempty"`
 	// Substitutions are the values carried over from earlier answers.
 	Substitutions []correlate.Substitution `json:"substitutions,omitempty"`
-	// Learned are noise rules proposed by sending the call twice.
+	// Learned are noise rules proposed by sending the call twice and by
+	// the hints that hid values of its answer.
 	Learned []diff.Rule `json:"learned,omitempty"`
+	// HeldBack are learned rules that would hide most of the answer: not
+	// applied, and not saved unless asked (see Options.BroadNoise).
+	HeldBack []diff.Rule `json:"heldBack,omitempty"`
 	// Cut is set when the answer was longer than Options.MaxBody: only its
 	// start was kept, and it was compared by length and SHA-256.
 	Cut *Cut `json:"cut,omitempty"`
@@ -115,6 +119,12 @@ type Report struct {
 	Ignored []diff.IgnoredPath `json:"ignored,omitempty"`
 	// Learned are the noise rules proposed by --learn-noise.
 	Learned []diff.Rule `json:"learned,omitempty"`
+	// HeldBack are learned rules the brake held back: for one answer
+	// they would hide most of it.
+	HeldBack []diff.Rule `json:"heldBack,omitempty"`
+	// LearnWarnings say why learned rules are not to be saved as they
+	// are: more than MaxLearnedRules of them.
+	LearnWarnings []string `json:"learnWarnings,omitempty"`
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Counts are the entries per outcome.

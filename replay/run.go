@@ -57,6 +57,9 @@ type Options struct {
 	// LearnNoise sends each safe call twice and treats what differs
 	// between the two answers as noise.
 	LearnNoise bool
+	// BroadNoise applies what LearnNoise learned even where the brake
+	// would hold it back: rules that would hide most of an answer.
+	BroadNoise bool
 	// Baseline holds, by the 0-based index of the recorded call, answers to
 	// compare with instead of the recorded ones.
 	Baseline map[int]*har.Entry
@@ -89,6 +92,7 @@ type runner struct {
 	answered []bool // the call got an answer (its values are extracted)
 	tally    *diff.Tally
 	learned  []diff.Rule
+	held     []diff.Rule // learned rules the brake held back (see learn)
 	done     int
 	// deleted are the last path segments of DELETE calls that succeeded:
 	// items the flow removed itself, expected gone from later lists.
@@ -193,7 +197,10 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Duration = time.Since(rep.Started)
 	rep.Interrupted = ctx.Err() != nil
 	rep.Ignored = r.tally.Ignored()
-	rep.Learned = r.learned
+	rep.Learned, rep.HeldBack = r.learned, r.held
+	if n := len(r.learned) + len(r.held); n > MaxLearnedRules {
+		rep.LearnWarnings = append(rep.LearnWarnings, fmt.Sprintf("%d noise rules learned, more than %d: an instance whose answers differ in nearly everything, where rules would only blind the replay", n, MaxLearnedRules))
+	}
 	for _, v := range p.Corr.Vars {
 		vr := VarReport{Name: v.Name, Recorded: v.Value, Replayed: r.values[v]}
 		if v.From != nil {
@@ -382,6 +389,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	rec.Header = carryHeaders(rec.Header, r.carried(was))
 	r.mu.Lock()
 	op := diff.Operation{Method: er.Method, Deleted: slices.Clone(r.deleted)}
+	op.Recorded, _ = recorded.Started()
 	for _, nv := range r.values {
 		op.Own = append(op.Own, nv)
 	}
@@ -393,21 +401,8 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		op.Path = u.Path
 	}
 	differ := r.differ
-	if r.o.LearnNoise && !c.Unsafe {
-		if second, err := r.send(ctx, req, &EntryReport{}, nil); err == nil {
-			learned := differ.Learn(op, now, r.comparable(second))
-			if len(learned.Rules) > 0 {
-				er.Learned = learned.Rules
-				cfg := r.o.Diff
-				cfg.Rules = append(append([]diff.Rule(nil), cfg.Rules...), learned.Rules...)
-				if d, err := diff.New(cfg); err == nil {
-					differ = d
-				}
-				r.mu.Lock()
-				r.learned = append(r.learned, learned.Rules...)
-				r.mu.Unlock()
-			}
-		}
+	if r.o.LearnNoise {
+		differ = r.learn(ctx, c, req, er, op, rec, now)
 	}
 	res := differ.Compare(op, rec, now)
 	r.mu.Lock()
@@ -714,4 +709,61 @@ func (r *runner) expected(body []byte, was map[string]string) []byte {
 
 func idMember(key string) bool {
 	return key == "id" || key == "uuid" || strings.HasSuffix(key, "Id") || strings.HasSuffix(key, "ID") || strings.HasSuffix(key, "_id")
+}
+
+// MaxLearnedRules is how many noise rules one learning run may propose
+// before the whole lot is suspect: more than that means an instance whose
+// answers differ in nearly everything (a mock that makes every value up),
+// and saving them would make every later replay blind.
+const MaxLearnedRules = 50
+
+// learn proposes noise for one call: what differs between two answers
+// sent one after the other (safe calls only: it sends the call again) and
+// what hints hid between the recorded answer and this one. The brake: when
+// the rules learned for one answer would hide more than half of its
+// values, they are held back, neither applied nor saved unless
+// Options.BroadNoise, and a warning says why. It returns the differ to
+// compare the call with.
+func (r *runner) learn(ctx context.Context, c *Call, req *prepared, er *EntryReport, op diff.Operation, rec, now diff.Response) *diff.Differ {
+	var rules []diff.Rule
+	if !c.Unsafe {
+		if second, err := r.send(ctx, req, &EntryReport{}, nil); err == nil {
+			rules = r.differ.Learn(op, now, r.comparable(second)).Rules
+		}
+	}
+	seen := map[string]bool{}
+	for _, rule := range rules {
+		seen[rule.String()] = true
+	}
+	for _, rule := range r.differ.LearnHints(op, rec, now) {
+		if !seen[rule.String()] {
+			rules = append(rules, rule)
+		}
+	}
+	if len(rules) == 0 {
+		return r.differ
+	}
+	hidden, total := diff.Coverage(op, rules, now)
+	if hidden*2 > total && !r.o.BroadNoise {
+		var names []string
+		for _, rule := range rules {
+			names = append(names, string(rule.Target)+" "+rule.Expr)
+		}
+		er.Warnings = append(er.Warnings, fmt.Sprintf("learned noise held back: %d rule(s) (%s) would hide %d of the answer's %d values, which leaves nothing to compare", len(rules), strings.Join(names, ", "), hidden, total))
+		r.mu.Lock()
+		r.held = append(r.held, rules...)
+		r.mu.Unlock()
+		er.HeldBack = rules
+		return r.differ
+	}
+	er.Learned = rules
+	r.mu.Lock()
+	r.learned = append(r.learned, rules...)
+	r.mu.Unlock()
+	cfg := r.o.Diff
+	cfg.Rules = append(append([]diff.Rule(nil), cfg.Rules...), rules...)
+	if d, err := diff.New(cfg); err == nil {
+		return d
+	}
+	return r.differ
 }

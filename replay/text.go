@@ -111,10 +111,19 @@ func WriteTextColor(w io.Writer, r *Report, p ansi.Palette) error {
 		tw.Flush()
 	}
 	if len(r.Learned) > 0 {
-		fmt.Fprintln(w, "\nnoise learnt by sending calls twice (save them with --save-noise):")
+		fmt.Fprintln(w, "\nnoise learnt by sending calls twice and from the hints (save them with --save-noise):")
 		for _, rule := range r.Learned {
 			fmt.Fprintf(w, "  %s\n", rule)
 		}
+	}
+	if len(r.HeldBack) > 0 {
+		fmt.Fprintln(w, "\nnoise learnt but held back, as it would hide most of an answer (not applied, not saved):")
+		for _, rule := range r.HeldBack {
+			fmt.Fprintf(w, "  %s\n", rule)
+		}
+	}
+	for _, warn := range r.LearnWarnings {
+		fmt.Fprintf(w, "\nwarning: %s\n", warn)
 	}
 	fmt.Fprintln(w)
 	_, err := fmt.Fprintln(w, Summary(r))

@@ -40,6 +40,7 @@ type options struct {
 	noise       string
 	learnNoise  bool
 	saveNoise   bool
+	broadNoise  bool
 	update      bool
 	json        bool
 	quiet       bool
@@ -69,6 +70,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	fs.StringVar(&o.noise, "noise", "", "")
 	fs.BoolVar(&o.learnNoise, "learn-noise", false, "")
 	fs.BoolVar(&o.saveNoise, "save-noise", false, "")
+	fs.BoolVar(&o.broadNoise, "allow-broad-noise", false, "")
 	fs.BoolVar(&o.update, "update", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "")
@@ -102,6 +104,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		return cli.PrintError(stderr, prog, errors.New("--retries must not be negative"))
 	case o.saveNoise && !o.learnNoise:
 		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--save-noise saves what --learn-noise finds"), "add --learn-noise"))
+	case o.broadNoise && !o.learnNoise:
+		return cli.PrintError(stderr, prog, cli.WithHint(errors.New("--allow-broad-noise lets through what --learn-noise would hold back"), "add --learn-noise"))
 	case o.dryRun && (o.junit != "" || o.allure != "" || o.html != ""):
 		return cli.PrintError(stderr, prog, errors.New("--junit, --allure-results and --html report a replay, and --dry-run sends nothing"))
 	case o.dryRun && o.json:
@@ -397,9 +401,9 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	}
 	opts := replay.Options{
 		Name: t.name, Endpoint: r.inst.Endpoint, Client: r.inst.Client, Spec: ix,
-		Diff:        diff.Config{Rules: rules, NameHints: r.o.learnNoise},
+		Diff:        diff.Config{Rules: rules, NameHints: r.o.learnNoise, ValueHints: true},
 		Concurrency: r.o.concurrency, Rate: r.o.rate, Timeout: r.o.timeout, Retries: r.o.retries,
-		LearnNoise: r.o.learnNoise, Baseline: baseline, BaselineValues: was, Redactor: red,
+		LearnNoise: r.o.learnNoise, BroadNoise: r.o.broadNoise, Baseline: baseline, BaselineValues: was, Redactor: red,
 		Progress: func(done, total int, last *replay.EntryReport) {
 			status.Set("replaying %s: %d/%d  #%d %s %s", t.name, done, total, last.Seq, last.Method, last.URL)
 		},
@@ -418,7 +422,9 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	if err := r.print(rep); err != nil {
 		return nil, err
 	}
-	if r.o.saveNoise && len(rep.Learned) > 0 {
+	if r.learnBrake(t, rep) {
+		// shown; nothing saved
+	} else if r.o.saveNoise && len(rep.Learned) > 0 {
 		added, err := diff.AddRules(noiseFile, rep.Learned)
 		if err != nil {
 			return nil, err
@@ -443,35 +449,36 @@ func (r *replayRun) readHAR(path string) (*har.File, error) {
 	return har.NewReader(r.stdin, har.ReaderOptions{Name: "<stdin>"}).ReadAll()
 }
 
-// whyNothingLearned explains an empty --learn-noise result. Name hints
-// apply only while learning, so values they hid would still differ in a
-// plain replay: saying nothing would suggest the flow is clean.
+// learnBrake warns of learned noise the brake held back, and reports
+// whether the whole lot is not to be saved: more rules than a sane limit.
+// Rules held back for one answer are left out of rep.Learned already.
+func (r *replayRun) learnBrake(t target, rep *replay.Report) (refused bool) {
+	if n := len(rep.HeldBack); n > 0 {
+		cli.Warn(r.stderr, prog, "%s: %d learned noise rule(s) held back, neither applied nor saved: for their answers they would hide most of it (see the call's warnings)", t.name, n)
+	}
+	refused = len(rep.LearnWarnings) > 0 && !r.o.broadNoise
+	for _, w := range rep.LearnWarnings {
+		if refused {
+			w += "; none is saved"
+		}
+		cli.Warn(r.stderr, prog, "%s: %s", t.name, w)
+	}
+	if len(rep.HeldBack) > 0 || refused {
+		fmt.Fprintf(r.stderr, "%s: hint: when the instance really answers so, --allow-broad-noise applies and saves them\n", prog)
+	}
+	return refused
+}
+
+// whyNothingLearned explains an empty --learn-noise result, so that
+// saying nothing does not suggest the flow is clean.
 func whyNothingLearned(rep *replay.Report) string {
-	var names, rules []string
-	for _, ig := range rep.Ignored {
-		if !strings.HasPrefix(ig.Rule, "hint name ") || ig.Differed == 0 {
-			continue
-		}
-		names = append(names, ig.Expr)
-		for _, ex := range ig.Examples {
-			if i := strings.LastIndexByte(ex, '.'); i >= 0 && !strings.ContainsAny(ex[i+1:], "[]'\"") {
-				if rule := "ignore body $.." + ex[i+1:]; !slices.Contains(rules, rule) {
-					rules = append(rules, rule)
-				}
-			}
-		}
-	}
-	if len(names) > 0 {
-		why := fmt.Sprintf("members named like %s differed, which --learn-noise hides by name without writing a rule; a replay without it reports them", strings.Join(names, ", "))
-		if len(rules) > 0 {
-			why += ", so add rules such as " + strings.Join(rules, "; ")
-		}
-		return why
-	}
-	if rep.Counts[replay.OK]+rep.Counts[replay.Regression]+rep.Counts[replay.Drift] == 0 {
+	switch {
+	case len(rep.HeldBack) > 0:
+		return "what was learned was held back, as it would hide most of an answer"
+	case rep.Counts[replay.OK]+rep.Counts[replay.Regression]+rep.Counts[replay.Drift] == 0:
 		return "no call was answered"
 	}
-	return "each call answered the same both times"
+	return "each call answered the same both times, and as recorded where hints look"
 }
 
 func (r *replayRun) rules(t target) ([]diff.Rule, string, error) {

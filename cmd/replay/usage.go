@@ -14,7 +14,11 @@ A RECORDING is a HAR file (- for standard input), a recording folder (recording.
 snapshot, noise rules and baseline), or a folder of recording folders, which
 replay as a suite. Values the flow creates and then uses (a new launch's id)
 are carried from the new answers into the later calls, and each
-substitution is reported.
+substitution is reported. Values that differ on every answer are hidden as
+hints and counted in the report like noise rules: two timestamps (ISO 8601,
+HTTP dates, Unix times within 5 years of the recording), two UUIDs or entity
+tags, whatever the member is called, and members the spec gives a date-time
+or uuid format. The noise rule 'compare body PATH' keeps a member strict.
 
 Safe by default:
   - only GET, HEAD and OPTIONS calls are sent unless --unsafe is given; a
@@ -59,9 +63,17 @@ Options:
                             answer counts by its decoded size
       --noise FILE          noise rules (default: the recording's .noise file)
       --learn-noise         send each safe call twice; what differs between the
-                            two answers is noise; member names that usually hold
-                            timestamps (createdDate, *At) hide values that differ
+                            two answers is noise, and so is what a hint hid
+                            between the recorded answer and this one; member
+                            names that usually hold timestamps (createdDate,
+                            *At) hide values that differ. The brake: rules
+                            that would hide more than half of an answer are
+                            held back (not applied, not saved), and more than
+                            50 rules in one recording are not saved, each with
+                            a warning saying why
       --save-noise          add the rules --learn-noise found to the noise file
+      --allow-broad-noise   apply and save what the brake of --learn-noise
+                            holds back, for an instance that really answers so
       --update              write the answers received now as the recording
                             folder's baseline (baseline.har), and say what changed;
                             baseline.values.json keeps the ids that run created, so
