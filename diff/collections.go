@@ -20,8 +20,9 @@ import (
 //
 // Each recorded item still there is compared member by member as before,
 // so a changed item is still a regression. When the caller says which items
-// are the flow's own (Operation.Own, the ids replay carried), the other
-// recorded items are someone else's: their values may change (information,
+// are the flow's own (Operation.Own: the ids replay carried and those of
+// the recording), the other recorded items (those only a baseline holds)
+// are someone else's: their values may change (information,
 // "changed by others"), but a change of their shape (a member gone or
 // added, a value of another type) is still a regression. Items only in the replayed
 // answer (added by others) and items at another position (moved) are

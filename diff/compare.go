@@ -103,11 +103,13 @@ type Operation struct {
 	// Config.ValueHints) read a number as a Unix time only within
 	// values.EpochWindow of it; zero reads no number as a time.
 	Recorded time.Time
-	// Own are the ids of items the flow itself created (the values replay
-	// carried). When set, a recorded item of a collection that is not the
-	// flow's is someone else's: its values may change under the flow, and
-	// only a change of its shape (a member gone or added, a value of
-	// another type) is a regression. Empty means every item is the flow's.
+	// Own are the ids of items that are the flow's: those it created (the
+	// values replay carried) and those its recording holds. When set, a
+	// recorded item of a collection that is not among them (one a baseline
+	// caught that others made) is someone else's: its values may change
+	// under the flow, and only a change of its shape (a member gone or
+	// added, a value of another type) is a regression. Empty means every
+	// item is the flow's.
 	Own []string
 }
 

@@ -32,6 +32,13 @@ func flowDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer in.Close()
+	return flowDirOn(t, in)
+}
+
+// flowDirOn records the bundled flow on a running instance, as a user
+// records on the instance they later replay against.
+func flowDirOn(t *testing.T, in *sandbox.Instance) string {
+	t.Helper()
 	b := recorder.NewBrowser(in.URL(), nil)
 	if _, err := b.UIFlow(context.Background(), "nightly"); err != nil {
 		t.Fatal(err)
