@@ -39,8 +39,8 @@ func IsCacheBuster(name, value, started string) bool {
 			return true
 		}
 	}
-	at, err := time.Parse(time.RFC3339Nano, started)
-	return err == nil && values.EpochNear(value, at, cacheBusterWindow)
+	at, ok := values.ISO8601(started)
+	return ok && values.EpochNear(value, at, cacheBusterWindow)
 }
 
 // dropCacheBusters takes the cache-busters out of a call's problems and

@@ -210,11 +210,13 @@ var outputFlags = map[string]map[string]string{
 		"update":         "replay --update",
 		"learn-noise":    "replay --learn-noise --save-noise",
 		"save-noise":     "replay --learn-noise --save-noise",
-		"save-spec":      "replay text",
-		"whoami":         "replay --whoami",
-		"quiet":          "replay -q",
-		"noise":          "replay --learn-noise --save-noise",
-		"html":           "replay --html",
+		// What the brake held back is written to the noise file by this flag.
+		"allow-broad-noise": "replay --learn-noise --allow-broad-noise",
+		"save-spec":         "replay text",
+		"whoami":            "replay --whoami",
+		"quiet":             "replay -q",
+		"noise":             "replay --learn-noise --save-noise",
+		"html":              "replay --html",
 	},
 }
 
@@ -317,6 +319,7 @@ var cases = []leakCase{
 	{name: "replay --html", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--color", "always", "--html", "{out}/replay.html", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"out/replay.html"}},
 	{name: "replay --update", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--update", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"in/baseline.har"}},
 	{name: "replay --learn-noise --save-noise", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--learn-noise", "--save-noise", "--noise", "{in}/recording.noise", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "added"},
+	{name: "replay --learn-noise --allow-broad-noise", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--learn-noise", "--save-noise", "--allow-broad-noise", "--noise", "{in}/broad.noise", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"in/broad.noise"}},
 	{name: "replay --whoami", cmd: "replay", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-api-token", exits: []int{0}, wantOut: "signed in as leak"},
 	{name: "replay refused token", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "{in}"}, token: "live-refused-api-token", exits: []int{2}, wantOut: "error"},
 }

@@ -3,7 +3,10 @@
 # path, those two included, wants HTTP Basic credentials.
 import base64
 import os
+import random
 import secrets
+from datetime import datetime, timezone
+from email.utils import format_datetime
 from typing import List, Optional
 
 from fastapi import FastAPI, HTTPException
@@ -48,3 +51,22 @@ def get_pet(pet_id: int):
         if p.id == pet_id:
             return p
     raise HTTPException(status_code=404, detail="no such pet")
+
+
+# Answers that change with the clock, for replay's noise tests: the times a
+# keeper noted, under names no list of time-like names holds, in the forms
+# servers write them (ISO 8601, epoch seconds and milliseconds, RFC 1123).
+@app.get("/visits/{pet_id}", operation_id="getVisit", tags=["visits"])
+def get_visit(pet_id: int):
+    now = datetime.now(timezone.utc)
+    return {"id": pet_id, "pet": PETS[(pet_id - 1) % len(PETS)].name, "room": "A1", "keeper": "sam", "notes": "calm",
+            "admitted": now.isoformat(), "fed": int(now.timestamp()), "weighed": int(now.timestamp() * 1000),
+            "checked": format_datetime(now, usegmt=True)}
+
+
+# An answer every value of which is made up on each call, as a mock server
+# driven by a schema gives: nothing in it can be compared.
+@app.get("/census", operation_id="getCensus", tags=["visits"])
+def get_census():
+    return {"count": random.randint(1, 10**6), "token": secrets.token_hex(8), "mood": random.choice(["calm", "busy", "loud", "quiet"]),
+            "score": random.random(), "shift": random.choice(["day", "night", "late"])}
