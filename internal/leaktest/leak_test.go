@@ -319,7 +319,7 @@ var cases = []leakCase{
 	{name: "replay --html", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--color", "always", "--html", "{out}/replay.html", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"out/replay.html"}},
 	{name: "replay --update", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--unsafe", "--update", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"in/baseline.har"}},
 	{name: "replay --learn-noise --save-noise", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--learn-noise", "--save-noise", "--noise", "{in}/recording.noise", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "added"},
-	{name: "replay --learn-noise --allow-broad-noise", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--learn-noise", "--save-noise", "--allow-broad-noise", "--noise", "{in}/broad.noise", "{in}"}, token: "live-api-token", exits: []int{1}, wantFiles: []string{"in/broad.noise"}},
+	{name: "replay --learn-noise --allow-broad-noise", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "--learn-noise", "--save-noise", "--allow-broad-noise", "--noise", "{in}/recording.noise", "{in}"}, token: "live-api-token", exits: []int{1}, wantOut: "added"},
 	{name: "replay --whoami", cmd: "replay", args: []string{"-e", "{endpoint}", "--whoami"}, token: "live-api-token", exits: []int{0}, wantOut: "signed in as leak"},
 	{name: "replay refused token", cmd: "replay", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "{in}"}, token: "live-refused-api-token", exits: []int{2}, wantOut: "error"},
 }

@@ -68,5 +68,5 @@ def get_visit(pet_id: int):
 # driven by a schema gives: nothing in it can be compared.
 @app.get("/census", operation_id="getCensus", tags=["visits"])
 def get_census():
-    return {"count": random.randint(1, 10**6), "token": secrets.token_hex(8), "mood": random.choice(["calm", "busy", "loud", "quiet"]),
-            "score": random.random(), "shift": random.choice(["day", "night", "late"])}
+    return {"count": random.randint(1, 10**9), "token": secrets.token_hex(8), "ward": "W" + str(random.randint(1, 10**9)),
+            "score": random.random(), "code": secrets.token_urlsafe(6)}
