@@ -26,8 +26,8 @@ const (
 var formNames = [...]string{"", "uuid", "date-time", "date", "email", "uri"}
 
 var (
-	hexRE  = regexp.MustCompile(`^[0-9a-fA-F]+$`)
-	b64RE  = regexp.MustCompile(`^[A-Za-z0-9_-]+={0,2}$`)
+	hexRE = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	b64RE = regexp.MustCompile(`^[A-Za-z0-9_-]+={0,2}$`)
 )
 
 // stringForm gives the format a string value is unmistakably in. Every
