@@ -43,11 +43,7 @@ func newRecorder(t *testing.T) *recorder {
 	}
 	json.NewDecoder(resp.Body).Decode(&tok)
 	resp.Body.Close()
-	ix, err := sandboxtest.Index(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &recorder{t: t, in: in, token: tok.AccessToken, ix: ix}
+	return &recorder{t: t, in: in, token: tok.AccessToken, ix: sandboxtest.Index(t, false)}
 }
 
 func (r *recorder) do(method, path string, body any) map[string]any {

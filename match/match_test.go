@@ -12,15 +12,6 @@ import (
 	"github.com/apitrail/apitrail/spec"
 )
 
-func sandboxIndex(t *testing.T) *spec.Index {
-	t.Helper()
-	ix, err := sandboxtest.Index(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
-}
-
 func entry(method, rawURL string, status int, respType, respBody string) *har.Entry {
 	e := &har.Entry{Request: har.Request{Method: method, URL: rawURL}, Response: har.Response{Status: status}}
 	if respBody != "" || respType != "" {
@@ -31,7 +22,7 @@ func entry(method, rawURL string, status int, respType, respBody string) *har.En
 }
 
 func TestVerdicts(t *testing.T) {
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	const host = "http://testops.test"
 	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
 	cases := []struct {
@@ -80,7 +71,7 @@ func TestVerdicts(t *testing.T) {
 }
 
 func TestResultNamesOperationAndParams(t *testing.T) {
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	m := match.New(ix, match.Options{})
 	r := m.Entry(1, entry("GET", "http://testops.test/api/launch/104?projectId=1", 200, "", ""))
 	if r.Operation == nil || r.Operation.Tag != "launch-controller" || r.Operation.OperationID == "" {
@@ -95,7 +86,7 @@ func TestResultNamesOperationAndParams(t *testing.T) {
 }
 
 func TestFixedHostsOverrideLearning(t *testing.T) {
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	m := match.New(ix, match.Options{Hosts: []string{"https://testops.example.com"}})
 	m.Observe(entry("GET", "http://other.test/api/launch/1", 200, "", ""))
 	if r := m.Entry(1, entry("GET", "http://other.test/api/launch/1", 200, "", "")); r.Verdict != match.NotAPI {
@@ -151,7 +142,7 @@ func TestPetstoreChromeRecording(t *testing.T) {
 }
 
 func TestThirdPartyAPIHostsAreNotTheInstance(t *testing.T) {
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
 	entries := []*har.Entry{
 		entry("GET", "http://127.0.0.1:18080/api/launch/104", 200, "application/json", launch),
@@ -173,7 +164,7 @@ func TestThirdPartyAPIHostsAreNotTheInstance(t *testing.T) {
 }
 
 func TestTruncatedBodiesAreNotDrift(t *testing.T) {
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	m := match.New(ix, match.Options{})
 	e := entry("GET", "http://testops.test/api/launch/104", 200, "application/json", `{"id":104,"name":"x","proj`)
 	e.Response.Content.Extra.Set("_truncated", true)
@@ -195,7 +186,7 @@ func TestTruncatedBodiesAreNotDrift(t *testing.T) {
 // A value its parameter's type rejects is the operation called wrongly,
 // which is drift, not a call in no spec.
 func TestWronglyTypedPathParamIsDrift(t *testing.T) {
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	launch := `{"id":104,"name":"n","projectId":1,"closed":false,"autoclose":false,"external":false,"createdDate":1764320000000,"lastModifiedDate":1764320000000,"tags":[],"links":[],"issues":[]}`
 	m := match.New(ix, match.Options{})
 	typed := entry("GET", "http://testops.test/api/launch/104", 200, "application/json", launch)
@@ -252,7 +243,7 @@ func TestUploadSpellings(t *testing.T) {
 		{"a broken escape stays as written", "/api/upl%zzoad", false},
 	}
 	p := match.TestOpsPolicy()
-	ix := sandboxIndex(t)
+	ix := sandboxtest.Index(t, false)
 	m := match.New(ix, match.Options{Hosts: []string{"testops.test"}})
 	for i, c := range cases {
 		if got := p.IsUpload(c.path); got != c.upload {
@@ -269,7 +260,7 @@ func TestUploadSpellings(t *testing.T) {
 // TestUserAliasesReachUploads: an alias the user gives (--alias) is a path
 // the instance serves, so an upload behind it is still an upload.
 func TestUserAliasesReachUploads(t *testing.T) {
-	docs := sandboxIndex(t).Documents()
+	docs := sandboxtest.Index(t, false).Documents()
 	ix, err := spec.NewIndex(docs, spec.Options{Aliases: []spec.Alias{{From: "/gateway/testops", To: "/api"}}})
 	if err != nil {
 		t.Fatal(err)

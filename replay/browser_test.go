@@ -9,6 +9,7 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/replay"
 )
@@ -29,7 +30,7 @@ func TestBrowserCallsReplayAsTheBrowserWould(t *testing.T) {
 		Response: har.Response{Status: 101}}
 	in.ResetRequests()
 	start := time.Now()
-	rep := run(t, plan(t, index(t), []*har.Entry{list, ws}, false), in, a, replay.Options{})
+	rep := run(t, plan(t, sandboxtest.Index(t, false), []*har.Entry{list, ws}, false), in, a, replay.Options{})
 	if rep.Entries[1].Outcome != replay.Skipped || !strings.Contains(rep.Entries[1].Reason, "WebSocket") {
 		t.Errorf("the WebSocket: %s (%s); want skipped, saying it is a WebSocket", rep.Entries[1].Outcome, rep.Entries[1].Reason)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/replay"
 )
 
@@ -74,7 +75,7 @@ func TestALocationReplayCarriedIsNotARegression(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rep, err := plan(t, index(t), entries, true).Run(context.Background(), replay.Options{Endpoint: ep, Client: pa.Client(), Backoff: 20 * time.Millisecond, Diff: diff.Config{Rules: noise}})
+			rep, err := plan(t, sandboxtest.Index(t, false), entries, true).Run(context.Background(), replay.Options{Endpoint: ep, Client: pa.Client(), Backoff: 20 * time.Millisecond, Diff: diff.Config{Rules: noise}})
 			if err != nil {
 				t.Fatal(err)
 			}

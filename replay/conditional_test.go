@@ -6,6 +6,7 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/replay"
 )
 
@@ -42,7 +43,7 @@ func TestRecorded304IsComparedByStatusAndHeaders(t *testing.T) {
 			e.Response.Headers = kept
 			e.Response.Content = har.Content{Size: 0, MimeType: "application/json"}
 			in, a := target(t, sandbox.Knobs{})
-			rep := run(t, plan(t, index(t), entries, true), in, a, replay.Options{})
+			rep := run(t, plan(t, sandboxtest.Index(t, false), entries, true), in, a, replay.Options{})
 			got := rep.Entries[2]
 			if got.Outcome != tc.outcome || got.Status != 200 {
 				t.Errorf("outcome %s, status %d, want %s after 200\n%s", got.Outcome, got.Status, tc.outcome, text(t, rep))

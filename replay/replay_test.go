@@ -52,15 +52,6 @@ func recording(t *testing.T) []*har.Entry {
 	return f.Log.Entries
 }
 
-func index(t *testing.T) *spec.Index {
-	t.Helper()
-	ix, err := sandboxtest.Index(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
-}
-
 // target starts the instance to replay against and returns it with a
 // client that signs in with the seeded API token.
 func target(t *testing.T, knobs sandbox.Knobs) (*sandbox.Instance, *auth.Authenticator) {
@@ -128,7 +119,7 @@ func outcomes(rep *replay.Report) string {
 
 func TestRecordedFlowReplaysWithoutDifferences(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	rep := run(t, plan(t, ix, entries, true), in, a, replay.Options{Spec: ix})
 	// login, me, projects, create, open, results, search, statistic
@@ -161,7 +152,7 @@ func TestRecordedFlowReplaysWithoutDifferences(t *testing.T) {
 
 func TestWithoutNoiseRulesTimestampsAreRegressions(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	rep := run(t, plan(t, ix, entries, true), in, a, replay.Options{Diff: diff.Config{Rules: []diff.Rule{}}})
 	create := rep.Entries[3]
@@ -179,7 +170,7 @@ func TestWithoutNoiseRulesTimestampsAreRegressions(t *testing.T) {
 
 func TestCorrelationCarriesTheNewID(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	// Two launches first, so that the flow's launch gets another id than
 	// it had in the recording.
@@ -218,7 +209,7 @@ func TestCorrelationCarriesTheNewID(t *testing.T) {
 
 func TestUnsafeCallsAreSkippedWithoutTheFlag(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	rep := run(t, plan(t, ix, entries, false), in, a, replay.Options{})
 	create := rep.Entries[3]
@@ -236,7 +227,7 @@ func TestUnsafeCallsAreSkippedWithoutTheFlag(t *testing.T) {
 // would ask for the recorded id and get a 404: a regression replay caused.
 func TestCallsUsingWhatASkippedCallMakesAreSkipped(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	rep := run(t, plan(t, ix, entries, false), in, a, replay.Options{Spec: ix})
 	for _, i := range []int{4, 5, 7} { // open, results, statistic
@@ -254,7 +245,7 @@ func TestCallsUsingWhatASkippedCallMakesAreSkipped(t *testing.T) {
 
 func TestVersion2ReportsExactlyItsChanges(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{V2: true})
 	rep := run(t, plan(t, ix, entries, true), in, a, replay.Options{Spec: ix})
 	got := map[int][]string{}
@@ -306,7 +297,7 @@ func sorted(s []string) []string {
 
 func TestShortTokensAreRefreshedDuringALongReplay(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{TokenValidity: 2 * time.Second})
 	// Replay the reads five times over, about ten seconds at three calls a
 	// second, with tokens that live two seconds.
@@ -338,7 +329,7 @@ func TestShortTokensAreRefreshedDuringALongReplay(t *testing.T) {
 
 func TestFaultsRetryReadsButNeverWrites(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	if _, err := a.Token(context.Background()); err != nil { // the token before the faults
 		t.Fatal(err)
@@ -380,7 +371,7 @@ func TestFaultsRetryReadsButNeverWrites(t *testing.T) {
 // With one call in flight, the instance sees the calls as the UI made them.
 func TestOneAtATimeSendsInRecordedOrder(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{})
 	var reads []*har.Entry
 	for i := 0; i < 5; i++ {
@@ -416,7 +407,7 @@ func TestOneAtATimeSendsInRecordedOrder(t *testing.T) {
 
 func TestInterruptedRunStillReports(t *testing.T) {
 	entries := recording(t)
-	ix := index(t)
+	ix := sandboxtest.Index(t, false)
 	in, a := target(t, sandbox.Knobs{Latency: 200 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
@@ -447,7 +438,7 @@ func TestPlanListsDependenciesInOrder(t *testing.T) {
 		entries = append(entries, mk("GET", fmt.Sprintf("http://testops.test/api/launch/%d", 100+i)))
 	}
 	entries = append(entries, mk("POST", "http://testops.test/api/launch"))
-	p := plan(t, index(t), entries, true)
+	p := plan(t, sandboxtest.Index(t, false), entries, true)
 	for range 20 {
 		var b strings.Builder
 		if err := replay.WritePlan(&b, "reads then a write", p, nil); err != nil {

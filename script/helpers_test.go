@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +19,6 @@ import (
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/match"
-	"github.com/apitrail/apitrail/spec"
 )
 
 var (
@@ -32,11 +30,7 @@ var (
 // hosts learnt in a first pass, then one result per entry.
 func matchEntries(t *testing.T, entries []*har.Entry) []match.Result {
 	t.Helper()
-	ix, err := sandboxIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := match.New(ix, match.Options{})
+	m := match.New(sandboxtest.Index(t, false), match.Options{})
 	for _, e := range entries {
 		m.Observe(e)
 	}
@@ -46,10 +40,6 @@ func matchEntries(t *testing.T, entries []*har.Entry) []match.Result {
 	}
 	return out
 }
-
-// sandboxIndex is the index of the sandbox's "All Services" document,
-// built once: the fuzz target needs it thousands of times.
-var sandboxIndex = sync.OnceValues(func() (*spec.Index, error) { return sandboxtest.Index(false) })
 
 func readRecording(t *testing.T, path string) []match.Result {
 	t.Helper()

@@ -5,15 +5,37 @@
 package sandboxtest
 
 import (
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/spec"
 )
 
-// Index loads the instance's "All Services" document (in its version 2
-// shape when v2 is set) and indexes it.
-func Index(v2 bool) (*spec.Index, error) {
+// Index returns the index of the instance's "All Services" document (in
+// its version 2 shape when v2 is set), or fails the test. The index is
+// built once per shape and shared: it is safe for concurrent use, and fuzz
+// targets ask for it thousands of times.
+func Index(t testing.TB, v2 bool) *spec.Index {
+	t.Helper()
+	build := indexV3
+	if v2 {
+		build = indexV2
+	}
+	ix, err := build()
+	if err != nil {
+		t.Fatalf("sandboxtest: the instance's document: %v", err)
+	}
+	return ix
+}
+
+var (
+	indexV3 = sync.OnceValues(func() (*spec.Index, error) { return buildIndex(false) })
+	indexV2 = sync.OnceValues(func() (*spec.Index, error) { return buildIndex(true) })
+)
+
+func buildIndex(v2 bool) (*spec.Index, error) {
 	data, err := sandbox.Document(sandbox.AllServices, v2)
 	if err != nil {
 		return nil, err
