@@ -18,6 +18,7 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/thirdparty"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/apitrail/apitrail/spec/discover"
@@ -83,22 +84,11 @@ func (w *setCookieSpy) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Skip("skipping: no Chromium at /usr/bin/chromium (install it with: apt-get install chromium; .ci/run does)")
-	return ""
-}
-
 // TestBrowserRecordsTheUIFlow runs capture --browser with a real headless
 // Chromium against the local instance's web UI over HTTPS, and checks the
 // recording. With -update it also replaces the bundled demo recording.
 func TestBrowserRecordsTheUIFlow(t *testing.T) {
-	browserPath := chromium(t)
+	browserPath := thirdparty.Chromium(t)
 	in, err := sandbox.Start(sandbox.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +298,7 @@ func header(hs []har.NameValue, name string) string {
 // close by itself (--dump-dom exits once the page has loaded) and checks
 // that capture then finishes the recording on its own.
 func TestRecordingEndsWhenTheBrowserCloses(t *testing.T) {
-	browserPath := chromium(t)
+	browserPath := thirdparty.Chromium(t)
 	in, err := sandbox.Start(sandbox.Options{TLS: true})
 	if err != nil {
 		t.Fatal(err)

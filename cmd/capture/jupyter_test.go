@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,38 +20,34 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/thirdparty"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/script"
 	"github.com/apitrail/apitrail/spec"
 	"github.com/apitrail/apitrail/spec/discover"
 )
 
-// jupyterNotebook is Debian's classic Jupyter Notebook server (package
-// jupyter-notebook, installed by .ci/run): a real single-page app with a
-// real Swagger 2.0 document of its own, whose UI adds jQuery cache-busters,
+// TestJupyterNotebookRecordedByCapture records Debian's classic Jupyter
+// Notebook server (thirdparty.Jupyter): a real single-page app with a real
+// Swagger 2.0 document of its own, whose UI adds jQuery cache-busters,
 // opens a kernel WebSocket, revalidates pages with 304 and lists the root
-// folder at a path its spec leaves out.
-const jupyterNotebook = "/usr/bin/jupyter-notebook"
-
-// TestJupyterNotebookRecordedByCapture drives headless Chromium through
+// folder at a path its spec leaves out. It drives headless Chromium through
 // capture over Jupyter Notebook's UI as a person would (the file list,
 // a notebook in a sub-folder whose first cell is run, the file list
 // again, the API's spec document), then checks that match gives every
 // recorded call the verdict a person who knows the app would give it.
 func TestJupyterNotebookRecordedByCapture(t *testing.T) {
-	browserPath := chromium(t)
-	if _, err := os.Stat(jupyterNotebook); err != nil {
-		t.Skip("skipping: no Jupyter Notebook at " + jupyterNotebook + " (apt-get install jupyter-notebook; .ci/run does)")
-	}
+	browserPath := thirdparty.Chromium(t)
+	nb := thirdparty.Jupyter(t)
+	host := strings.TrimPrefix(nb.URL, "http://")
 	dir := t.TempDir()
-	nb := startJupyter(t, dir)
 
 	out := filepath.Join(dir, "jupyter.har")
-	p := startProcess(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--listen", "127.0.0.1:0", "--host", nb.host, "-o", out)
+	p := startProcess(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--listen", "127.0.0.1:0", "--host", host, "-o", out)
 	b := startDevTools(t, browserPath, p.addr, filepath.Join(dir, "profile"))
 
-	base := "http://" + nb.host
-	b.navigate(base + "/tree?token=" + nb.token)
+	base := nb.URL
+	b.navigate(base + "/tree?token=" + nb.Token)
 	b.until("the file list", `document.querySelectorAll('#notebook_list .list_item a.item_link').length >= 1`)
 	b.navigate(base + "/notebooks/work%20dir/sub/probe.ipynb")
 	b.until("the kernel", `typeof Jupyter !== 'undefined' && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected()`)
@@ -125,7 +120,7 @@ func TestJupyterNotebookRecordedByCapture(t *testing.T) {
 	}
 
 	// match, with the spec the server serves, as a user would run it.
-	fetched, err := discover.Fetch(context.Background(), http.DefaultClient, base+"/api/spec.yaml?token="+nb.token, time.Minute)
+	fetched, err := discover.Fetch(context.Background(), http.DefaultClient, base+"/api/spec.yaml?token="+nb.Token, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,72 +231,6 @@ func checkJupyterVerdict(t *testing.T, r match.Result) {
 	default:
 		if r.Verdict == match.Undocumented {
 			fail("only the root listing is undocumented in this flow")
-		}
-	}
-}
-
-// jupyter is a running Jupyter Notebook server.
-type jupyter struct {
-	host, token string
-}
-
-// startJupyter runs Jupyter Notebook on a free loopback port over a folder
-// holding one notebook two folders down, with token auth.
-func startJupyter(t *testing.T, dir string) *jupyter {
-	t.Helper()
-	root := filepath.Join(dir, "notebooks")
-	sub := filepath.Join(root, "work dir", "sub")
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	const probe = `{"cells":[{"cell_type":"code","execution_count":null,"metadata":{},"outputs":[],"source":["6 * 7"]}],
-"metadata":{"kernelspec":{"display_name":"Python 3","language":"python","name":"python3"}},"nbformat":4,"nbformat_minor":5}`
-	if err := os.WriteFile(filepath.Join(sub, "probe.ipynb"), []byte(probe), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	nb := &jupyter{host: fmt.Sprintf("127.0.0.1:%d", port), token: "apitrail-test-token-5c1e"}
-	home := filepath.Join(dir, "home")
-	cmd := exec.Command(jupyterNotebook, "--no-browser", "--ip=127.0.0.1", fmt.Sprint("--port=", port), "--port-retries=0",
-		"--NotebookApp.token="+nb.token, "--notebook-dir="+root, "--allow-root")
-	cmd.Env = append(os.Environ(), "HOME="+home, "JUPYTER_CONFIG_DIR="+filepath.Join(home, "config"),
-		"JUPYTER_DATA_DIR="+filepath.Join(home, "data"), "JUPYTER_RUNTIME_DIR="+filepath.Join(home, "runtime"))
-	var log syncBuffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	// Its kernels are its children: a group of their own ends together.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", nb.host, time.Second); err == nil {
-			c.Close()
-			return nb
-		}
-		select {
-		case <-done:
-			t.Fatalf("jupyter-notebook exited:\n%s", log.String())
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("jupyter-notebook did not listen in 60s:\n%s", log.String())
 		}
 	}
 }

@@ -9,20 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// chromium finds a Chromium binary, or skips: CI installs it with apt
-// (.ci/run), a user's machine may not have it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("skipping: no chromium binary on PATH (apt-get install chromium)")
-	return ""
-}
+	"github.com/apitrail/apitrail/internal/thirdparty"
+)
 
 // runHeadless loads url in headless Chromium and returns the DOM once the
 // page's scripts have settled. The virtual time budget lets the page's
@@ -58,7 +47,7 @@ func tail(s string, n int) string {
 }
 
 func TestUIInHeadlessChromium(t *testing.T) {
-	bin := chromium(t)
+	bin := thirdparty.Chromium(t)
 	for _, tc := range []struct {
 		name  string
 		opts  Options

@@ -4,6 +4,8 @@
 // at /api/spec.yaml) and a FastAPI application (HTTP Basic on every path,
 // its generated document named by its Swagger UI page at /docs). A test
 // that needs one skips, saying what to install, when it is absent.
+// Chromium finds the headless browser the same way for every package's
+// tests.
 package thirdparty
 
 import (
@@ -18,6 +20,19 @@ import (
 	"testing"
 	"time"
 )
+
+// Chromium finds a Chromium binary, or skips: CI installs it with apt
+// (.ci/run), a user's machine may not have it.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("skipping: no chromium binary on PATH (apt-get install chromium; .ci/run does)")
+	return ""
+}
 
 // Server is a running third-party server.
 type Server struct {
@@ -38,8 +53,18 @@ type Server struct {
 	Name string
 }
 
+// jupyterFiles is the notebook folder Jupyter serves: an empty notebook
+// at the top, a folder holding a text file, and a notebook two folders
+// down, one with a space in its name, whose one code cell starts a kernel.
+var jupyterFiles = map[string]string{
+	"hello.ipynb":       `{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}`,
+	"reports/notes.txt": "a note\n",
+	"work dir/sub/probe.ipynb": `{"cells":[{"cell_type":"code","execution_count":null,"metadata":{},"outputs":[],"source":["6 * 7"]}],
+"metadata":{"kernelspec":{"display_name":"Python 3","language":"python","name":"python3"}},"nbformat":4,"nbformat_minor":5}`,
+}
+
 // Jupyter starts Jupyter Notebook (Debian's jupyter-notebook) with a
-// token and a notebook folder holding a notebook and a folder.
+// token over a notebook folder holding jupyterFiles.
 func Jupyter(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("jupyter-notebook")
@@ -48,9 +73,15 @@ func Jupyter(t testing.TB) *Server {
 	}
 	dir := t.TempDir()
 	nb := filepath.Join(dir, "notebooks")
-	os.MkdirAll(filepath.Join(nb, "reports"), 0o755)
-	os.WriteFile(filepath.Join(nb, "hello.ipynb"), []byte(`{"cells":[],"metadata":{},"nbformat":4,"nbformat_minor":5}`), 0o644)
-	os.WriteFile(filepath.Join(nb, "reports", "notes.txt"), []byte("a note\n"), 0o644)
+	for name, content := range jupyterFiles {
+		path := filepath.Join(nb, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	token := "jt-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	port := freePort(t)
 	cmd := exec.Command(bin, "--no-browser", "--allow-root", "--ip=127.0.0.1", "--port="+port, "--port-retries=0",
@@ -119,7 +150,8 @@ func freePort(t testing.TB) string {
 }
 
 // start runs cmd, waits until s.URL answers HTTP, and stops the server
-// (this process's own child, by its pid) when the test ends.
+// (this process's own child, with the children it started, such as
+// Jupyter's kernels) when the test ends.
 func start(t testing.TB, cmd *exec.Cmd, s *Server, logPath string) {
 	t.Helper()
 	logFile, err := os.Create(logPath)
@@ -127,17 +159,21 @@ func start(t testing.TB, cmd *exec.Cmd, s *Server, logPath string) {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", s.Name, err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
+		// SIGTERM, not an interrupt: Jupyter answers an interrupt by asking
+		// on its terminal whether to stop, and shuts its kernels down on
+		// SIGTERM.
+		signalGroup(cmd, false)
 		select {
 		case <-exited:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
+		case <-time.After(10 * time.Second):
+			signalGroup(cmd, true)
 			<-exited
 		}
 		logFile.Close()

@@ -14,9 +14,9 @@ import (
 
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/internal/thirdparty"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
-	"github.com/apitrail/apitrail/report/htmlreport/htmltest"
 )
 
 // synthetic builds a replay of n calls shaped like a nightly suite's: 50
@@ -112,7 +112,7 @@ func BenchmarkReplayReport10k(b *testing.B) {
 // beyond what it spends on a blank page: on a shared, busy machine it says
 // more than the wall clock.
 func BenchmarkChromiumLoad10k(b *testing.B) {
-	bin := htmltest.Chromium(b)
+	bin := thirdparty.Chromium(b)
 	dir := b.TempDir()
 	page := filepath.Join(dir, "replay.html")
 	if err := WriteReplayFile(page, synthetic(10000), Options{}); err != nil {

@@ -18,20 +18,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// Chromium finds a Chromium binary, or skips: CI installs it with apt
-// (.ci/run), a user's machine may not have it.
-func Chromium(t testing.TB) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("skipping: no chromium binary on PATH (apt-get install chromium)")
-	return ""
-}
+	"github.com/apitrail/apitrail/internal/thirdparty"
+)
 
 // Browser is headless Chromium with a fresh profile.
 type Browser struct {
@@ -43,7 +32,7 @@ type Browser struct {
 }
 
 // New returns a Browser, or skips the test when there is no Chromium.
-func New(t testing.TB) *Browser { return &Browser{Bin: Chromium(t), t: t} }
+func New(t testing.TB) *Browser { return &Browser{Bin: thirdparty.Chromium(t), t: t} }
 
 func (b *Browser) run(extra ...string) string {
 	b.t.Helper()
