@@ -2,17 +2,15 @@ package diff
 
 import (
 	"encoding/json"
-	"flag"
 	"net/http"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+	"github.com/apitrail/apitrail/internal/golden"
+)
 
 // jsonResp is a 200 response with a JSON body.
 func jsonResp(body string) Response {
@@ -503,28 +501,6 @@ func TestTally(t *testing.T) {
 	}
 }
 
-// golden compares got with testdata/golden/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./diff -run %s -update to create it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (go test ./diff -run %s -update rewrites it):\n--- got\n%s\n--- want\n%s", path, t.Name(), got, want)
-	}
-}
-
 func TestReportGolden(t *testing.T) {
 	launch := func(name string, created, total int, extra string) string {
 		return `{"content":[` +
@@ -608,13 +584,13 @@ func TestReportGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := mustDiffer(t, tc.rules, tc.cfg).Compare(tc.op, tc.a, tc.b)
-			golden(t, tc.name+".txt", "# "+tc.reason+"\n"+r.Report())
+			golden.Check(t, filepath.Join("testdata", "golden", tc.name+".txt"), "# "+tc.reason+"\n"+r.Report())
 			if tc.name == "launch-regression" {
 				js, err := json.MarshalIndent(r, "", "  ")
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden(t, tc.name+".json", string(js)+"\n")
+				golden.Check(t, filepath.Join("testdata", "golden", tc.name+".json"), append(js, '\n'))
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package recordings_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io/fs"
 	"net/url"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/apitrail/apitrail/diff"
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/golden"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/recordings"
@@ -22,8 +22,6 @@ import (
 	"github.com/apitrail/apitrail/spec"
 	"github.com/apitrail/apitrail/spec/discover"
 )
-
-var update = flag.Bool("update", false, "rediscover the spec snapshots and rewrite flow.json from a fresh local instance")
 
 func flows(t *testing.T) []*flow.Flow {
 	t.Helper()
@@ -37,7 +35,7 @@ func flows(t *testing.T) []*flow.Flow {
 // TestUpdateSnapshots rewrites each flow's spec snapshot from what a fresh
 // instance serves, found the way Swagger UI finds it. Run with -update.
 func TestUpdateSnapshots(t *testing.T) {
-	if !*update {
+	if !golden.Updating() {
 		t.Skip("run with -update to rediscover the spec snapshots")
 	}
 	in, err := sandbox.Start(sandbox.Options{})

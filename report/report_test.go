@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"flag"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,13 +12,12 @@ import (
 
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/diff"
+	"github.com/apitrail/apitrail/internal/golden"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/replay"
 	"github.com/apitrail/apitrail/report/reporttest"
 	"github.com/apitrail/apitrail/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 const base = "https://testops.example.com"
 
@@ -94,20 +92,9 @@ func TestJUnitGolden(t *testing.T) {
 	if err := WriteJUnit(&b, fixedReports(), Options{Host: "ci-runner-1"}); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "junit.golden.xml")
-	if *update {
-		if err := os.WriteFile(golden, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		t.Errorf("JUnit output differs from %s (run go test ./report -update and review the change):\n%s", golden, b.String())
-	}
-	t.Run("valid", func(t *testing.T) { reporttest.ValidateJUnit(t, golden) })
+	path := filepath.Join("testdata", "junit.golden.xml")
+	golden.Check(t, path, b.Bytes())
+	t.Run("valid", func(t *testing.T) { reporttest.ValidateJUnit(t, path) })
 }
 
 func TestJUnitCasesAndCounts(t *testing.T) {

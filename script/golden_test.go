@@ -1,13 +1,10 @@
 package script_test
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
+	"github.com/apitrail/apitrail/internal/golden"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/script"
@@ -39,41 +36,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, f, err)
 			}
-			path := filepath.Join("testdata", "golden", name+f.Ext())
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./script -update to write it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the golden file (go test ./script -update rewrites it):\n%s", path, firstDiff(string(want), string(got)))
-			}
+			golden.Check(t, filepath.Join("testdata", "golden", name+f.Ext()), got)
 		}
 	}
-}
-
-// firstDiff shows the first line where two texts part.
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return "line " + strconv.Itoa(i+1) + ":\n--- golden\n" + w + "\n+++ generated\n" + g
-		}
-	}
-	return "(same lines, different bytes)"
 }

@@ -21,10 +21,7 @@ import (
 	"github.com/apitrail/apitrail/match"
 )
 
-var (
-	update   = flag.Bool("update", false, "rewrite the golden scripts under testdata/golden")
-	rerecord = flag.Bool("rerecord", false, "record testdata/ui-flow.har anew from a sandbox instance (then run with -update)")
-)
+var rerecord = flag.Bool("rerecord", false, "record testdata/ui-flow.har anew from a sandbox instance (then run with -update)")
 
 // matchEntries gives the verdicts the match command gives: the instance's
 // hosts learnt in a first pass, then one result per entry.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/golden"
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/internal/thirdparty"
 	"github.com/apitrail/apitrail/match"
@@ -96,7 +97,7 @@ func TestBrowserRecordsTheUIFlow(t *testing.T) {
 	defer in.Close()
 	secrets := &secretLog{values: map[string]string{}}
 	srv := httptest.NewUnstartedServer(secrets.wrap(in))
-	if *update {
+	if golden.Updating() {
 		l, err := net.Listen("tcp", demoAddr)
 		if err != nil {
 			t.Fatalf("-update needs %s free: %v", demoAddr, err)
@@ -267,7 +268,7 @@ func TestBrowserRecordsTheUIFlow(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if *update {
+	if golden.Updating() {
 		dest := filepath.Join("..", "..", "recordings", "ui-flow", "recording.har")
 		if err := os.WriteFile(dest, data, 0o600); err != nil {
 			t.Fatal(err)

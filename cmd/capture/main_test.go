@@ -28,8 +28,6 @@ import (
 	"github.com/apitrail/apitrail/har"
 )
 
-var update = flag.Bool("update", false, "regenerate recordings/ui-flow/recording.har with the browser test")
-
 // runCapture runs the command in this process.
 func runCapture(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
