@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/har"
-	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/script"
 	"github.com/apitrail/apitrail/spec"
@@ -16,17 +15,20 @@ import (
 // Two recorded calls become a bash script: the launch's id, created by the
 // first, is read from its answer and used by the second.
 func ExampleGenerate() {
-	// The instance's spec: here the sandbox's; for a real instance, the
-	// documents its Swagger UI lists.
-	data, err := sandbox.Document(sandbox.AllServices, false)
+	// The instance's spec: for a real instance, the documents its Swagger
+	// UI lists; here the two operations the calls use.
+	const launches = `{"openapi":"3.0.1","info":{"title":"launches","version":"1"},"paths":{
+  "/api/launch":{"post":{"tags":["launch-controller"],"operationId":"create_32",
+    "requestBody":{"content":{"application/json":{"schema":{"type":"object","properties":{"name":{"type":"string"},"projectId":{"type":"integer"}}}}}},
+    "responses":{"200":{"description":"the launch","content":{"application/json":{"schema":{"type":"object","properties":{"id":{"type":"integer"}}}}}}}}},
+  "/api/launch/{id}":{"get":{"tags":["launch-controller"],"operationId":"findOne_23",
+    "parameters":[{"name":"id","in":"path","required":true,"schema":{"type":"integer"}}],
+    "responses":{"200":{"description":"the launch"}}}}}}`
+	doc, err := spec.Load(spec.NewSource("launches", "example", []byte(launches), time.Now()))
 	if err != nil {
 		panic(err)
 	}
-	doc, err := spec.Load(spec.NewSource("All Services", "sandbox", data, time.Now()))
-	if err != nil {
-		panic(err)
-	}
-	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{Aliases: spec.TestOpsAliases, Artefacts: spec.SpringdocArtefacts})
+	ix, err := spec.NewIndex([]*spec.Document{doc}, spec.Options{})
 	if err != nil {
 		panic(err)
 	}
