@@ -10,7 +10,7 @@ import (
 )
 
 func ExampleLoadFile() {
-	d, err := spec.LoadFile("testdata/petshop-2.0.json")
+	d, err := spec.LoadFile("../testdata/spec/petshop-2.0.json")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -20,7 +20,7 @@ func ExampleLoadFile() {
 	}
 	// Output:
 	// 2.0 Petshop 2.0.1 → OpenAPI 3.0.3
-	// testdata/petshop-2.0.json: /definitions/Pet/properties/tags/items: items is an array of 2 schemas (tuple form, not allowed here); kept the first
+	// ../testdata/spec/petshop-2.0.json: /definitions/Pet/properties/tags/items: items is an array of 2 schemas (tuple form, not allowed here); kept the first
 }
 
 func ExampleLoad() {
@@ -42,18 +42,18 @@ paths:
 }
 
 func ExampleReadFile() {
-	src, err := spec.ReadFile("testdata/shop-3.0.yaml")
+	src, err := spec.ReadFile("../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(src.Name, src.URL)
 	// Output:
-	// shop-3.0.yaml testdata/shop-3.0.yaml
+	// shop-3.0.yaml ../testdata/spec/shop-3.0.yaml
 }
 
 func ExampleLoadAll() {
 	var srcs []spec.Source
-	for _, f := range []string{"testdata/shop-3.0.yaml", "testdata/anchors-3.1.yaml"} {
+	for _, f := range []string{"../testdata/spec/shop-3.0.yaml", "../testdata/spec/anchors-3.1.yaml"} {
 		src, err := spec.ReadFile(f)
 		if err != nil {
 			log.Fatal(err)
@@ -73,7 +73,7 @@ func ExampleLoadAll() {
 }
 
 func ExampleNewIndex() {
-	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	d, err := spec.LoadFile("../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func ExampleNewIndex() {
 }
 
 func ExampleIndex_Lookup() {
-	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	d, err := spec.LoadFile("../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func ExampleIndex_Lookup() {
 }
 
 func ExampleIndex_Near() {
-	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	d, err := spec.LoadFile("../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func ExampleIndex_Near() {
 }
 
 func ExampleIndex_Check() {
-	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	d, err := spec.LoadFile("../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func ExampleParseAlias() {
 }
 
 func ExampleDocument_ServerHosts() {
-	d, err := spec.LoadFile("testdata/shop-3.0.yaml")
+	d, err := spec.LoadFile("../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -15,6 +15,11 @@ func seedFromTestdata(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	shared, err := filepath.Glob(filepath.Join("..", "testdata", "spec", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	files = append(files, shared...)
 	for _, file := range files {
 		if fi, err := os.Stat(file); err != nil || fi.IsDir() {
 			continue

@@ -2,14 +2,13 @@ package spec
 
 import (
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func shopIndex(t testing.TB, opts Options) *Index {
 	t.Helper()
-	d, err := LoadFile(filepath.Join("testdata", "shop-3.0.yaml"))
+	d, err := LoadFile(specFile("shop-3.0.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +142,7 @@ func TestNewIndexOptions(t *testing.T) {
 		{"a host must be a host", Options{Hosts: []string{"https://"}}, `host "https://" is not a host name or URL`},
 		{"a host has no path", Options{Hosts: []string{"example.com/api"}}, `host "example.com/api" is not a host name or URL`},
 	}
-	d, err := LoadFile(filepath.Join("testdata", "shop-3.0.yaml"))
+	d, err := LoadFile(specFile("shop-3.0.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +182,7 @@ func TestServerPrefixes(t *testing.T) {
 		{"Swagger 2 host and basePath", "petshop-2.0.json", "/v2/pets/3"},
 		{"a relative 3.1 server", "anchors-3.1.yaml", "/api/v31/things/3"},
 	} {
-		d, err := LoadFile(filepath.Join("testdata", tt.file))
+		d, err := LoadFile(specFile(tt.file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,7 +203,7 @@ func TestServerHosts(t *testing.T) {
 		{"a relative server names no host", "anchors-3.1.yaml", ""},
 	}
 	for _, tt := range tests {
-		d, err := LoadFile(filepath.Join("testdata", tt.file))
+		d, err := LoadFile(specFile(tt.file))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,7 +43,7 @@ func ExampleDiscover() {
 }
 
 func ExampleFetch() {
-	srv := httptest.NewServer(http.FileServer(http.Dir("../testdata")))
+	srv := httptest.NewServer(http.FileServer(http.Dir("../../testdata/spec")))
 	defer srv.Close()
 	src, err := discover.Fetch(context.Background(), srv.Client(), srv.URL+"/anchors-3.1.yaml", 10*time.Second)
 	if err != nil {

@@ -16,7 +16,7 @@ func ExampleSaveSnapshot() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	src, err := spec.ReadFile("../testdata/shop-3.0.yaml")
+	src, err := spec.ReadFile("../../testdata/spec/shop-3.0.yaml")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func ExampleLoadSnapshot() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	src, err := spec.ReadFile("../testdata/petshop-2.0.json")
+	src, err := spec.ReadFile("../../testdata/spec/petshop-2.0.json")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,13 +12,13 @@ import (
 
 func TestSnapshot(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "rec", "spec")
-	report, err := spec.ReadFile(filepath.Join("..", "testdata", "shop-3.0.yaml"))
+	report, err := spec.ReadFile(filepath.Join("..", "..", "testdata", "spec", "shop-3.0.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	report.Name = "Report Service"
 	report.URL = "https://admin:secret@testops.example.com/v3/api-docs/Report%20Service?access_token=abc&group=x"
-	all, err := spec.ReadFile(filepath.Join("..", "testdata", "petshop-2.0.json"))
+	all, err := spec.ReadFile(filepath.Join("..", "..", "testdata", "spec", "petshop-2.0.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
