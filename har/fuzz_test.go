@@ -11,10 +11,13 @@ import (
 	"github.com/apitrail/apitrail/internal/shareddata"
 )
 
-// addSeeds seeds a fuzz target with the project's HAR files and, when the
+// addSeeds seeds a fuzz target with the project's HAR files (the crafted
+// broken ones of testdata/har/bad among them) and, when the
 // shared data set is here, the small real ones.
 func addSeeds(f *testing.F) {
 	paths, _ := filepath.Glob("testdata/*.har")
+	bad, _ := filepath.Glob("../testdata/har/bad/*.har")
+	paths = append(paths, bad...)
 	if root, ok := shareddata.Root(); ok {
 		real, _ := filepath.Glob(filepath.Join(root, "realworld", "har", "*.har"))
 		paths = append(paths, real...)

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,6 +27,7 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/har/hartest"
 )
 
 // runCapture runs the command in this process.
@@ -576,12 +578,22 @@ func TestImportCommand(t *testing.T) {
 	if got, err := readEntries(t, filepath.Join(dir, "from-cut.har")); err != nil || len(got) != 0 {
 		t.Errorf("from a file cut before its first entry ended: %d entries, %v", len(got), err)
 	}
-	// Not JSON at all: the error names the file and the place.
-	bad := filepath.Join(dir, "bad.har")
-	os.WriteFile(bad, []byte("{\"log\":\n  [1,2]}"), 0o600)
-	code, _, stderr = runCapture(t, nil, "--from", bad, "-o", filepath.Join(dir, "from-bad.har"))
-	if code != 2 || !regexp.MustCompile(`bad\.har:2:`).MatchString(stderr) {
-		t.Errorf("bad file: exit %d\n%s", code, stderr)
+}
+
+// TestImportOfBadRecordingsNamesFileAndPlace imports each crafted broken
+// recording of testdata/har/bad: exit 2, the one error line its entry in
+// errors.txt names, and no output file left half-written.
+func TestImportOfBadRecordingsNamesFileAndPlace(t *testing.T) {
+	dir := t.TempDir()
+	for _, b := range hartest.BadHARs(t) {
+		out := filepath.Join(dir, b.Name)
+		code, _, stderr := runCapture(t, nil, "--from", b.Path, "-o", out)
+		if want := "capture: error: " + b.Want + "\n"; code != 2 || stderr != want {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 and %q", b.Name, code, stderr, want)
+		}
+		if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: %s is left behind (%v)", b.Name, out, err)
+		}
 	}
 }
 
