@@ -1,14 +1,10 @@
 package sandbox
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apitrail/apitrail/internal/thirdparty"
 )
@@ -18,32 +14,7 @@ import (
 // fetch calls finish before Chromium dumps the DOM.
 func runHeadless(t *testing.T, bin, url string, extra ...string) string {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "sandbox-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(profile) })
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + profile, "--virtual-time-budget=20000"}, extra...)
-	args = append(args, "--dump-dom", url)
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("chromium: %v\n%s", err, tail(stderr.String(), 2000))
-	}
-	return string(out)
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
+	return thirdparty.RunChromium(t, bin, append(append([]string{"--virtual-time-budget=20000"}, extra...), "--dump-dom", url)...)
 }
 
 func TestUIInHeadlessChromium(t *testing.T) {

@@ -9,6 +9,7 @@
 package thirdparty
 
 import (
+	"context"
 	_ "embed"
 	"fmt"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,6 +34,30 @@ func Chromium(t testing.TB) string {
 	}
 	t.Skip("skipping: no chromium binary on PATH (apt-get install chromium; .ci/run does)")
 	return ""
+}
+
+// RunChromium runs headless Chromium (bin, from Chromium) once with a
+// fresh profile and the flags that keep it from calling home, then args
+// (a --dump-dom or --screenshot, a --virtual-time-budget), and returns what
+// it printed; a failure or a run over 90 seconds fails the test with the
+// end of its log.
+func RunChromium(t testing.TB, bin string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	all := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-features=NetworkTimeServiceQuerying,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading", "--no-pings", "--disable-domain-reliability",
+		"--disable-default-apps", "--disable-extensions", "--user-data-dir=" + t.TempDir()}, args...)
+	cmd := exec.CommandContext(ctx, bin, all...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		log := stderr.String()
+		t.Fatalf("chromium: %v\n%s", err, log[max(0, len(log)-2000):])
+	}
+	return string(out)
 }
 
 // Server is a running third-party server.

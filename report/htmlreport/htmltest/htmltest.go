@@ -5,13 +5,11 @@ package htmltest
 
 import (
 	"bufio"
-	"context"
 	"html"
 	"io"
 	"net"
 	"net/url"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -36,31 +34,13 @@ func New(t testing.TB) *Browser { return &Browser{Bin: thirdparty.Chromium(t), t
 
 func (b *Browser) run(extra ...string) string {
 	b.t.Helper()
-	profile := b.t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-features=NetworkTimeServiceQuerying,OptimizationHints,OptimizationHintsFetching,OptimizationGuideModelDownloading", "--no-pings", "--disable-domain-reliability",
-		"--disable-default-apps", "--disable-extensions", "--user-data-dir=" + profile, "--virtual-time-budget=5000"}
+	args := []string{"--virtual-time-budget=5000"}
 	if b.Proxy != "" {
 		// <-loopback> takes loopback out of Chromium's implicit bypass
 		// list, so that not even a request to 127.0.0.1 escapes the count.
 		args = append(args, "--proxy-server=http://"+b.Proxy, "--proxy-bypass-list=<-loopback>")
 	}
-	args = append(args, extra...)
-	cmd := exec.CommandContext(ctx, b.Bin, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		s := stderr.String()
-		if len(s) > 2000 {
-			s = s[len(s)-2000:]
-		}
-		b.t.Fatalf("chromium: %v\n%s", err, s)
-	}
-	return string(out)
+	return thirdparty.RunChromium(b.t, b.Bin, append(args, extra...)...)
 }
 
 // DOM loads url (file:// with an optional #fragment) and returns the DOM
