@@ -4,8 +4,8 @@
 // at /api/spec.yaml) and a FastAPI application (HTTP Basic on every path,
 // its generated document named by its Swagger UI page at /docs). A test
 // that needs one skips, saying what to install, when it is absent.
-// Chromium finds the headless browser the same way for every package's
-// tests.
+// Chromium and RunChromium find and run the headless browser the same way
+// for every package's tests.
 package thirdparty
 
 import (
