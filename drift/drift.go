@@ -4,13 +4,11 @@
 // schemas so that the recorded request or answer no longer fits. Calls are
 // matched on method and path, so an operationId that a generator
 // renumbered is reported but never counts as a break.
-//
-// It also groups the ways real answers miss their schemas by operation,
-// with one example each, for a report of an instance against its spec.
 package drift
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strings"
@@ -269,4 +267,27 @@ func Summarize(calls []Call) Summary {
 		}
 	}
 	return s
+}
+
+// WriteCalls prints what changed under each call, breaking changes first
+// marked with "!".
+func WriteCalls(w io.Writer, calls []Call) error {
+	for _, c := range calls {
+		mark := " "
+		if c.Breaking {
+			mark = "!"
+		}
+		state := "still resolves to " + c.New
+		if !c.Resolves {
+			state = "no longer resolves"
+		}
+		if len(c.Changes) == 0 {
+			state += ", unchanged"
+		}
+		fmt.Fprintf(w, "%s #%d %s %s: %s\n", mark, c.Seq, c.Method, match.PathOf(c.URL), state)
+		for _, ch := range c.Changes {
+			fmt.Fprintf(w, "      %s\n", ch)
+		}
+	}
+	return nil
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/apitrail/apitrail/auth"
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/diff"
-	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/jsonpath"
 	apvalues "github.com/apitrail/apitrail/internal/values"
@@ -417,7 +416,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		if m.Outcome == spec.Found {
 			for _, p := range ix.Check(m, spec.Request{Method: er.Method, URL: req.url, Header: req.header, Body: req.body},
 				&spec.Response{Status: got.Status, Header: got.Header, Body: got.Body, Truncated: got.Cut != nil}) {
-				if drift.IsResponseProblem(p) {
+				if p.IsResponse() {
 					er.SpecProblems = append(er.SpecProblems, p)
 				}
 			}

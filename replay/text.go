@@ -7,7 +7,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/apitrail/apitrail/drift"
 	"github.com/apitrail/apitrail/internal/ansi"
 	"github.com/apitrail/apitrail/match"
 )
@@ -75,15 +74,15 @@ func WriteTextColor(w io.Writer, r *Report, p ansi.Palette) error {
 		}
 	}
 
-	var observed []drift.Observed
+	var observed []match.Observed
 	for _, e := range r.Entries {
 		if len(e.SpecProblems) > 0 {
-			observed = append(observed, drift.Observed{Operation: callName(e), Seq: e.Seq, Problems: e.SpecProblems})
+			observed = append(observed, match.Observed{Operation: callName(e), Seq: e.Seq, Problems: e.SpecProblems})
 		}
 	}
-	if byOp := drift.ByOperation(observed); len(byOp) > 0 {
+	if byOp := match.ByOperation(observed); len(byOp) > 0 {
 		fmt.Fprintln(w, "\nanswers that do not fit their schema, by operation:")
-		drift.WriteByOperation(w, byOp)
+		match.WriteByOperation(w, byOp)
 	}
 
 	if len(r.Vars) > 0 {

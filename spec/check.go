@@ -89,6 +89,19 @@ func (p Problem) String() string {
 	return string(p.Kind) + " " + p.Where + ": " + p.Message
 }
 
+// IsResponse reports whether the problem is the instance's doing (its
+// answer misses the spec), as opposed to how a recorded request differs
+// from the spec.
+func (p Problem) IsResponse() bool {
+	switch p.Kind {
+	case UndocumentedStatus, InvalidResponseBody, InvalidResponseHeader:
+		return true
+	case UndocumentedContentType:
+		return strings.HasPrefix(p.Where, "response")
+	}
+	return false
+}
+
 // Check holds a matched exchange to its operation: query, path, header and
 // cookie parameters, the request body, the response status and the response
 // body, using kin-openapi's openapi3filter. It returns nil when the match is

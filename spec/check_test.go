@@ -272,3 +272,23 @@ func TestCheckSpringdocObjectParams(t *testing.T) {
 		}
 	}
 }
+
+func TestIsResponse(t *testing.T) {
+	for _, c := range []struct {
+		reason string
+		p      Problem
+		want   bool
+	}{
+		{"an undocumented status is the answer's", Problem{Kind: UndocumentedStatus, Where: "status"}, true},
+		{"a body that misses its schema is the answer's", Problem{Kind: InvalidResponseBody, Where: "$.id"}, true},
+		{"a bad response header is the answer's", Problem{Kind: InvalidResponseHeader, Where: "header.X-Total"}, true},
+		{"a response media type is the answer's", Problem{Kind: UndocumentedContentType, Where: "response.content-type"}, true},
+		{"a request media type is the recording's", Problem{Kind: UndocumentedContentType, Where: "request.content-type"}, false},
+		{"a query parameter is the recording's", Problem{Kind: UndocumentedQuery, Where: "query.x"}, false},
+		{"a request body is the recording's", Problem{Kind: InvalidRequestBody, Where: "$.name"}, false},
+	} {
+		if got := c.p.IsResponse(); got != c.want {
+			t.Errorf("%s: IsResponse() = %v, want %v", c.reason, got, c.want)
+		}
+	}
+}

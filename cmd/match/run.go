@@ -254,7 +254,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var observed []drift.Observed
+	var observed []match.Observed
 	var page htmlreport.Match
 	for _, in := range ins {
 		s, err := m.o.specs.For(ctx, in.flow, m.inst, func(w string) {
@@ -291,7 +291,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			tally.Add(r)
 			drifted = drifted || r.Verdict == match.Drift || r.Verdict == match.Undocumented
 			if r.Operation != nil && len(r.Problems) > 0 {
-				observed = append(observed, drift.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
+				observed = append(observed, match.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
 			}
 		}
 		if m.o.infer != "" {
@@ -364,7 +364,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			}
 		}
 	}
-	byOp := drift.ByOperation(observed)
+	byOp := match.ByOperation(observed)
 	sum := tally.Summary()
 	if m.o.infer != "" {
 		if err := m.writeInferred(enc); err != nil {
@@ -382,7 +382,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		}
 		if len(byOp) > 0 {
 			fmt.Fprintln(m.report, "answers that do not fit their schema, by operation:")
-			drift.WriteByOperation(m.report, byOp)
+			match.WriteByOperation(m.report, byOp)
 		}
 	}
 	if m.o.html != "" {
@@ -453,7 +453,7 @@ type jsonEntry struct {
 type jsonSummary struct {
 	Kind string `json:"kind"`
 	match.Summary
-	Drift []drift.OperationDrift `json:"drift,omitempty"`
+	Drift []match.OperationDrift `json:"drift,omitempty"`
 }
 
 // againstIndex loads the documents the recordings are checked against

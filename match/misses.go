@@ -1,15 +1,17 @@
-package drift
+package match
 
 import (
 	"fmt"
 	"io"
 	"regexp"
 	"sort"
-	"strings"
 
-	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
 )
+
+// The ways real answers miss their schemas, grouped by operation with one
+// example each: the report of an instance against its spec that match
+// (over a recording) and replay (over the answers now) both print.
 
 // Observed is one call's answer checked against its operation: what a
 // recording or a replay saw.
@@ -39,18 +41,6 @@ type Grouped struct {
 	Seq     int    `json:"seq"`
 }
 
-// IsResponseProblem reports the problems that are the instance's doing,
-// as opposed to how a recorded request differs from the spec.
-func IsResponseProblem(p spec.Problem) bool {
-	switch p.Kind {
-	case spec.UndocumentedStatus, spec.InvalidResponseBody, spec.InvalidResponseHeader:
-		return true
-	case spec.UndocumentedContentType:
-		return strings.HasPrefix(p.Where, "response")
-	}
-	return false
-}
-
 var index = regexp.MustCompile(`\[\d+\]`)
 
 // ByOperation groups the answers' problems by operation, then by kind and
@@ -65,7 +55,7 @@ func ByOperation(obs []Observed) []OperationDrift {
 	ops := map[string]*acc{}
 	for _, o := range obs {
 		for _, p := range o.Problems {
-			if !IsResponseProblem(p) {
+			if !p.IsResponse() {
 				continue
 			}
 			a := ops[o.Operation]
@@ -114,29 +104,6 @@ func WriteByOperation(w io.Writer, ds []OperationDrift) error {
 		fmt.Fprintf(w, "  %s: %d call(s)\n", d.Operation, d.Calls)
 		for _, g := range d.Problems {
 			fmt.Fprintf(w, "    %s %s (%d×), e.g. #%d: %s\n", g.Kind, g.Where, g.Count, g.Seq, g.Example)
-		}
-	}
-	return nil
-}
-
-// WriteCalls prints what changed under each call, breaking changes first
-// marked with "!".
-func WriteCalls(w io.Writer, calls []Call) error {
-	for _, c := range calls {
-		mark := " "
-		if c.Breaking {
-			mark = "!"
-		}
-		state := "still resolves to " + c.New
-		if !c.Resolves {
-			state = "no longer resolves"
-		}
-		if len(c.Changes) == 0 {
-			state += ", unchanged"
-		}
-		fmt.Fprintf(w, "%s #%d %s %s: %s\n", mark, c.Seq, c.Method, match.PathOf(c.URL), state)
-		for _, ch := range c.Changes {
-			fmt.Fprintf(w, "      %s\n", ch)
 		}
 	}
 	return nil
