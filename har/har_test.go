@@ -48,7 +48,7 @@ func TestQuirks(t *testing.T) {
 		{"httpVersion without HTTP/ is kept", first.Request.HTTPVersion, "1.1"},
 		{"a garbled httpVersion is kept", failed.Request.HTTPVersion, "ori"},
 		{"a failed request has status 0", failed.Response.Status, 0},
-		{"a failed request keeps the browser's error", failed.Error(), "net::ERR_INTERNET_DISCONNECTED"},
+		{"a failed request keeps the browser's error", failed.NetworkError(), "net::ERR_INTERNET_DISCONNECTED"},
 		{"an expiry that is not a date is kept as text", failed.Cache.AfterRequest.Expires, "4294967295"},
 		{"unknown members are kept", string(first.Extra.Get("_resourceType")), `"fetch"`},
 		{"unknown members of nested objects are kept", string(first.Timings.Extra.Get("_blocked_queueing")), "1.25"},

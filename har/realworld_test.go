@@ -240,7 +240,7 @@ func TestRealWorldQuirks(t *testing.T) {
 		for _, e := range f.Log.Entries {
 			if e.Response.Status == 0 {
 				failed++
-				if e.Error() == "" {
+				if e.NetworkError() == "" {
 					t.Errorf("status 0 entry without its _error")
 				}
 			}

@@ -323,9 +323,10 @@ func (e *Entry) BaseDir() string { return e.src.dir }
 // Readers opened on a path set it to the file's folder.
 func (e *Entry) SetBaseDir(dir string) { e.src.dir = dir }
 
-// Error returns the network error a browser recorded for a failed request
-// (Chrome's response._error), or "".
-func (e *Entry) Error() string {
+// NetworkError returns the network error a browser recorded for a failed
+// request (Chrome's response._error), or "". It is not named Error, which
+// would make every *Entry an error.
+func (e *Entry) NetworkError() string {
 	s, _ := e.Response.Extra.String("_error")
 	return s
 }

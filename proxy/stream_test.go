@@ -253,8 +253,8 @@ func TestServerSentEventsStream(t *testing.T) {
 	}
 	r.waitRecorded(1)
 	e := find(t, r.entries(), "GET", "/events")
-	if e.Response.Content.Text != "event: tick\ndata: one\n\ndata: two\n\n" || e.Error() != "" {
-		t.Errorf("recorded stream %q, error %q", e.Response.Content.Text, e.Error())
+	if e.Response.Content.Text != "event: tick\ndata: one\n\ndata: two\n\n" || e.NetworkError() != "" {
+		t.Errorf("recorded stream %q, error %q", e.Response.Content.Text, e.NetworkError())
 	}
 }
 
@@ -289,12 +289,12 @@ func TestShutdownRecordsStreamInFlight(t *testing.T) {
 	if len(entries) != 2 {
 		t.Fatalf("recorded %d entries, want the finished one and the stream", len(entries))
 	}
-	if e := find(t, entries, "GET", "/done"); e.Error() != "" || e.Response.Content.Text != "finished" {
-		t.Errorf("completed entry: %q %q", e.Error(), e.Response.Content.Text)
+	if e := find(t, entries, "GET", "/done"); e.NetworkError() != "" || e.Response.Content.Text != "finished" {
+		t.Errorf("completed entry: %q %q", e.NetworkError(), e.Response.Content.Text)
 	}
 	e := find(t, entries, "GET", "/events")
-	if !strings.Contains(e.Error(), "capture stopped") || e.Response.Content.Text != "data: first\n\n" || e.Response.Status != 200 {
-		t.Errorf("stream entry: status %d error %q text %q", e.Response.Status, e.Error(), e.Response.Content.Text)
+	if !strings.Contains(e.NetworkError(), "capture stopped") || e.Response.Content.Text != "data: first\n\n" || e.Response.Status != 200 {
+		t.Errorf("stream entry: status %d error %q text %q", e.Response.Status, e.NetworkError(), e.Response.Content.Text)
 	}
 }
 
@@ -315,8 +315,8 @@ func TestUpstreamWithBadCertificateIsRefused(t *testing.T) {
 		t.Error("the request reached a server whose certificate was not verified")
 	}
 	e := find(t, r.entries(), "GET", "/api/secret")
-	if e.Response.Status != 0 || !strings.Contains(e.Error(), "certificate") {
-		t.Errorf("entry status %d error %q, want a failed request naming the certificate", e.Response.Status, e.Error())
+	if e.Response.Status != 0 || !strings.Contains(e.NetworkError(), "certificate") {
+		t.Errorf("entry status %d error %q, want a failed request naming the certificate", e.Response.Status, e.NetworkError())
 	}
 	// Whoever runs the proxy hears of it too, naming the server.
 	select {
@@ -379,10 +379,10 @@ func TestClientDisconnectsMidBody(t *testing.T) {
 	}
 	entries := r.entries()
 	e := find(t, entries, "GET", "/big")
-	if !strings.Contains(e.Error(), "client closed") || e.Response.Status != 200 || e.Response.BodySize < 1<<20 {
-		t.Errorf("entry: status %d error %q bodySize %d", e.Response.Status, e.Error(), e.Response.BodySize)
+	if !strings.Contains(e.NetworkError(), "client closed") || e.Response.Status != 200 || e.Response.BodySize < 1<<20 {
+		t.Errorf("entry: status %d error %q bodySize %d", e.Response.Status, e.NetworkError(), e.Response.BodySize)
 	}
-	if find(t, entries, "GET", "/small").Error() != "" {
+	if find(t, entries, "GET", "/small").NetworkError() != "" {
 		t.Error("the later request is marked as failed")
 	}
 }

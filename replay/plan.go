@@ -131,7 +131,7 @@ func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 		}
 		if c.Send && e.Response.Status == 0 {
 			c.Send = false
-			why := e.Error()
+			why := e.NetworkError()
 			if why == "" {
 				why = "no response"
 			}

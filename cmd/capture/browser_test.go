@@ -197,8 +197,8 @@ func TestBrowserRecordsTheUIFlow(t *testing.T) {
 			t.Errorf("no %s in the recording; it has %v", want, order)
 			continue
 		}
-		if e.Response.Status != 200 || e.Error() != "" {
-			t.Errorf("%s: status %d, error %q", want, e.Response.Status, e.Error())
+		if e.Response.Status != 200 || e.NetworkError() != "" {
+			t.Errorf("%s: status %d, error %q", want, e.Response.Status, e.NetworkError())
 		}
 		if want != "POST /api/login/system" && e.Response.Content.Text == "" {
 			t.Errorf("%s: no response body", want)

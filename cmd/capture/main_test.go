@@ -375,13 +375,13 @@ func TestInterruptFinishesTheFile(t *testing.T) {
 	}
 	for i, e := range entries[:n] {
 		want := fmt.Sprintf(`{"id":"%d"`, i)
-		if e.Error() != "" || !strings.HasPrefix(e.Response.Content.Text, want) {
-			t.Errorf("entry %d: error %q, body %.30q", i, e.Error(), e.Response.Content.Text)
+		if e.NetworkError() != "" || !strings.HasPrefix(e.Response.Content.Text, want) {
+			t.Errorf("entry %d: error %q, body %.30q", i, e.NetworkError(), e.Response.Content.Text)
 		}
 	}
 	stream := entries[n]
-	if !strings.Contains(stream.Error(), "capture stopped") || !strings.HasPrefix(stream.Response.Content.Text, "data: 0\n\ndata: 1\n\n") {
-		t.Errorf("the stream's entry: error %q, body %.40q", stream.Error(), stream.Response.Content.Text)
+	if !strings.Contains(stream.NetworkError(), "capture stopped") || !strings.HasPrefix(stream.Response.Content.Text, "data: 0\n\ndata: 1\n\n") {
+		t.Errorf("the stream's entry: error %q, body %.40q", stream.NetworkError(), stream.Response.Content.Text)
 	}
 	if !strings.Contains(p.stderr.String(), fmt.Sprintf("stopped by Ctrl-C: recorded %d exchanges", n+1)) {
 		t.Errorf("no summary:\n%s", p.stderr.String())

@@ -147,7 +147,7 @@ func (s *sink) Write(e *har.Entry) error {
 		u = s.red.URL(u)
 	}
 	status := fmt.Sprint(e.Response.Status)
-	if e.Error() != "" {
+	if e.NetworkError() != "" {
 		status = "failed"
 	}
 	s.mu.Lock()

@@ -29,7 +29,7 @@ func TestFailedCallKeepsItsErrorAsJSON(t *testing.T) {
 	if raw := entries[0].Response.Extra.Get("_error"); !json.Valid(raw) {
 		t.Errorf("response._error is not JSON: %s", raw)
 	}
-	if got := entries[0].Error(); got != want {
+	if got := entries[0].NetworkError(); got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
