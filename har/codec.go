@@ -28,22 +28,22 @@ type oddValue struct {
 
 type metaHolder interface{ hmeta() *meta }
 
-func (x *File) hmeta() *meta        { return &x.m }
-func (x *Log) hmeta() *meta         { return &x.m }
-func (x *Creator) hmeta() *meta     { return &x.m }
-func (x *Page) hmeta() *meta        { return &x.m }
-func (x *PageTimings) hmeta() *meta { return &x.m }
-func (x *Entry) hmeta() *meta       { return &x.m }
-func (x *Request) hmeta() *meta     { return &x.m }
-func (x *Response) hmeta() *meta    { return &x.m }
-func (x *Cookie) hmeta() *meta      { return &x.m }
-func (x *NameValue) hmeta() *meta   { return &x.m }
-func (x *PostData) hmeta() *meta    { return &x.m }
-func (x *Param) hmeta() *meta       { return &x.m }
-func (x *Content) hmeta() *meta     { return &x.m }
-func (x *Cache) hmeta() *meta       { return &x.m }
-func (x *CacheEntry) hmeta() *meta  { return &x.m }
-func (x *Timings) hmeta() *meta     { return &x.m }
+func (f *File) hmeta() *meta        { return &f.m }
+func (l *Log) hmeta() *meta         { return &l.m }
+func (c *Creator) hmeta() *meta     { return &c.m }
+func (p *Page) hmeta() *meta        { return &p.m }
+func (p *PageTimings) hmeta() *meta { return &p.m }
+func (e *Entry) hmeta() *meta       { return &e.m }
+func (r *Request) hmeta() *meta     { return &r.m }
+func (r *Response) hmeta() *meta    { return &r.m }
+func (c *Cookie) hmeta() *meta      { return &c.m }
+func (n *NameValue) hmeta() *meta   { return &n.m }
+func (p *PostData) hmeta() *meta    { return &p.m }
+func (p *Param) hmeta() *meta       { return &p.m }
+func (c *Content) hmeta() *meta     { return &c.m }
+func (c *Cache) hmeta() *meta       { return &c.m }
+func (c *CacheEntry) hmeta() *meta  { return &c.m }
+func (t *Timings) hmeta() *meta     { return &t.m }
 
 type kind uint8
 
