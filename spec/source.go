@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -59,14 +58,6 @@ func readLimited(r io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d MB, the most a spec may be", MaxSpecBytes>>20)
 	}
 	return data, nil
-}
-
-func nameFromURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Path == "" || u.Path == "/" {
-		return rawURL
-	}
-	return u.Path
 }
 
 func unwrapPath(err error) error {

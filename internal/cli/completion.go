@@ -17,7 +17,7 @@ var Shells = []string{"bash", "zsh", "fish"}
 // flags the command parses (hidden ones, old spellings kept for scripts,
 // are left out). Words that do not start with - complete as file names.
 func WriteCompletion(w io.Writer, prog, shell string, fs *pflag.FlagSet) error {
-	type flagInfo struct{ long, short, usage string }
+	type flagInfo struct{ long, short string }
 	var flags []flagInfo
 	fs.VisitAll(func(f *pflag.Flag) {
 		if f.Hidden {
