@@ -572,10 +572,7 @@ func (e *Entry) MarshalJSON() ([]byte, error) { return marshal(e), nil }
 // UnmarshalJSON decodes HAR JSON into the entry, keeping unknown members.
 func (e *Entry) UnmarshalJSON(data []byte) error {
 	*e = Entry{src: e.src}
-	if err := unmarshal(data, e, "entry"); err != nil {
-		return fmt.Errorf("har: %w", err)
-	}
-	return nil
+	return unmarshal(data, e, "entry")
 }
 
 // MarshalJSON encodes the whole document as HAR JSON.

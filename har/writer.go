@@ -100,13 +100,13 @@ func Create(path string, opts WriterOptions) (*Writer, error) {
 }
 
 // ErrClosed is returned by Write after Close.
-var ErrClosed = errors.New("har: writer is closed")
+var ErrClosed = errors.New("writer is closed")
 
 // Write appends one entry, with its secrets replaced unless the writer keeps
 // them. e itself is not changed.
 func (w *Writer) Write(e *Entry) error {
 	if e == nil {
-		return errors.New("har: cannot write a nil entry")
+		return errors.New("cannot write a nil entry")
 	}
 	if !w.keep {
 		e = w.red.Entry(e)
@@ -131,7 +131,7 @@ func (w *Writer) Write(e *Entry) error {
 		out = out[1:]
 	}
 	if _, err := w.w.Write(out); err != nil {
-		w.err = fmt.Errorf("har: writing entry %d: %w", w.n, err)
+		w.err = fmt.Errorf("writing entry %d: %w", w.n, err)
 		return w.err
 	}
 	w.n++

@@ -103,10 +103,10 @@ type Proxy struct {
 // New returns a proxy that records through opts.Writer.
 func New(opts Options) (*Proxy, error) {
 	if opts.CA == nil {
-		return nil, errors.New("proxy: no CA")
+		return nil, errors.New("no CA")
 	}
 	if opts.Writer == nil {
-		return nil, errors.New("proxy: no writer")
+		return nil, errors.New("no writer")
 	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
@@ -123,7 +123,7 @@ func New(opts Options) (*Proxy, error) {
 
 	mc, err := mitm.NewConfig(opts.CA.Cert, opts.CA.Key)
 	if err != nil {
-		return nil, fmt.Errorf("proxy: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	mc.SetOrganization("apitrail capture")
 	// Leaf certificates live a day either side of now: long enough for a

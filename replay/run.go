@@ -107,10 +107,10 @@ type runner struct {
 // so.
 func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Endpoint == nil || o.Endpoint.Host == "" {
-		return nil, errors.New("replay: no endpoint")
+		return nil, errors.New("no endpoint")
 	}
 	if o.Client == nil {
-		return nil, errors.New("replay: no HTTP client")
+		return nil, errors.New("no HTTP client")
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4

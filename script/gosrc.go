@@ -196,11 +196,11 @@ func renderGo(fl *flow) ([]byte, error) {
 
 	var w strings.Builder
 	if err := goTemplate.Execute(&w, g); err != nil {
-		return nil, fmt.Errorf("script: internal error: %w", err)
+		return nil, fmt.Errorf("internal error: %w", err)
 	}
 	src, err := format.Source([]byte(w.String()))
 	if err != nil {
-		return nil, fmt.Errorf("script: internal error: the Go program does not parse: %w", err)
+		return nil, fmt.Errorf("internal error: the Go program does not parse: %w", err)
 	}
 	return src, nil
 }

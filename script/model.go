@@ -234,16 +234,16 @@ func endpointOf(given, recorded string) (*url.URL, error) {
 	if raw == "" {
 		u, err := url.Parse(recorded)
 		if err != nil {
-			return nil, fmt.Errorf("script: recorded URL %q: %w", recorded, err)
+			return nil, fmt.Errorf("recorded URL %q: %w", recorded, err)
 		}
 		return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return nil, fmt.Errorf("script: endpoint %q is not an absolute URL such as https://testops.example.com", raw)
+		return nil, fmt.Errorf("endpoint %q is not an absolute URL such as https://testops.example.com", raw)
 	}
 	if u.User != nil {
-		return nil, fmt.Errorf("script: endpoint %q carries credentials; give the address alone", u.Redacted())
+		return nil, fmt.Errorf("endpoint %q carries credentials; give the address alone", u.Redacted())
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath, u.RawQuery, u.Fragment = "", "", ""
@@ -256,13 +256,13 @@ func extractionOf(v *correlate.Var) (*extraction, error) {
 	case "body":
 		segs, err := jsonpath.Split(pl.Path)
 		if err != nil {
-			return nil, fmt.Errorf("script: %s comes from %s: %w", v.Name, pl.Path, err)
+			return nil, fmt.Errorf("%s comes from %s: %w", v.Name, pl.Path, err)
 		}
 		return &extraction{json: segs, jsonPath: pl.Path}, nil
 	case "header":
 		return &extraction{header: pl.Name, segment: pl.Segment}, nil
 	}
-	return nil, fmt.Errorf("script: %s comes from %s, which no script can read", v.Name, pl)
+	return nil, fmt.Errorf("%s comes from %s, which no script can read", v.Name, pl)
 }
 
 // marker picks a word that appears nowhere in the recorded requests, to
@@ -343,7 +343,7 @@ func (b *builder) call(i int, r match.Result, body []byte, base *url.URL, plan *
 	e := r.Entry
 	u, err := url.Parse(e.Request.URL)
 	if err != nil {
-		return nil, fmt.Errorf("script: call #%d: %w", r.Seq, err)
+		return nil, fmt.Errorf("call #%d: %w", r.Seq, err)
 	}
 	c := &call{seq: r.Seq, method: strings.ToUpper(e.Request.Method)}
 	req := &correlate.Request{URL: u, Header: e.Request.HTTPHeader(), Body: body}

@@ -106,19 +106,19 @@ func (s SignIn) check() error {
 	case "testops", "bearer", "basic", "none":
 	case "header":
 		if len(s.Headers) == 0 {
-			return errors.New("script: the header sign-in needs at least one header")
+			return errors.New("the header sign-in needs at least one header")
 		}
 		for _, h := range s.Headers {
 			if name, value, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(value) == "" {
-				return fmt.Errorf("script: sign-in header %q is not NAME: VALUE", h)
+				return fmt.Errorf("sign-in header %q is not NAME: VALUE", h)
 			}
 		}
 	case "oauth2":
 		if s.TokenURL == "" || s.ClientID == "" {
-			return errors.New("script: the oauth2 sign-in needs a token URL and a client id")
+			return errors.New("the oauth2 sign-in needs a token URL and a client id")
 		}
 	default:
-		return fmt.Errorf("script: unknown sign-in scheme %q", s.Scheme)
+		return fmt.Errorf("unknown sign-in scheme %q", s.Scheme)
 	}
 	return nil
 }
@@ -158,7 +158,7 @@ func Generate(f Format, results []match.Result, opts Options) ([]byte, error) {
 	if loc := placeholderRE.FindIndex(out); loc != nil {
 		// build replaces every placeholder; one that got through is a bug,
 		// and a script must not carry it.
-		return nil, fmt.Errorf("script: internal error: a redaction placeholder reached the %s script", f)
+		return nil, fmt.Errorf("internal error: a redaction placeholder reached the %s script", f)
 	}
 	return out, nil
 }

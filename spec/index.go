@@ -174,7 +174,7 @@ func NewIndex(docs []*Document, opts Options) (*Index, error) {
 	}
 	for _, d := range docs {
 		if d == nil || d.OpenAPI == nil {
-			return nil, errors.New("spec: NewIndex needs loaded documents")
+			return nil, errors.New("NewIndex needs loaded documents")
 		}
 		ix.add(d)
 		ix.checkSpecs[d] = checkSpec(d.OpenAPI)

@@ -63,10 +63,9 @@ func PrintError(w io.Writer, prog string, err error) int {
 		msg, _, _ = strings.Cut(msg, "\n")
 		lines = listed.Lines()
 	}
+	// Libraries do not open their errors with their package's name, so the
+	// message is printed as it is: "sandbox: error: sandbox: ..." cannot happen.
 	msg = har.RedactText(strings.ReplaceAll(msg, "\n", " "))
-	// A library named like the command prefixes its errors with that name
-	// already; "sandbox: error: sandbox: ..." says it twice.
-	msg = strings.TrimPrefix(msg, prog+": ")
 	fmt.Fprintf(w, "%s: error: %s\n", prog, msg)
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s:   %s\n", prog, har.RedactText(strings.ReplaceAll(l, "\n", " ")))

@@ -21,7 +21,7 @@ func TestPrintErrorIsOneLinePlusHint(t *testing.T) {
 		{"a hint on its own line", WithHint(errors.New("no spec"), "give --spec %s", "FILE"), "replay: error: no spec\nreplay: hint: give --spec FILE\n"},
 		{"a multi-line error is folded", errors.New("a\nb"), "replay: error: a b\n"},
 		{"a wrapped hint is found", fmtErr(WithHint(errors.New("inner"), "do this")), "replay: error: outer: inner\nreplay: hint: do this\n"},
-		{"the command's name is not said twice", errors.New("replay: no endpoint"), "replay: error: no endpoint\n"},
+		{"the message is printed as it is, even opening with the command's name (a flow folder named replay)", errors.New("replay: not a flow folder"), "replay: error: replay: not a flow folder\n"},
 	} {
 		var buf bytes.Buffer
 		if code := PrintError(&buf, "replay", c.err); code != ExitError || buf.String() != c.want {

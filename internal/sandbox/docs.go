@@ -39,11 +39,11 @@ type jsonObj = map[string]any
 func loadDoc(group string) (jsonObj, error) {
 	b, err := docFS.ReadFile("openapi/" + group + ".json")
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: no document %q", group)
+		return nil, fmt.Errorf("no document %q", group)
 	}
 	var d jsonObj
 	if err := json.Unmarshal(b, &d); err != nil {
-		return nil, fmt.Errorf("sandbox: document %s: %w", group, err)
+		return nil, fmt.Errorf("document %s: %w", group, err)
 	}
 	return d, nil
 }

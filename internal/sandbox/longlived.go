@@ -117,23 +117,23 @@ func loadStore(path string) (*store, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: data file %s: %w", path, err)
+		return nil, fmt.Errorf("data file %s: %w", path, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var f dataFile
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("sandbox: data file %s: %s", path, decodeErrorPlace(b, err))
+		return nil, fmt.Errorf("data file %s: %s", path, decodeErrorPlace(b, err))
 	}
 	if f.Format != dataFormat {
-		return nil, fmt.Errorf("sandbox: data file %s: format %d, this sandbox reads format %d", path, f.Format, dataFormat)
+		return nil, fmt.Errorf("data file %s: format %d, this sandbox reads format %d", path, f.Format, dataFormat)
 	}
 	s := &store{projects: f.Projects, launches: f.Launches, cases: f.Cases, results: f.Results, jobRuns: f.JobRuns, sessions: f.Sessions}
 	for name, dst := range map[string]*int64{"project": &s.nextProject, "launch": &s.nextLaunch, "testCase": &s.nextCase,
 		"testResult": &s.nextResult, "step": &s.nextStep, "job": &s.nextJob, "jobRun": &s.nextJobRun, "session": &s.nextSession} {
 		n, ok := f.Next[name]
 		if !ok || n < 1 {
-			return nil, fmt.Errorf("sandbox: data file %s: next.%s is missing or not a positive id", path, name)
+			return nil, fmt.Errorf("data file %s: next.%s is missing or not a positive id", path, name)
 		}
 		*dst = n
 	}

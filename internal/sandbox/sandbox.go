@@ -179,7 +179,7 @@ func Start(opts Options) (*Instance, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -214,7 +214,7 @@ func Start(opts Options) (*Instance, error) {
 		in.db = newStore(time.Now())
 		if err := in.saveData(); err != nil {
 			ln.Close()
-			return nil, fmt.Errorf("sandbox: data file: %w", err)
+			return nil, fmt.Errorf("data file: %w", err)
 		}
 	}
 	in.mux = in.routes()
@@ -243,14 +243,14 @@ func Start(opts Options) (*Instance, error) {
 func checkLoopback(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("sandbox: address %q: %w", addr, err)
+		return fmt.Errorf("address %q: %w", addr, err)
 	}
 	if host == "localhost" {
 		return nil
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("sandbox: address %q is not loopback: the sandbox only listens on 127.0.0.1, ::1 or localhost", addr)
+		return fmt.Errorf("address %q is not loopback: the sandbox only listens on 127.0.0.1, ::1 or localhost", addr)
 	}
 	return nil
 }
@@ -314,7 +314,7 @@ func (in *Instance) APITokenFor(username, name string) (string, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.users[username] == nil {
-		return "", fmt.Errorf("sandbox: no user %q", username)
+		return "", fmt.Errorf("no user %q", username)
 	}
 	return in.newAPITokenLocked(username, name).value, nil
 }
