@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/apitrail/apitrail/internal/jsonpath"
 )
 
 // Response is one HTTP response as the differ sees it. The fields are plain
@@ -212,7 +214,7 @@ func New(cfg Config) (*Differ, error) {
 		}
 		cr := &compiledRule{Rule: r}
 		if r.Target == BodyTarget {
-			cr.pat, _ = parsePath(r.Expr) // check has parsed it already
+			cr.pat, _ = jsonpath.Parse(r.Expr) // check has parsed it already
 		}
 		d.rules = append(d.rules, cr)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apitrail/apitrail/internal/jsonpath"
 	"github.com/apitrail/apitrail/internal/values"
 )
 
@@ -24,7 +25,7 @@ type hinter struct {
 func (s *session) newHinter(op Operation) *hinter {
 	h := &hinter{names: s.d.cfg.NameHints, values: s.d.cfg.ValueHints, near: op.Recorded}
 	for _, hint := range op.Hints {
-		p, err := parsePath(hint.Path)
+		p, err := jsonpath.Parse(hint.Path)
 		if err != nil {
 			s.note("hint left out: %v", err)
 			continue

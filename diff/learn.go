@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/apitrail/apitrail/internal/jsonpath"
 )
 
 // Learned is what Learn found in two replies to the same request.
@@ -149,7 +151,7 @@ func Coverage(op Operation, rules []Rule, r Response) (hidden, total int) {
 		if rule.Target != BodyTarget || rule.Action != IgnoreAction || !rule.Scope.covers(op) {
 			continue
 		}
-		if p, err := parsePath(rule.Expr); err == nil {
+		if p, err := jsonpath.Parse(rule.Expr); err == nil {
 			m.pats = append(m.pats, p)
 		}
 	}

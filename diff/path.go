@@ -1,51 +1,29 @@
 package diff
 
 import (
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-
 	"github.com/apitrail/apitrail/internal/jsonpath"
 )
 
-// A JSON path names values inside a body, in the JSONPath notation that most
-// API tools print: $ is the whole body, .name or ['name'] a member, [3] an
-// element, [*] or .* any member or element, and ..name a member at any depth
-// below. Concrete paths, as in a change list, use only names and indexes.
-//
+// Noise rules name values inside a body with JSON paths, parsed by
+// internal/jsonpath in the one dialect the project uses (docs/jsonpath.md).
 // Keploy's users wrote noise paths in another dialect (JSON Pointer) and the
 // rules silently matched nothing; here a path that is not JSONPath is an
 // error that says what to write instead, and a rule that matches nothing is
 // reported.
 
-type segKind uint8
+// pattern is a parsed noise-rule path.
+type pattern = jsonpath.Path
 
-const (
-	segKey segKind = iota
-	segIndex
-	segAny
-)
-
-type segment struct {
-	kind      segKind
-	recursive bool // ..: this segment may match at any depth below
-	key       string
-	index     int
-}
-
-func (s segment) matches(st step) bool {
-	switch s.kind {
-	case segKey:
-		return !st.isIndex && st.key == s.key
-	case segIndex:
-		return st.isIndex && st.index == s.index
+// matches reports whether a segment's selector picks step st.
+func matches(s jsonpath.Segment, st step) bool {
+	switch s.Selector {
+	case jsonpath.NameSelector:
+		return !st.isIndex && st.key == s.Name
+	case jsonpath.IndexSelector:
+		return st.isIndex && st.index == s.Index
 	}
 	return true
 }
-
-// pattern is a parsed JSON path.
-type pattern []segment
 
 // step is one level of a concrete path: a member name or an array index.
 type step struct {
@@ -54,196 +32,16 @@ type step struct {
 	isIndex bool
 }
 
-// parsePath parses a JSON path; its errors say where the path went wrong.
-func parsePath(s string) (pattern, error) {
-	if s == "" {
-		return nil, errors.New("empty JSON path; the whole body is $")
-	}
-	if s[0] == '/' {
-		return nil, fmt.Errorf("%q looks like a JSON Pointer; write a JSON path such as %s", s, pointerToPath(s))
-	}
-	if s[0] != '$' {
-		hint := "$." + strings.TrimPrefix(s, ".")
-		if strings.HasPrefix(s, "[") {
-			hint = "$" + s
-		}
-		return nil, fmt.Errorf("JSON path %q must start with $ (did you mean %s?)", s, hint)
-	}
-	var p pattern
-	i := 1
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("JSON path %q, at offset %d: %s", s, i, fmt.Sprintf(format, args...))
-	}
-	for i < len(s) {
-		var seg segment
-		switch {
-		case strings.HasPrefix(s[i:], ".."):
-			seg.recursive = true
-			i += 2
-			if i < len(s) && s[i] == '[' {
-				break // ..[n], ..['name'], ..[*]: read below
-			}
-			fallthrough
-		case s[i] == '.':
-			if !seg.recursive {
-				i++
-			}
-			j := i
-			for j < len(s) && !strings.ContainsRune(".[]'\" \t*", rune(s[j])) && s[j] >= 0x20 {
-				j++
-			}
-			switch {
-			case j == i && j < len(s) && s[j] == '*':
-				seg.kind = segAny
-				j++
-			case j == i:
-				return nil, bad("want a name or * after the dot")
-			default:
-				seg.kind, seg.key = segKey, s[i:j]
-			}
-			i = j
-			p = append(p, seg)
-			continue
-		case s[i] != '[':
-			return nil, bad("want . or [, not %q", s[i])
-		}
-		// A bracket: [n], [*], ['name'] or ["name"].
-		i++
-		switch {
-		case strings.HasPrefix(s[i:], "*]"):
-			seg.kind = segAny
-			i += 2
-		case i < len(s) && (s[i] == '\'' || s[i] == '"'):
-			name, n, err := unquoteName(s[i:])
-			if err != nil {
-				return nil, bad("%v", err)
-			}
-			i += n
-			if i >= len(s) || s[i] != ']' {
-				return nil, bad("want ] after the quoted name")
-			}
-			i++
-			seg.kind, seg.key = segKey, name
-		default:
-			j := i
-			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-				j++
-			}
-			if j == i || j >= len(s) || s[j] != ']' {
-				if i < len(s) && s[i] == '-' {
-					return nil, bad("negative indexes are not supported")
-				}
-				return nil, bad("want [n], [*] or ['name']")
-			}
-			if j-i > 1 && s[i] == '0' {
-				return nil, bad("index %s has a leading zero", s[i:j])
-			}
-			n, err := strconv.Atoi(s[i:j])
-			if err != nil || n > 1<<31-1 {
-				return nil, bad("index %s is too large", s[i:j])
-			}
-			seg.kind, seg.index = segIndex, n
-			i = j + 1
-		}
-		p = append(p, seg)
-	}
-	return p, nil
-}
-
-// unquoteName reads a quoted member name at the start of s, returning the
-// name and how many bytes it took. Inside, a backslash escapes the next byte.
-func unquoteName(s string) (string, int, error) {
-	q := s[0]
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; c {
-		case q:
-			return b.String(), i + 1, nil
-		case '\\':
-			if i+1 >= len(s) {
-				return "", 0, errors.New("unterminated quoted name")
-			}
-			i++
-			b.WriteByte(s[i])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", 0, errors.New("unterminated quoted name")
-}
-
-// pointerToPath turns a JSON Pointer into the JSON path a user most likely
-// meant, for error messages only.
-func pointerToPath(ptr string) string {
-	var p pattern
-	for _, tok := range strings.Split(strings.TrimPrefix(ptr, "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		if n, err := strconv.Atoi(tok); err == nil && n >= 0 && strconv.Itoa(n) == tok {
-			p = append(p, segment{kind: segIndex, index: n})
-			continue
-		}
-		p = append(p, segment{kind: segKey, key: tok})
-	}
-	return p.String()
-}
-
-// String writes the path in one canonical spelling that parsePath reads back
-// to the same pattern: dots for plain names, brackets for the rest.
-func (p pattern) String() string {
-	b := []byte{'$'}
-	for _, s := range p {
-		if s.recursive {
-			b = append(b, '.', '.')
-		}
-		switch s.kind {
-		case segAny:
-			if s.recursive {
-				b = append(b, '*')
-			} else {
-				b = append(b, "[*]"...)
-			}
-		case segIndex:
-			b = append(b, '[')
-			b = strconv.AppendInt(b, int64(s.index), 10)
-			b = append(b, ']')
-		case segKey:
-			b = appendKey(b, s.key, !s.recursive)
-		}
-	}
-	return string(b)
-}
-
-// appendKey writes a member name step; dot says whether a plain name needs
-// its leading dot (after .. it has one already).
-func appendKey(b []byte, key string, dot bool) []byte {
-	if jsonpath.PlainName(key) {
-		if dot {
-			b = append(b, '.')
-		}
-		return append(b, key...)
-	}
-	b = append(b, "['"...)
-	for i := 0; i < len(key); i++ {
-		if key[i] == '\'' || key[i] == '\\' {
-			b = append(b, '\\')
-		}
-		b = append(b, key[i])
-	}
-	return append(b, "']"...)
-}
-
 // formatPath renders a concrete path such as $.content[3].name.
 func formatPath(steps []step) string {
 	b := make([]byte, 1, 32)
 	b[0] = '$'
 	for _, s := range steps {
 		if s.isIndex {
-			b = append(b, '[')
-			b = strconv.AppendInt(b, int64(s.index), 10)
-			b = append(b, ']')
+			b = jsonpath.AppendIndex(b, s.index)
 			continue
 		}
-		b = appendKey(b, s.key, true)
+		b = jsonpath.AppendMember(b, s.key)
 	}
 	return string(b)
 }
@@ -253,9 +51,9 @@ func generalise(steps []step) pattern {
 	p := make(pattern, len(steps))
 	for i, s := range steps {
 		if s.isIndex {
-			p[i] = segment{kind: segAny}
+			p[i] = jsonpath.Segment{Selector: jsonpath.Wildcard}
 		} else {
-			p[i] = segment{kind: segKey, key: s.key}
+			p[i] = jsonpath.Segment{Selector: jsonpath.NameSelector, Name: s.key}
 		}
 	}
 	return p
@@ -292,10 +90,10 @@ func (m *matcher) next(cur []mstate, st step) (next []mstate, mark int) {
 			continue
 		}
 		seg := segs[s.pos]
-		if seg.recursive {
+		if seg.Descendant {
 			m.add(mark, s)
 		}
-		if seg.matches(st) {
+		if matches(seg, st) {
 			m.add(mark, mstate{s.pat, s.pos + 1})
 		}
 	}

@@ -1,63 +1,10 @@
 package diff
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/apitrail/apitrail/internal/jsonpath"
 )
-
-func TestParsePath(t *testing.T) {
-	for _, tc := range []struct{ in, canonical, reason string }{
-		{"$", "$", "the whole body"},
-		{"$.content[3].name", "$.content[3].name", "names and an index"},
-		{"$['content'][*]['name']", "$.content[*].name", "brackets turn into dots where they can"},
-		{`$["a b"].c`, "$['a b'].c", "double quotes, and a name that needs brackets"},
-		{`$['it\'s']`, `$['it\'s']`, "an escaped quote"},
-		{"$.*.x", "$[*].x", "a wildcard member"},
-		{"$..createdDate", "$..createdDate", "recursive descent"},
-		{"$..['created date']", "$..['created date']", "recursive descent with brackets"},
-		{"$..[0]", "$..[0]", "recursive descent to an index"},
-		{"$..[*]", "$..*", "recursive wildcard"},
-		{"$.x-trace.id_2", "$.x-trace.id_2", "dashes and digits inside plain names"},
-		{"$.123", "$['123']", "a name made of digits is a member, not an index"},
-		{"$.données", "$['données']", "non-ASCII names"},
-	} {
-		p, err := parsePath(tc.in)
-		if err != nil {
-			t.Errorf("%s: parsePath(%q): %v", tc.reason, tc.in, err)
-			continue
-		}
-		if got := p.String(); got != tc.canonical {
-			t.Errorf("%s: parsePath(%q).String() = %q, want %q", tc.reason, tc.in, got, tc.canonical)
-		}
-		again, err := parsePath(p.String())
-		if err != nil || again.String() != p.String() {
-			t.Errorf("%s: %q does not read back: %v", tc.reason, p.String(), err)
-		}
-	}
-}
-
-func TestParsePathErrors(t *testing.T) {
-	for _, tc := range []struct{ in, want, reason string }{
-		{"", "empty JSON path", "nothing"},
-		{"/content/0/name", "looks like a JSON Pointer; write a JSON path such as $.content[0].name", "Keploy's users wrote JSON Pointers and matched nothing"},
-		{"content[*].name", "must start with $ (did you mean $.content[*].name?)", "a missing $"},
-		{".name", "did you mean $.name?", "a missing $ before a dot"},
-		{"$.", "want a name or * after the dot", "a dangling dot"},
-		{"$[-1]", "negative indexes are not supported", "negative index"},
-		{"$[01]", "leading zero", "leading zero"},
-		{"$[99999999999]", "too large", "huge index"},
-		{"$['abc]", "unterminated quoted name", "unterminated quote"},
-		{"$['a'", "want ] after the quoted name", "missing bracket"},
-		{"$[a]", "want [n], [*] or ['name']", "unquoted bracket name"},
-		{"$.a b", "at offset 3: want . or [, not ' '", "a space"},
-		{"$...a", "want a name or * after the dot", "three dots"},
-	} {
-		_, err := parsePath(tc.in)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: parsePath(%q) error = %v, want it to contain %q", tc.reason, tc.in, err, tc.want)
-		}
-	}
-}
 
 // steps builds a concrete path from names (strings) and indexes (ints).
 func steps(parts ...any) []step {
@@ -97,7 +44,7 @@ func TestMatcher(t *testing.T) {
 		{"$..a.b", steps("a", "c"), false, "recursive descent then a member that is not there"},
 		{"$..*", steps("a", 2), true, "recursive wildcard"},
 	} {
-		p, err := parsePath(tc.pattern)
+		p, err := jsonpath.Parse(tc.pattern)
 		if err != nil {
 			t.Fatal(err)
 		}

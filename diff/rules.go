@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/apitrail/apitrail/internal/atomicfile"
+	"github.com/apitrail/apitrail/internal/jsonpath"
 	"github.com/apitrail/apitrail/internal/pathtemplate"
 )
 
@@ -294,7 +295,7 @@ func (r *Rule) check(expr string) error {
 		} else if strings.Contains(expr, " by ") {
 			return errors.New("\"by\" belongs to compare rules: compare body PATH by KEY")
 		}
-		p, err := parsePath(expr)
+		p, err := jsonpath.Parse(expr)
 		if err != nil {
 			return err
 		}

@@ -39,3 +39,21 @@ func FuzzLeaves(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse checks that Parse never panics and that a parsed path's
+// canonical spelling reads back to the same spelling.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"$", "$.content[3].name", `$['a b']["c"]`, "$..*", "$..[0]", `$['it\'s']`, "/a/0", "$.données"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := Parse(s)
+		if err != nil {
+			return
+		}
+		again, err := Parse(p.String())
+		if err != nil || again.String() != p.String() {
+			t.Fatalf("%q: canonical %q reads back as %v, %v", s, p.String(), again, err)
+		}
+	})
+}

@@ -1,7 +1,11 @@
-// Package jsonpath lists the leaf values of a JSON document with their
-// concrete paths ($.content[3].name) and byte spans, and replaces a value in
-// place, keeping the rest of the document byte for byte. Correlation uses it
-// to find ids in responses and to put new ids into request bodies.
+// Package jsonpath owns the project's one JSON path dialect, a subset of
+// RFC 9535 described, with where it differs, in docs/jsonpath.md: Parse
+// reads it for noise rules and hints, Split for scripts, and Member, Index
+// and Path.String write it for every report. It also lists the leaf values
+// of a JSON document with their concrete paths ($.content[3].name) and byte
+// spans, and replaces a value in place, keeping the rest of the document
+// byte for byte. Correlation uses that to find ids in responses and to put
+// new ids into request bodies.
 package jsonpath
 
 import (
@@ -93,10 +97,7 @@ func Get(data []byte, path string) (Leaf, bool) {
 
 // Member returns the path of member name inside the object at path.
 func Member(path, name string) string {
-	if PlainName(name) {
-		return path + "." + name
-	}
-	return path + "['" + strings.ReplaceAll(strings.ReplaceAll(name, `\`, `\\`), `'`, `\'`) + "']"
+	return string(AppendMember(append(make([]byte, 0, len(path)+len(name)+5), path...), name))
 }
 
 // Index returns the path of element i of the array at path.
@@ -254,53 +255,4 @@ func (w *walker) skipString() error {
 		}
 	}
 	return errSyntax
-}
-
-// Split reverses Member and Index: it splits a concrete path such as
-// $.content[0].id or $['odd name'] into member names (strings) and
-// indexes (ints), for code that walks a document by them.
-func Split(p string) ([]any, error) {
-	if !strings.HasPrefix(p, "$") {
-		return nil, fmt.Errorf("not a JSON path")
-	}
-	var out []any
-	for i := 1; i < len(p); {
-		switch {
-		case p[i] == '.':
-			j := i + 1
-			for j < len(p) && p[j] != '.' && p[j] != '[' {
-				j++
-			}
-			out = append(out, p[i+1:j])
-			i = j
-		case strings.HasPrefix(p[i:], "['"):
-			var name strings.Builder
-			j := i + 2
-			for ; j < len(p) && p[j] != '\''; j++ {
-				if p[j] == '\\' && j+1 < len(p) {
-					j++
-				}
-				name.WriteByte(p[j])
-			}
-			if !strings.HasPrefix(p[j:], "']") {
-				return nil, fmt.Errorf("unterminated member name")
-			}
-			out = append(out, name.String())
-			i = j + 2
-		case p[i] == '[':
-			j := strings.IndexByte(p[i:], ']')
-			if j < 0 {
-				return nil, fmt.Errorf("unterminated index")
-			}
-			n, err := strconv.Atoi(p[i+1 : i+j])
-			if err != nil {
-				return nil, fmt.Errorf("bad index %q", p[i+1:i+j])
-			}
-			out = append(out, n)
-			i += j + 1
-		default:
-			return nil, fmt.Errorf("unexpected %q", p[i:])
-		}
-	}
-	return out, nil
 }
