@@ -2,12 +2,12 @@ package diff
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/apitrail/apitrail/internal/jsonscan"
 )
 
 // The differ parses JSON into its own flat tree rather than through
@@ -55,13 +55,6 @@ func (t *jtree) kids(n *jnode) []jnode { return t.nodes[n.first : n.first+n.n] }
 // encoding/json uses the same bound.
 const maxDepth = 10000
 
-type jsonError struct {
-	off int
-	msg string
-}
-
-func (e *jsonError) Error() string { return fmt.Sprintf("invalid JSON at byte %d: %s", e.off, e.msg) }
-
 type jparser struct {
 	src   string
 	pos   int
@@ -87,19 +80,10 @@ func parseJSON(data []byte) (*jtree, error) {
 }
 
 func (p *jparser) errorf(format string, args ...any) error {
-	return &jsonError{off: p.pos, msg: fmt.Sprintf(format, args...)}
+	return jsonscan.Errorf(p.pos, format, args...)
 }
 
-func (p *jparser) ws() {
-	for p.pos < len(p.src) {
-		switch p.src[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
-		}
-	}
-}
+func (p *jparser) ws() { p.pos = jsonscan.Space(p.src, p.pos) }
 
 func (p *jparser) value(depth int) (jnode, error) {
 	if p.pos >= len(p.src) {
@@ -234,159 +218,18 @@ func (p *jparser) array(depth int) (jnode, error) {
 	}
 }
 
-// number checks the JSON number grammar and returns the literal as written;
-// numbers are compared by value later (see numbersEqual), never through float64.
-func (p *jparser) number() (string, error) {
-	start := p.pos
-	s := p.src
-	i := p.pos
-	if s[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		j := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		return i - j
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case digits() == 0:
-		p.pos = i
-		return "", p.errorf("want a digit in a number")
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			p.pos = i
-			return "", p.errorf("want a digit after the decimal point")
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			p.pos = i
-			return "", p.errorf("want a digit in an exponent")
-		}
-	}
-	p.pos = i
-	return s[start:i], nil
+// number reads a number literal as written; numbers are compared by value
+// later (see numbersEqual), never through float64.
+func (p *jparser) number() (lit string, err error) {
+	lit, p.pos, err = jsonscan.Number(p.src, p.pos)
+	return lit, err
 }
 
-// string reads a quoted string. Strings without escapes, the usual case, are
-// sliced out of the input without copying.
-func (p *jparser) string() (string, error) {
-	p.pos++ // "
-	start := p.pos
-	s := p.src
-	for i := start; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
-			p.pos = i + 1
-			return s[start:i], nil
-		case c == '\\':
-			p.pos = i
-			return p.escaped(start)
-		case c < 0x20:
-			p.pos = i
-			return "", p.errorf("control character %q in a string", c)
-		}
-	}
-	p.pos = len(s)
-	return "", p.errorf("unterminated string")
-}
-
-// escaped finishes a string that has escapes, starting over at start.
-func (p *jparser) escaped(start int) (string, error) {
-	s := p.src
-	var b strings.Builder
-	b.WriteString(s[start:p.pos])
-	i := p.pos
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case c == '"':
-			p.pos = i + 1
-			return b.String(), nil
-		case c < 0x20:
-			p.pos = i
-			return "", p.errorf("control character %q in a string", c)
-		case c != '\\':
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		if i+1 >= len(s) {
-			break
-		}
-		switch e := s[i+1]; e {
-		case '"', '\\', '/':
-			b.WriteByte(e)
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			r, ok := hex4(s, i+2)
-			if !ok {
-				p.pos = i
-				return "", p.errorf("bad \\u escape")
-			}
-			i += 6
-			if utf16.IsSurrogate(r) {
-				// A lone surrogate becomes U+FFFD, as in encoding/json.
-				if r2, ok := hex4(s, i+2); ok && i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
-					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-						b.WriteRune(d)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			b.WriteRune(r)
-			continue
-		default:
-			p.pos = i
-			return "", p.errorf("bad escape \\%c", e)
-		}
-		i += 2
-	}
-	p.pos = len(s)
-	return "", p.errorf("unterminated string")
-}
-
-func hex4(s string, at int) (rune, bool) {
-	if at+4 > len(s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range []byte(s[at : at+4]) {
-		var v byte
-		switch {
-		case c >= '0' && c <= '9':
-			v = c - '0'
-		case c >= 'a' && c <= 'f':
-			v = c - 'a' + 10
-		case c >= 'A' && c <= 'F':
-			v = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(v)
-	}
-	return r, true
+// string reads a quoted string (jsonscan slices it out of the input
+// without copying when it has no escapes).
+func (p *jparser) string() (str string, err error) {
+	str, p.pos, err = jsonscan.String(p.src, p.pos)
+	return str, err
 }
 
 // numbersEqual compares two valid JSON number literals by value, exactly:

@@ -9,11 +9,12 @@
 package jsonpath
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/apitrail/apitrail/internal/jsonscan"
 )
 
 // Kind is the JSON type of a leaf.
@@ -45,13 +46,13 @@ const maxDepth = 1000
 
 // Leaves lists the scalars of a JSON document in document order.
 func Leaves(data []byte) ([]Leaf, error) {
-	w := walker{data: data}
+	w := walker{src: string(data)}
 	if err := w.value("$", "", 0); err != nil {
 		return nil, err
 	}
 	w.ws()
-	if w.pos != len(data) {
-		return nil, fmt.Errorf("unexpected data after the JSON value at offset %d", w.pos)
+	if w.pos != len(w.src) {
+		return nil, jsonscan.Errorf(w.pos, "unexpected %q after the top-level value", w.src[w.pos])
 	}
 	return w.leaves, nil
 }
@@ -123,74 +124,65 @@ func PlainName(s string) bool {
 	return true
 }
 
+// walker lists leaves with jsonscan reading the tokens, the same tokenizer
+// diff's tree uses; it reads the structure itself, keeping paths and spans.
 type walker struct {
-	data   []byte
+	src    string
 	pos    int
 	leaves []Leaf
 }
 
-func (w *walker) ws() {
-	for w.pos < len(w.data) {
-		switch w.data[w.pos] {
-		case ' ', '\t', '\n', '\r':
-			w.pos++
-		default:
-			return
-		}
-	}
-}
-
-var errSyntax = errors.New("invalid JSON")
+func (w *walker) ws() { w.pos = jsonscan.Space(w.src, w.pos) }
 
 func (w *walker) value(path, key string, depth int) error {
 	if depth > maxDepth {
 		return errors.New("JSON nested too deeply")
 	}
 	w.ws()
-	if w.pos >= len(w.data) {
-		return errSyntax
+	if w.pos >= len(w.src) {
+		return jsonscan.Errorf(w.pos, "unexpected end of input")
 	}
-	switch c := w.data[w.pos]; {
+	start := w.pos
+	switch c := w.src[w.pos]; {
 	case c == '{':
 		w.pos++
 		w.ws()
-		if w.pos < len(w.data) && w.data[w.pos] == '}' {
+		if w.pos < len(w.src) && w.src[w.pos] == '}' {
 			w.pos++
 			return nil
 		}
 		for {
 			w.ws()
-			start := w.pos
-			if err := w.skipString(); err != nil {
+			if w.pos >= len(w.src) || w.src[w.pos] != '"' {
+				return jsonscan.Errorf(w.pos, "want a member name")
+			}
+			name, end, err := jsonscan.String(w.src, w.pos)
+			if err != nil {
 				return err
 			}
-			var name string
-			if err := json.Unmarshal(w.data[start:w.pos], &name); err != nil {
-				return err
-			}
-			w.ws()
-			if w.pos >= len(w.data) || w.data[w.pos] != ':' {
-				return errSyntax
+			w.pos = jsonscan.Space(w.src, end)
+			if w.pos >= len(w.src) || w.src[w.pos] != ':' {
+				return jsonscan.Errorf(w.pos, "want ':' after a member name")
 			}
 			w.pos++
 			if err := w.value(Member(path, name), name, depth+1); err != nil {
 				return err
 			}
 			w.ws()
-			if w.pos < len(w.data) && w.data[w.pos] == ',' {
+			if w.pos < len(w.src) && w.src[w.pos] == ',' {
 				w.pos++
 				continue
 			}
-			if w.pos < len(w.data) && w.data[w.pos] == '}' {
+			if w.pos < len(w.src) && w.src[w.pos] == '}' {
 				w.pos++
 				return nil
 			}
-			return errSyntax
+			return jsonscan.Errorf(w.pos, "want ',' or '}' in an object")
 		}
 	case c == '[':
 		w.pos++
 		w.ws()
-		if w.pos < len(w.data) && w.data[w.pos] == ']' {
+		if w.pos < len(w.src) && w.src[w.pos] == ']' {
 			w.pos++
 			return nil
 		}
@@ -199,60 +191,45 @@ func (w *walker) value(path, key string, depth int) error {
 				return err
 			}
 			w.ws()
-			if w.pos < len(w.data) && w.data[w.pos] == ',' {
+			if w.pos < len(w.src) && w.src[w.pos] == ',' {
 				w.pos++
 				continue
 			}
-			if w.pos < len(w.data) && w.data[w.pos] == ']' {
+			if w.pos < len(w.src) && w.src[w.pos] == ']' {
 				w.pos++
 				return nil
 			}
-			return errSyntax
+			return jsonscan.Errorf(w.pos, "want ',' or ']' in an array")
 		}
 	case c == '"':
-		start := w.pos
-		if err := w.skipString(); err != nil {
+		s, end, err := jsonscan.String(w.src, w.pos)
+		if err != nil {
 			return err
 		}
-		var s string
-		if err := json.Unmarshal(w.data[start:w.pos], &s); err != nil {
+		w.pos = end
+		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: String, Text: s, Start: start, End: end})
+	case c == '-' || c >= '0' && c <= '9':
+		lit, end, err := jsonscan.Number(w.src, w.pos)
+		if err != nil {
 			return err
 		}
-		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: String, Text: s, Start: start, End: w.pos})
+		w.pos = end
+		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: Number, Text: lit, Start: start, End: end})
 	default:
-		start := w.pos
-		for w.pos < len(w.data) && !strings.ContainsRune(" \t\r\n,]}", rune(w.data[w.pos])) {
-			w.pos++
-		}
-		text := string(w.data[start:w.pos])
-		kind := Number
-		switch text {
-		case "true", "false":
-			kind = Bool
-		case "null":
-			kind = Null
+		kind := Bool
+		var lit string
+		switch rest := w.src[w.pos:]; {
+		case strings.HasPrefix(rest, "true"):
+			lit = "true"
+		case strings.HasPrefix(rest, "false"):
+			lit = "false"
+		case strings.HasPrefix(rest, "null"):
+			lit, kind = "null", Null
 		default:
-			if !json.Valid(w.data[start:w.pos]) {
-				return fmt.Errorf("invalid JSON value %q at offset %d", text, start)
-			}
+			return jsonscan.Errorf(w.pos, "unexpected %q", c)
 		}
-		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: kind, Text: text, Start: start, End: w.pos})
+		w.pos += len(lit)
+		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: kind, Text: lit, Start: start, End: w.pos})
 	}
 	return nil
-}
-
-func (w *walker) skipString() error {
-	if w.pos >= len(w.data) || w.data[w.pos] != '"' {
-		return errSyntax
-	}
-	for i := w.pos + 1; i < len(w.data); i++ {
-		switch w.data[i] {
-		case '\\':
-			i++
-		case '"':
-			w.pos = i + 1
-			return nil
-		}
-	}
-	return errSyntax
 }
