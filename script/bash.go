@@ -156,7 +156,7 @@ func renderBash(fl *flow) ([]byte, error) {
 	}
 	var w bytes.Buffer
 	if err := bashTemplate.Execute(&w, s); err != nil {
-		return nil, fmt.Errorf("script: internal error: %w", err)
+		return nil, fmt.Errorf("internal error: %w", err)
 	}
 	return w.Bytes(), nil
 }
