@@ -79,20 +79,37 @@ func (b *Build) WriteManifest(m Manifest) error {
 	return f.SaveManifest()
 }
 
-// WriteNoise writes a starter noise file: a comment on where the rules
-// came from, then one rule a line.
-func (b *Build) WriteNoise(comment string, rules []string) error {
+// starterComment heads the noise file a command starts a recording folder
+// with, saying where its rules came from.
+const starterComment = "Noise rules for replay (see README, Noise rules): values that differ on\n" +
+	"every run. These are the members whose recorded answers hold timestamps;\n" +
+	"replay --learn-noise --save-noise adds what else differs."
+
+// WriteStarterNoise writes the folder's starter noise file: StarterNoise's
+// rules for entries under a comment. It returns how many rules it wrote.
+func (b *Build) WriteStarterNoise(entries []*har.Entry) (int, error) {
+	return writeStarterNoise(b.NoiseFile(), entries)
+}
+
+// WriteStarterNoise writes the starter noise file of a folder made in
+// place, as capture --flow makes one (see Build.WriteStarterNoise).
+func (f *Flow) WriteStarterNoise(entries []*har.Entry) (int, error) {
+	return writeStarterNoise(f.NoiseFile(), entries)
+}
+
+func writeStarterNoise(path string, entries []*har.Entry) (int, error) {
+	rules := StarterNoise(entries)
 	var sb strings.Builder
-	for _, l := range strings.Split(comment, "\n") {
+	for _, l := range strings.Split(starterComment, "\n") {
 		sb.WriteString("# " + l + "\n")
 	}
 	for _, r := range rules {
 		sb.WriteString(r + "\n")
 	}
-	if _, err := diff.ParseRules(b.NoiseFile(), strings.NewReader(sb.String())); err != nil {
-		return err // a rule this package wrote that diff cannot read is a bug
+	if _, err := diff.ParseRules(path, strings.NewReader(sb.String())); err != nil {
+		return 0, err // a rule this package wrote that diff cannot read is a bug
 	}
-	return os.WriteFile(b.NoiseFile(), []byte(sb.String()), 0o644)
+	return len(rules), os.WriteFile(path, []byte(sb.String()), 0o644)
 }
 
 // Commit puts the folder in place, replacing an old flow folder there.

@@ -54,8 +54,9 @@ func (o *options) makeFlowDir() (undo func(), err error) {
 	return func() { os.RemoveAll(o.flowDir) }, nil
 }
 
-// finishFlow writes flow.json beside the recording: the instance's origin
-// (--browser's page, else the origin most calls went to) and its hosts.
+// finishFlow writes flow.json beside the recording, naming the instance's
+// origin (--browser's page, else the origin most calls went to) and its
+// hosts, and the starter noise file match --save-flow writes too.
 func (o *options) finishFlow(stderr io.Writer) error {
 	f, err := har.ReadFile(o.output)
 	if err != nil && !errors.Is(err, har.ErrTruncated) {
@@ -91,7 +92,13 @@ func (o *options) finishFlow(stderr io.Writer) error {
 	if err := fl.SaveManifest(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "%s: recording folder %s: %s and %s for %s; match --endpoint %s --save-flow adds the spec snapshot, or replay -e %s %s uses the instance's\n",
-		prog, o.flowDir, flow.HARFile, flow.ManifestFile, m.Endpoint, m.Endpoint, m.Endpoint, o.flowDir)
+	// The first replay is at another time: without the rules for the
+	// answers' timestamps, every created item would be a regression.
+	rules, err := fl.WriteStarterNoise(f.Log.Entries)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "%s: recording folder %s: %s, %s for %s, %s with %d rule(s); match --endpoint %s --save-flow adds the spec snapshot, or replay -e %s %s uses the instance's\n",
+		prog, o.flowDir, flow.HARFile, flow.ManifestFile, m.Endpoint, filepath.Base(fl.NoiseFile()), rules, m.Endpoint, m.Endpoint, o.flowDir)
 	return nil
 }

@@ -27,6 +27,9 @@ func TestFlowWritesARecordingFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Stat(fl.NoiseFile()); err != nil {
+		t.Errorf("--flow wrote no starter noise file: %v", err)
+	}
 	if fl.Manifest.Endpoint != "https://testops.example.com" || strings.Join(fl.Manifest.Hosts, ",") != "testops.example.com" || fl.Name() != "list-launches" {
 		t.Errorf("flow.json: %+v", fl.Manifest)
 	}

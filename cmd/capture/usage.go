@@ -28,10 +28,12 @@ Recording:
   -o, --output FILE        write the recording to FILE, - for standard output
                            (default recording.har)
   -f, --force              replace FILE (or the --flow folder) if it exists
-      --flow DIR           record into a recording folder: DIR/recording.har
-                           and DIR/flow.json naming the instance (--browser's
-                           page, else the host most calls went to), which
-                           replay and match read; instead of -o
+      --flow DIR           record into a recording folder: DIR/recording.har,
+                           DIR/flow.json naming the instance (--browser's
+                           page, else the host most calls went to) and a
+                           starter DIR/recording.noise for the answers'
+                           timestamps, which replay and match read; instead
+                           of -o
       --host PATTERN       record only matching hosts; other traffic passes
                            through undecrypted (repeatable, or comma-separated):
                            api.example.com, *.example.com, localhost:8443

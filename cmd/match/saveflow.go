@@ -84,17 +84,15 @@ func (m *matchRun) finishFlow() error {
 	if err := b.WriteManifest(man); err != nil {
 		return err
 	}
-	rules := flow.StarterNoise(entries)
-	if err := b.WriteNoise("Noise rules for replay (see README, Noise rules): values that differ on\n"+
-		"every run. These are the members whose recorded answers hold timestamps;\n"+
-		"replay --learn-noise --save-noise adds what else differs.", rules); err != nil {
+	rules, err := b.WriteStarterNoise(entries)
+	if err != nil {
 		return err
 	}
 	if err := b.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.stderr, "%s: made the recording folder %s: %s, %s/, %s for %s, %s with %d rule(s); replay it with replay -e %s %s\n",
-		prog, b.Dir, flow.HARFile, flow.SpecDir, flow.ManifestFile, strings.Join(s.hosts, ", "), filepath.Base(b.NoiseFile()), len(rules), man.Endpoint, b.Dir)
+		prog, b.Dir, flow.HARFile, flow.SpecDir, flow.ManifestFile, strings.Join(s.hosts, ", "), filepath.Base(b.NoiseFile()), rules, man.Endpoint, b.Dir)
 	return nil
 }
 
