@@ -147,6 +147,18 @@ func TestErrors(t *testing.T) {
 		io.WriteString(w, "<html><body>Welcome to the intranet</body></html>")
 	}))
 	defer htmlPortal.Close()
+	notImplemented := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotImplemented)
+		io.WriteString(w, "<html><body>Unsupported method ('POST')</body></html>")
+	}))
+	defer notImplemented.Close()
+	errorPage := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "<html><body>Traceback</body></html>")
+	}))
+	defer errorPage.Close()
 	closed := closedPort(t)
 
 	tests := []struct {
@@ -166,6 +178,8 @@ func TestErrors(t *testing.T) {
 		{"an unknown CA", tlsInstance.URL(), seed, auth.ErrTLS, "", "certificate"},
 		{"https to a plain HTTP port", strings.Replace(plain.URL(), "http:", "https:", 1), seed, auth.ErrTLS, "plain HTTP", ""},
 		{"a failing instance", failing.URL(), seed, auth.ErrServer, "", "HTTP 503"},
+		{"a web server with no POST handler answers 501", notImplemented.URL, seed, auth.ErrWrongEndpoint, "", "(HTTP 501): the server has no such exchange"},
+		{"a 500 page in HTML is another application's", errorPage.URL, seed, auth.ErrWrongEndpoint, "", "HTTP 500"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -147,6 +147,14 @@ func answerError(op, target string, res *http.Response, body []byte, scrub func(
 		// The token URL itself is behind another scheme: TestOps answers
 		// its exchange without asking for credentials first.
 		e.Kind, e.Detail = ErrWrongEndpoint, "it asks for "+challenge+" credentials (WWW-Authenticate), so the instance signs in another way"
+	case res.StatusCode == http.StatusNotImplemented || res.StatusCode >= 500 && !jsonBody && !gatewayStatus(res.StatusCode):
+		// A web server that is not TestOps (Python's http.server, say)
+		// answers a POST it has no handler for with 501, or a page of its
+		// own; trying again cannot help. A proxy's 502-504 page can.
+		e.Kind = ErrWrongEndpoint
+		if e.Detail == "" {
+			e.Detail = "the server has no such exchange"
+		}
 	case res.StatusCode >= 500:
 		e.Kind = ErrServer
 	case !jsonBody:
@@ -159,6 +167,12 @@ func answerError(op, target string, res *http.Response, body []byte, scrub func(
 		return nil
 	}
 	return e
+}
+
+// gatewayStatus reports whether status is what a proxy or load balancer
+// answers for an instance it cannot reach just now (502, 503, 504).
+func gatewayStatus(status int) bool {
+	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
 func isJSON(contentType string, body []byte) bool {
