@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/apitrail/apitrail/har"
@@ -17,15 +18,17 @@ import (
 // importHAR is --from: another tool's HAR export cleaned into a recording
 // like the proxy's; a file named with -o appears only once it is whole.
 func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
-	if _, err := os.Stat(o.from); err != nil {
-		return 0, fmt.Errorf("--from: %w", err)
+	if fi, err := cli.StatInput(o.from); err != nil {
+		return 0, fmt.Errorf("--from %w", err)
+	} else if fi.IsDir() && o.fromName == "" {
+		return 0, cli.WithHint(fmt.Errorf("--from %s: is a folder", o.from), "give the HAR file to import, e.g. %s", filepath.Join(o.from, "export.har"))
 	}
 	if o.output != "-" {
 		if same(o.output, o.from) {
 			return 0, cli.WithHint(fmt.Errorf("-o %s would replace the file being imported", o.output), "write the clean copy to another file")
 		}
-		if _, err := os.Stat(o.output); err == nil && !o.force {
-			return 0, cli.WithHint(fmt.Errorf("%s exists", o.output), "choose another file with -o, or add --force to replace it")
+		if err := cli.CheckOutput("-o", o.output, o.force); err != nil {
+			return 0, err
 		}
 	}
 	head, err := proxy.ImportHeader(o.from, creator())
@@ -87,7 +90,11 @@ func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
 	if dest == "-" {
 		dest = "standard output"
 	}
-	msg := fmt.Sprintf("%s: kept %d of %d entries of %s in %s", prog, st.Kept, st.Read, o.from, dest)
+	src := o.from
+	if o.fromName != "" {
+		src = o.fromName
+	}
+	msg := fmt.Sprintf("%s: kept %d of %d entries of %s in %s", prog, st.Kept, st.Read, src, dest)
 	if left := st.Read - st.Kept; left > 0 {
 		msg += fmt.Sprintf(" (%d were static assets or other hosts)", left)
 	}

@@ -281,7 +281,7 @@ func TestOutputIsNotReplacedWithoutForce(t *testing.T) {
 	out := filepath.Join(dir, "rec.har")
 	os.WriteFile(out, []byte("an earlier recording"), 0o600)
 	code, _, stderr := runCapture(t, nil, "--ca-dir", filepath.Join(dir, "ca"), "--listen", "127.0.0.1:0", "-o", out)
-	if code != 2 || !strings.Contains(stderr, "rec.har exists") || !strings.Contains(stderr, "--force") {
+	if code != 2 || !strings.Contains(stderr, "rec.har: the file exists") || !strings.Contains(stderr, "--force") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 	if b, _ := os.ReadFile(out); string(b) != "an earlier recording" {

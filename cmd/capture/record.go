@@ -63,7 +63,7 @@ func createOutput(path string, force bool, stdout io.Writer) (*output, error) {
 	}
 	f, err := os.OpenFile(path, flags, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return nil, cli.WithHint(fmt.Errorf("%s exists", path), "choose another file with -o, or add --force to replace it")
+		return nil, cli.CheckOutput("-o", path, false) // the refusal every command words alike
 	}
 	if err != nil {
 		return nil, err

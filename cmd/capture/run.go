@@ -44,8 +44,11 @@ type options struct {
 	browserArgs []string
 	headless    bool
 
-	from    string
-	flowDir string
+	from string
+	// fromName is how messages name --from when it is not a path the
+	// user gave: "standard input", spooled to a temporary file.
+	fromName string
+	flowDir  string
 
 	filter *proxy.Filter
 	rules  har.Rules
@@ -109,8 +112,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	case o.from == "-":
 		var done func()
 		if o.from, done, err = spoolStdin(stdin); err == nil {
+			o.fromName = "standard input"
 			code, err = importHAR(&o, stdout, stderr)
 			done()
+			err = renamed(err, o.from, o.fromName)
 		}
 	case o.from != "":
 		code, err = importHAR(&o, stdout, stderr)

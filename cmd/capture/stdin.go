@@ -1,9 +1,13 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/apitrail/apitrail/internal/cli"
 )
 
 // spoolStdin copies standard input to a private temporary file, for
@@ -29,4 +33,19 @@ func spoolStdin(stdin io.Reader) (string, func(), error) {
 		return "", nil, err
 	}
 	return path, done, nil
+}
+
+// renamed returns err, with its hint, naming the spooled copy at path as
+// the user knows it (standard input): a temporary file they never made
+// is no place to look for the mistake.
+func renamed(err error, path, name string) error {
+	if err == nil || !strings.Contains(err.Error(), path) {
+		return err
+	}
+	out := errors.New(strings.ReplaceAll(err.Error(), path, name))
+	var h cli.Hinted
+	if errors.As(err, &h) {
+		return cli.WithHint(out, "%s", strings.ReplaceAll(h.Hint(), path, name))
+	}
+	return out
 }

@@ -205,7 +205,7 @@ func (m *matchRun) inputs(args []string) ([]input, error) {
 			out = append(out, input{name: "<stdin>", data: data})
 			continue
 		}
-		fi, err := os.Stat(a)
+		fi, err := cli.StatInput(a)
 		if err != nil {
 			return nil, err
 		}
@@ -236,8 +236,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		}
 	}
 	if len(args) == 0 {
-		fmt.Fprint(m.stderr, usage)
-		return cli.ExitError, nil
+		return 0, cli.WithHint(errors.New("no recording given"), "name a HAR file or a recording folder, e.g. match --endpoint URL export.har; run 'match --help' for usage")
 	}
 	ins, err := m.inputs(args)
 	if err != nil {

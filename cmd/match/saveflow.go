@@ -54,7 +54,16 @@ func (m *matchRun) finishFlow() error {
 		return errors.New("--save-flow: no recording was matched")
 	}
 	if len(s.hosts) == 0 {
-		return cli.WithHint(fmt.Errorf("--save-flow: no call in %s fits the spec, so the folder would name no instance", s.in.name), "check that the recording was made on the instance the spec describes")
+		// Name the hosts it holds, as replay does: a recording of another
+		// site shows at once.
+		var hosts []string
+		for _, r := range s.results {
+			if u, err := url.Parse(r.URL); err == nil && u.Host != "" && !slices.Contains(hosts, u.Host) {
+				hosts = append(hosts, u.Host)
+			}
+		}
+		return cli.WithHint(fmt.Errorf("--save-flow: no call in %s fits the spec, so the folder would name no instance; the recording's calls go to %s", s.in.name, strings.Join(hosts, ", ")),
+			"check that the recording was made on the instance the spec describes")
 	}
 	red := har.NewRedactor(har.DefaultRules())
 	hw, err := har.Create(b.HAR(), har.WriterOptions{Redactor: red})

@@ -35,3 +35,31 @@ func CheckOutput(flag, path string, force bool) error {
 	}
 	return nil
 }
+
+// StatInput stats a file or folder the user named to be read. Its error is
+// one line that names the path as the user wrote it and what is wrong,
+// without the system call ("stat nothere.har: no such file or
+// directory"); the cause stays in the chain for errors.Is.
+func StatInput(path string) (fs.FileInfo, error) {
+	fi, err := os.Stat(path)
+	if err == nil {
+		return fi, nil
+	}
+	msg := err.Error()
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg = "no such file or folder"
+	case errors.As(err, &pe):
+		msg = pe.Err.Error()
+	}
+	return nil, &inputError{fmt.Sprintf("%s: %s", path, msg), err}
+}
+
+type inputError struct {
+	msg string
+	err error
+}
+
+func (e *inputError) Error() string { return e.msg }
+func (e *inputError) Unwrap() error { return e.err }

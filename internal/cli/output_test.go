@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -62,6 +64,30 @@ func TestVersionLine(t *testing.T) {
 		}
 		if !strings.HasSuffix(got, "go1.26.0") {
 			t.Errorf("%s: %q does not end with the Go version", c.reason, got)
+		}
+	}
+}
+
+func TestStatInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "rec.har")
+	os.WriteFile(file, []byte("{}"), 0o600)
+	for _, c := range []struct {
+		reason, path, want string
+		notExist           bool
+	}{
+		{"a file is read", file, "", false},
+		{"a folder is read (a recording folder)", dir, "", false},
+		{"a missing file is named without the system call", filepath.Join(dir, "nothere.har"), filepath.Join(dir, "nothere.har") + ": no such file or folder", true},
+		{"a path through a file says what is wrong", filepath.Join(file, "x.har"), filepath.Join(file, "x.har") + ": not a directory", false},
+	} {
+		_, err := StatInput(c.path)
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != c.want || errors.Is(err, fs.ErrNotExist) != c.notExist {
+			t.Errorf("%s: %q (not exist %v), want %q", c.reason, got, errors.Is(err, fs.ErrNotExist), c.want)
 		}
 	}
 }
