@@ -202,7 +202,7 @@ func (r *replayRun) targets(args []string) ([]target, error) {
 			out = append(out, target{name: "stdin", har: a})
 			continue
 		}
-		fi, err := os.Stat(a)
+		fi, err := cli.StatInput(a)
 		if err != nil {
 			return nil, err
 		}
@@ -285,7 +285,7 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 		}
 	}
 	if r.o.sel.byCalls() && r.selected == 0 {
-		return 0, cli.WithHint(errors.New("--operation and --tag select no recording: none calls what they name"),
+		return 0, cli.WithHint(fmt.Errorf("%s: no recording calls what it names", r.o.sel.callFlags()),
 			"give an operationId or 'METHOD /path/{template}' as the spec writes it, or a tag; match RECORDING lists them")
 	}
 	if r.o.dryRun {

@@ -87,7 +87,7 @@ func (s *selection) pick(ts []target, stderr io.Writer) ([]target, error) {
 		}
 		for _, f := range s.flows {
 			if !slices.ContainsFunc(kept, func(t target) bool { return t.name == f }) {
-				return nil, cli.WithHint(fmt.Errorf("--flow %s: no such recording in %s", f, names(ts)), "name a recording folder as replay lists it")
+				return nil, cli.WithHint(fmt.Errorf("--flow %s: no such recording; the suite has %s", f, names(ts)), "name a recording folder as replay lists it")
 			}
 		}
 		ts = kept
@@ -161,6 +161,19 @@ func countCalls(path string) (int, error) {
 			return 0, err
 		}
 	}
+}
+
+// callFlags names the --operation and --tag choices given, as the user
+// wrote them, for the error of a choice that selects nothing.
+func (s *selection) callFlags() string {
+	var given []string
+	for _, o := range s.operations {
+		given = append(given, "--operation "+o)
+	}
+	for _, t := range s.tags {
+		given = append(given, "--tag "+t)
+	}
+	return strings.Join(given, ", ")
 }
 
 func names(ts []target) string {

@@ -144,9 +144,9 @@ func TestSelectionFlags(t *testing.T) {
 		want   string // in stdout for exit 0, the error line for exit 2
 	}{
 		{"--flow picks one recording", []string{"--flow", "small"}, 0, "replay of small"},
-		{"--flow of no recording lists the suite", []string{"--flow", "nope"}, 2, "replay: error: --flow nope: no such recording in big, small"},
-		{"--tag of no call", []string{"--tag", "no-such-tag"}, 2, "replay: error: --operation and --tag select no recording"},
-		{"--operation of no call", []string{"--operation", "GET /api/nothing"}, 2, "replay: error: --operation and --tag select no recording"},
+		{"--flow of no recording lists the suite", []string{"--flow", "nope"}, 2, "replay: error: --flow nope: no such recording; the suite has big, small"},
+		{"--tag of no call", []string{"--tag", "no-such-tag"}, 2, "replay: error: --tag no-such-tag: no recording calls what it names"},
+		{"--operation of no call", []string{"--operation", "GET /api/nothing"}, 2, "replay: error: --operation GET /api/nothing: no recording calls what it names"},
 		{"a shard out of range", []string{"--shard", "3/2"}, 2, `replay: error: --shard "3/2" is not K/N with 1 <= K <= N`},
 		{"a shard that is not K/N", []string{"--shard", "half"}, 2, `replay: error: --shard "half" is not K/N`},
 	} {
