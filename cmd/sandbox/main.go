@@ -87,11 +87,14 @@ func run(args []string, stdout, stderr io.Writer, stop <-chan struct{}) int {
 		return code
 	}
 	if fs.NArg() > 0 {
-		return cli.PrintError(stderr, prog, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+		return cli.PrintError(stderr, prog, cli.WithHint(fmt.Errorf("unexpected argument %q", fs.Arg(0)), "sandbox takes options only, e.g. --listen 127.0.0.1:8080; run 'sandbox --help' for usage"))
 	}
-	for _, r := range []float64{*failRate, *dropRate} {
-		if r < 0 || r > 1 {
-			return cli.PrintError(stderr, prog, fmt.Errorf("a rate must be between 0 and 1, not %v", r))
+	for _, r := range []struct {
+		flag string
+		v    float64
+	}{{"--fail-rate", *failRate}, {"--drop-rate", *dropRate}} {
+		if r.v < 0 || r.v > 1 {
+			return cli.PrintError(stderr, prog, fmt.Errorf("%s must be between 0 and 1, not %v", r.flag, r.v))
 		}
 	}
 	if *others < 0 {

@@ -21,7 +21,7 @@ func TestRunUsage(t *testing.T) {
 		{"help is not an error", []string{"--help"}, 0, ""},
 		{"an unknown flag", []string{"--nope"}, 2, "sandbox: error: unknown flag: --nope"},
 		{"a stray argument", []string{"extra"}, 2, `sandbox: error: unexpected argument "extra"`},
-		{"a rate above 1", []string{"--fail-rate", "2"}, 2, "sandbox: error: a rate must be between 0 and 1, not 2"},
+		{"a rate above 1", []string{"--fail-rate", "2"}, 2, "sandbox: error: --fail-rate must be between 0 and 1, not 2"},
 		{"a public address", []string{"--listen", "0.0.0.0:0"}, 2, "is not loopback"},
 		{"the old spelling --addr still works", []string{"--addr", "0.0.0.0:0"}, 2, "is not loopback"},
 		{"a busy port gets a hint", []string{"--listen", busyPort(t)}, 2, "sandbox: hint: another sandbox (or program) runs there; pick a free port with --listen"},
