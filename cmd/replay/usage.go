@@ -162,7 +162,8 @@ Environment:
 Exit status:
   0  every call sent was answered as recorded, fitting the spec
   1  a regression or drift was found
-  2  usage error, unreadable recording, or a runtime error (a rejected token)
+  2  usage error, unreadable recording, or a runtime error (a rejected token,
+     an endpoint whose token exchange answers 404, 501 or not JSON)
   3  only infrastructure errors: the instance could not be reached, timed out
      or answered 5xx
   4  nothing was checked: every selected call was skipped (a flow of POSTs
