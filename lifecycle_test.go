@@ -7,14 +7,12 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -227,22 +225,17 @@ func exportSessions(t *testing.T, sb sandbox, dir string) map[string]string {
 	t.Helper()
 	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: caPool(t, sb.CAFile)}}
 	ctx := context.Background()
-	login := func(b *recorder.Browser) {
-		if err := b.Call(ctx, "POST", "/api/login/system", nil, url.Values{"username": {isandbox.SeedUsername}, "password": {isandbox.SeedPassword}}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
 	sessions := map[string]func(*recorder.Browser) error{
 		// log in, create a launch, open it, list its results, search: 7 calls
 		"launch": func(b *recorder.Browser) error { _, err := b.UIFlow(ctx, "exported launch"); return err },
 		// log in, who am I: 2 calls
 		"me": func(b *recorder.Browser) error {
-			login(b)
+			logIn(t, b)
 			return b.Call(ctx, "GET", "/api/account/me", nil, nil, nil)
 		},
 		// log in, browse projects and test cases: 4 calls
 		"projects": func(b *recorder.Browser) error {
-			login(b)
+			logIn(t, b)
 			for _, p := range []string{"/api/project?page=0&size=10&sort=name,ASC", "/api/project/1", "/api/testcase?projectId=1&page=0&size=10"} {
 				if err := b.Call(ctx, "GET", p, nil, nil, nil); err != nil {
 					return err
@@ -438,35 +431,27 @@ func mergeJUnit(t *testing.T, path string, suites []junitSuite, names []string) 
 	}
 }
 
-var launchTotal = regexp.MustCompile(`"totalElements"\s*:\s*(\d+)`)
-
 // launchCount asks the instance how many launches project 1 has, signed
-// in as every command signs in to TestOps: the API token exchanged for a
-// Bearer token.
+// in as its page is.
 func launchCount(t *testing.T, sb sandbox) int {
 	t.Helper()
-	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: caPool(t, sb.CAFile)}}}
-	res, err := c.PostForm(sb.URL+"/api/uaa/oauth/token", url.Values{"grant_type": {"apitoken"}, "scope": {"openid"}, "token": {isandbox.SeedAPIToken}})
-	if err != nil {
+	b := recorder.NewBrowser(sb.URL, &http.Transport{TLSClientConfig: &tls.Config{RootCAs: caPool(t, sb.CAFile)}})
+	logIn(t, b)
+	var page struct {
+		TotalElements int `json:"totalElements"`
+	}
+	if err := b.Call(context.Background(), "GET", "/api/launch?projectId=1&page=0&size=1", nil, nil, &page); err != nil {
 		t.Fatal(err)
 	}
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	json.NewDecoder(res.Body).Decode(&tok)
-	res.Body.Close()
-	req, _ := http.NewRequest("GET", sb.URL+"/api/launch?projectId=1&page=0&size=1", nil)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	res, err = c.Do(req)
-	if err != nil {
+	return page.TotalElements
+}
+
+// logIn signs the browser-like client in with the login form, as the
+// instance's page does.
+func logIn(t *testing.T, b *recorder.Browser) {
+	t.Helper()
+	form := url.Values{"username": {isandbox.SeedUsername}, "password": {isandbox.SeedPassword}}
+	if err := b.Call(context.Background(), "POST", "/api/login/system", nil, form, nil); err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	m := launchTotal.FindSubmatch(body)
-	if res.StatusCode != 200 || m == nil {
-		t.Fatalf("GET /api/launch: %d %.300s", res.StatusCode, body)
-	}
-	n, _ := strconv.Atoi(string(m[1]))
-	return n
 }
