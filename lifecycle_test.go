@@ -24,6 +24,7 @@ import (
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/recorder"
 	isandbox "github.com/apitrail/apitrail/internal/sandbox"
+	"github.com/apitrail/apitrail/internal/thirdparty"
 	"github.com/apitrail/apitrail/report/reporttest"
 )
 
@@ -37,7 +38,7 @@ func TestLifecycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the commands and drives Chromium")
 	}
-	browser := chromium(t)
+	browser := thirdparty.Chromium(t)
 	for _, tool := range []string{"bash", "curl", "jq", "xmllint"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("skipping: no %s in PATH (.ci/run installs it)", tool)
@@ -181,17 +182,6 @@ func TestLifecycle(t *testing.T) {
 	if after := launchCount(t, sb); after != before+1 {
 		t.Errorf("the script created %d launches, want 1 (the flow's POST /api/launch)\n%s", after-before, out)
 	}
-}
-
-// chromium returns the browser the capture step drives, or skips.
-func chromium(t *testing.T) string {
-	for _, p := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-	}
-	t.Skip("skipping: no Chromium in PATH (apt-get install chromium; .ci/run does)")
-	return ""
 }
 
 // waitForCall waits until the recording capture writes holds a call to

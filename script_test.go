@@ -3,7 +3,6 @@ package apitrail_test
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,10 +17,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/apitrail/apitrail/internal/golden"
 	isandbox "github.com/apitrail/apitrail/internal/sandbox"
 )
-
-var update = flag.Bool("update", false, "rewrite the expected output in testdata/script from what the commands print")
 
 // TestScripts runs the CLI contract of the four commands, one script per
 // command in testdata/script: each mistake a user makes, the exit code and
@@ -45,7 +43,7 @@ func TestScripts(t *testing.T) {
 	}
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("testdata", "script"),
-		UpdateScripts: *update,
+		UpdateScripts: golden.Updating(), // -update rewrites the expected lines
 		Setup: func(env *testscript.Env) error {
 			if buildErr != nil {
 				return buildErr
