@@ -97,12 +97,12 @@ func Apply(req *Request, bindings []Binding, values map[*Var]string) []Substitut
 
 func apply(req *Request, b Binding, nv string) bool {
 	old := b.Var.Value
+	if b.Place.Inside {
+		return applyInside(req, b.Place, old, nv)
+	}
 	switch b.Place.In {
 	case "path":
-		esc := req.URL.EscapedPath()
-		lead := strings.HasPrefix(esc, "/")
-		trail := strings.HasSuffix(esc, "/") && len(esc) > 1
-		segs := strings.Split(strings.Trim(esc, "/"), "/")
+		segs, rebuild := splitPath(req.URL)
 		k := b.Place.Segment
 		if k >= len(segs) {
 			return false
@@ -111,22 +111,7 @@ func apply(req *Request, b Binding, nv string) bool {
 			return false
 		}
 		segs[k] = url.PathEscape(nv)
-		p := strings.Join(segs, "/")
-		if lead {
-			p = "/" + p
-		}
-		if trail {
-			p += "/"
-		}
-		dec, err := url.PathUnescape(p)
-		if err != nil {
-			return false
-		}
-		req.URL.Path, req.URL.RawPath = dec, ""
-		if req.URL.EscapedPath() != p {
-			req.URL.RawPath = p
-		}
-		return true
+		return rebuild(segs)
 	case "query":
 		pairs := strings.Split(req.URL.RawQuery, "&")
 		n := 0
@@ -165,4 +150,103 @@ func apply(req *Request, b Binding, nv string) bool {
 		return true
 	}
 	return false
+}
+
+// applyInside rewrites the occurrences of old inside the string at a place
+// (see Occurrences) and reports whether there were any.
+func applyInside(req *Request, pl Place, old, nv string) bool {
+	switch pl.In {
+	case "path":
+		segs, rebuild := splitPath(req.URL)
+		if pl.Segment >= len(segs) {
+			return false
+		}
+		cur, err := url.PathUnescape(segs[pl.Segment])
+		if err != nil {
+			return false
+		}
+		next, ok := ReplaceInside(cur, old, nv)
+		if !ok {
+			return false
+		}
+		segs[pl.Segment] = url.PathEscape(next)
+		return rebuild(segs)
+	case "query":
+		pairs := strings.Split(req.URL.RawQuery, "&")
+		n := 0
+		for i, pr := range pairs {
+			k, v, _ := strings.Cut(pr, "=")
+			name, err := url.QueryUnescape(k)
+			if err != nil || name != pl.Name {
+				continue
+			}
+			if n == pl.Nth {
+				cur, err := url.QueryUnescape(v)
+				if err != nil {
+					return false
+				}
+				next, ok := ReplaceInside(cur, old, nv)
+				if !ok {
+					return false
+				}
+				pairs[i] = k + "=" + queryEscape(next)
+				req.URL.RawQuery = strings.Join(pairs, "&")
+				return true
+			}
+			n++
+		}
+	case "body":
+		l, ok := jsonpath.Get(req.Body, pl.Path)
+		if !ok || l.Kind != jsonpath.String {
+			return false
+		}
+		next, ok := ReplaceInside(l.Text, old, nv)
+		if !ok {
+			return false
+		}
+		raw, _ := json.Marshal(next)
+		req.Body = jsonpath.Replace(req.Body, l, raw)
+		return true
+	case "header":
+		next, ok := ReplaceInside(req.Header.Get(pl.Name), old, nv)
+		if !ok {
+			return false
+		}
+		req.Header.Set(pl.Name, next)
+		return true
+	}
+	return false
+}
+
+// queryEscape escapes a query value with %20 for spaces, as browsers and
+// the recordings write a search filter, rather than url.QueryEscape's +.
+func queryEscape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// splitPath cuts a URL's escaped path into segments, and returns a
+// function that puts changed segments back, keeping the leading and
+// trailing slashes.
+func splitPath(u *url.URL) ([]string, func([]string) bool) {
+	esc := u.EscapedPath()
+	lead := strings.HasPrefix(esc, "/")
+	trail := strings.HasSuffix(esc, "/") && len(esc) > 1
+	return strings.Split(strings.Trim(esc, "/"), "/"), func(segs []string) bool {
+		p := strings.Join(segs, "/")
+		if lead {
+			p = "/" + p
+		}
+		if trail {
+			p += "/"
+		}
+		dec, err := url.PathUnescape(p)
+		if err != nil {
+			return false
+		}
+		u.Path, u.RawPath = dec, ""
+		if u.EscapedPath() != p {
+			u.RawPath = p
+		}
+		return true
+	}
 }

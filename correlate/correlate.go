@@ -9,13 +9,17 @@ package correlate
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/jsonpath"
+	"github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -42,9 +46,17 @@ type Place struct {
 	Path string `json:"path,omitempty"`
 	// Nth tells repeated query parameters of one name apart.
 	Nth int `json:"nth,omitempty"`
+	// Inside says the value is written inside a longer string at this
+	// place (a search filter, a name), not as the whole of it.
+	Inside bool `json:"inside,omitempty"`
 }
 
 func (p Place) String() string {
+	if p.Inside {
+		q := p
+		q.Inside = false
+		return "inside " + q.String()
+	}
 	switch p.In {
 	case "path":
 		return "path {" + p.Name + "}"
@@ -77,16 +89,28 @@ type Var struct {
 	// From is where the value was produced: a response of an earlier call.
 	// It is nil for a context parameter.
 	From *Ref `json:"from,omitempty"`
+	// Chosen, when set, is where the flow first sent a value it chose
+	// itself: a name holding the time it was typed. From is nil then, and
+	// each run sends the value made fresh (Fresh) and carries that into
+	// the later uses.
+	Chosen *Ref `json:"chosen,omitempty"`
+	// Stamps are the timestamps of a chosen value, which Fresh rewrites.
+	Stamps []values.Stamp `json:"-"`
 	// Uses are the request places that carry the value.
 	Uses []Ref `json:"uses"`
 }
 
 // Plan is the result of the analysis.
 type Plan struct {
-	// Vars are the values passed between calls, in order of production.
+	// Vars are the values passed between calls, in order of production,
+	// and the values the flow chose, where it first sent them.
 	Vars []*Var
 	// Context are the values that identify the recording's context.
 	Context []*Var
+
+	once     sync.Once
+	bindings map[int][]Binding
+	produced map[int][]*Var
 }
 
 // Options tune the analysis.
@@ -113,32 +137,157 @@ type use struct {
 	name     string // parameter or member name
 	resource string // the resource named before a path segment
 	text     string
+	// insideOnly marks a string only looked into, never linked whole: a
+	// path segment of a call with no operation that is a word, not an id.
+	insideOnly bool
 }
 
-// Analyze finds the values the calls pass along.
+// signature is what bestProducer weighs of a production besides its
+// text. Of productions of one text and signature the latest always wins,
+// so only that one is kept per text: a value every answer repeats costs
+// one comparison per use, not one per answer.
+type signature struct {
+	resource, key    string
+	number, creating bool
+}
+
+func (p production) signature() signature {
+	return signature{resource: p.resource, key: p.key, number: p.number, creating: p.creating}
+}
+
+// Analyze finds the values the calls pass along. It takes time linear in
+// the size of the recording: whole values are found through a map,
+// values inside longer strings through one multi-pattern search per
+// string (see the rule for values inside strings).
 func Analyze(calls []Call, opts Options) *Plan {
 	if opts.MinLength == 0 {
 		opts.MinLength = 3
 	}
+	// The first pass reads every call's request and answer values, drops
+	// answers' echoes of what was sent, and finds the values the flow
+	// chose; the patterns to look for inside strings are known after it.
+	uses := make([][]use, len(calls))
+	prodsOf := make([][]production, len(calls))
 	seenInRequests := map[string]bool{}
-	var prods []production
-	plan := &Plan{}
-	byProd := map[int]*Var{} // index into prods -> var
-	context := map[string]*Var{}
-
+	seenInAnswers := map[string]bool{}
+	chosenAt := map[string]chosen{}
+	var patterns []string
+	isPattern := map[string]bool{}
+	addPattern := func(t string) {
+		if !isPattern[t] {
+			isPattern[t] = true
+			patterns = append(patterns, t)
+		}
+	}
 	for i, c := range calls {
-		uses := requestValues(i, c)
-		for _, u := range uses {
-			if best := bestProducer(prods, u, opts); best >= 0 {
-				v := byProd[best]
-				if v == nil {
-					p := prods[best]
-					v = &Var{Value: p.text, Number: p.number, From: &Ref{Call: p.call, Place: p.place}}
-					v.Name = nameFor(p, u)
-					byProd[best] = v
-					plan.Vars = append(plan.Vars, v)
+		uses[i] = requestValues(i, c)
+		unsafe := c.Entry.Request.Method != http.MethodGet && c.Entry.Request.Method != http.MethodHead && c.Entry.Request.Method != http.MethodOptions
+		var at time.Time
+		if unsafe {
+			at, _ = time.Parse(time.RFC3339Nano, c.Entry.StartedDateTime)
+		}
+		for k, u := range uses[i] {
+			if unsafe && !u.insideOnly && (u.place.In == "body" || u.place.In == "query") &&
+				!seenInRequests[u.text] && !seenInAnswers[u.text] {
+				if _, dup := chosenAt[u.text]; !dup {
+					if st := chosenStamps(u.text, at); len(st) > 0 {
+						chosenAt[u.text] = chosen{call: i, use: k, stamps: st}
+						addPattern(u.text)
+					}
 				}
-				v.Uses = append(v.Uses, Ref{Call: i, Place: u.place})
+			}
+		}
+		for _, u := range uses[i] {
+			seenInRequests[u.text] = true
+		}
+		for _, p := range responseValues(i, c) {
+			seenInAnswers[p.text] = true
+			if seenInRequests[p.text] {
+				continue // an echo of what was sent, not something new
+			}
+			prodsOf[i] = append(prodsOf[i], p)
+			if insideCandidate(p) {
+				addPattern(p.text)
+			}
+		}
+	}
+	ms := newMatcher(patterns)
+
+	// The second pass links each use, in recorded order, to what came
+	// before it.
+	plan := &Plan{}
+	var prods []production
+	byText := map[string][]int{}   // text -> the latest production of each signature
+	insideProd := map[string]int{} // text -> the latest production looked for inside strings
+	byProd := map[int]*Var{}       // index into prods -> var
+	chosenVar := map[string]*Var{}
+	context := map[string]*Var{}
+	varOf := func(best int, u use) *Var {
+		v := byProd[best]
+		if v == nil {
+			p := prods[best]
+			v = &Var{Value: p.text, Number: p.number, From: &Ref{Call: p.call, Place: p.place}}
+			v.Name = nameFor(p, u)
+			byProd[best] = v
+			plan.Vars = append(plan.Vars, v)
+		}
+		return v
+	}
+	// inside finds the variables whose values a request string holds
+	// inside it, in the order they occur.
+	inside := func(u use) []*Var {
+		var linked []*Var
+		ms.find(u.text, func(pi, end int) {
+			t := patterns[pi]
+			start := end - len(t)
+			if len(t) == len(u.text) || !boundedAt(u.text, start, end) {
+				return
+			}
+			v := chosenVar[t]
+			if v == nil {
+				best, ok := insideProd[t]
+				if !ok {
+					return // produced later, or chosen later
+				}
+				v = varOf(best, u)
+			}
+			if !slices.Contains(linked, v) {
+				linked = append(linked, v)
+			}
+		})
+		return linked
+	}
+	for i := range calls {
+		for k, u := range uses[i] {
+			if !u.insideOnly {
+				if v := chosenVar[u.text]; v != nil {
+					v.Uses = append(v.Uses, Ref{Call: i, Place: u.place})
+					continue
+				}
+				if best := bestProducer(prods, byText[u.text], u, opts); best >= 0 {
+					v := varOf(best, u)
+					v.Uses = append(v.Uses, Ref{Call: i, Place: u.place})
+					continue
+				}
+			}
+			// Inside a longer string: a name that holds the one the flow
+			// chose ("... (renamed)") is a use of it, not a new choice.
+			if linked := inside(u); len(linked) > 0 {
+				pl := u.place
+				pl.Inside = true
+				for _, v := range linked {
+					v.Uses = append(v.Uses, Ref{Call: i, Place: pl})
+				}
+				continue
+			}
+			if u.insideOnly {
+				continue
+			}
+			if ch, ok := chosenAt[u.text]; ok && ch.call == i && ch.use == k {
+				v := &Var{Name: chosenName(u), Value: u.text, Number: isNumber(u.text), Stamps: ch.stamps,
+					Chosen: &Ref{Call: i, Place: u.place}, Uses: []Ref{{Call: i, Place: u.place}}}
+				chosenVar[u.text] = v
+				plan.Vars = append(plan.Vars, v)
 				continue
 			}
 			if isIDName(u.name) && !har.IsPlaceholder(u.text) && u.text != "" {
@@ -153,26 +302,50 @@ func Analyze(calls []Call, opts Options) *Plan {
 				v.Uses = append(v.Uses, Ref{Call: i, Place: u.place})
 			}
 		}
-		for _, u := range uses {
-			seenInRequests[u.text] = true
-		}
-		for _, p := range responseValues(i, c) {
-			if seenInRequests[p.text] {
-				continue // an echo of what was sent, not something new
-			}
+		for _, p := range prodsOf[i] {
+			idx := len(prods)
 			prods = append(prods, p)
+			list := byText[p.text]
+			replaced := false
+			for j, o := range list {
+				if prods[o].signature() == p.signature() {
+					list[j], replaced = idx, true
+				}
+			}
+			if !replaced {
+				byText[p.text] = append(list, idx)
+			}
+			if insideCandidate(p) {
+				insideProd[p.text] = idx
+			}
 		}
 	}
 	uniqueNames(plan.Vars, plan.Context)
 	return plan
 }
 
+// chosen is where a value the flow chose is first sent.
+type chosen struct {
+	call, use int
+	stamps    []values.Stamp
+}
+
+// chosenName names a chosen value after its resource and member:
+// launchName for the name of POST /api/launch.
+func chosenName(u use) string {
+	if u.resource == "" {
+		return identifier(u.name)
+	}
+	return identifier(singular(u.resource) + "_" + u.name)
+}
+
 // bestProducer picks the production a request value most likely came from,
-// or -1. Later productions win over earlier ones, and productions whose
-// names fit the use win over both.
-func bestProducer(prods []production, u use, opts Options) int {
+// or -1, among the candidates (productions of the value's text, the latest
+// of each signature). Later productions win over earlier ones, and
+// productions whose names fit the use win over both.
+func bestProducer(prods []production, candidates []int, u use, opts Options) int {
 	best, bestScore := -1, 0
-	for i := len(prods) - 1; i >= 0; i-- {
+	for _, i := range candidates {
 		p := prods[i]
 		if p.text != u.text || p.call >= u.call {
 			continue
@@ -200,7 +373,7 @@ func bestProducer(prods []production, u use, opts Options) int {
 		case len(u.text) >= 8:
 			score = 1
 		}
-		if score > bestScore {
+		if score > bestScore || score == bestScore && score > 0 && i > best {
 			best, bestScore = i, score
 		}
 	}
@@ -227,13 +400,13 @@ func requestValues(i int, c Call) []use {
 		if c.Operation != nil && !isParam {
 			continue // a literal segment of the template
 		}
-		if c.Operation == nil && !looksLikeID(s) {
-			continue
-		}
 		if name == "" {
 			name = "id"
 		}
-		out = append(out, use{call: i, place: Place{In: "path", Name: name, Segment: k}, name: name, resource: resource, text: s})
+		// A word of a call no operation describes is only looked into:
+		// launch-104 holds an id, launch does not link as one.
+		insideOnly := c.Operation == nil && !looksLikeID(s)
+		out = append(out, use{call: i, place: Place{In: "path", Name: name, Segment: k}, name: name, resource: resource, text: s, insideOnly: insideOnly})
 	}
 	nth := map[string]int{}
 	for _, q := range har.QueryFrom(u) {
@@ -484,31 +657,41 @@ func uniqueNames(groups ...[]*Var) {
 	}
 }
 
-// Bindings returns the variables a call's request uses, sorted by place.
-func (p *Plan) Bindings(call int) []Binding {
-	var out []Binding
-	for _, group := range [][]*Var{p.Vars, p.Context} {
-		for _, v := range group {
-			for _, u := range v.Uses {
-				if u.Call == call {
-					out = append(out, Binding{Var: v, Place: u.Place})
+// index groups the uses and productions by call, once: replay asks for
+// each call's, and scanning every variable for each call would make a
+// long flow's plan quadratic.
+func (p *Plan) index() {
+	p.once.Do(func() {
+		p.bindings, p.produced = map[int][]Binding{}, map[int][]*Var{}
+		for _, group := range [][]*Var{p.Vars, p.Context} {
+			for _, v := range group {
+				for _, u := range v.Uses {
+					p.bindings[u.Call] = append(p.bindings[u.Call], Binding{Var: v, Place: u.Place})
 				}
 			}
 		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Place.String() < out[j].Place.String() })
-	return out
+		for _, bs := range p.bindings {
+			sort.SliceStable(bs, func(i, j int) bool { return bs[i].Place.String() < bs[j].Place.String() })
+		}
+		for _, v := range p.Vars {
+			if v.From != nil {
+				p.produced[v.From.Call] = append(p.produced[v.From.Call], v)
+			}
+		}
+	})
+}
+
+// Bindings returns the variables a call's request uses, sorted by place.
+// The Plan's variables must not change after the first call.
+func (p *Plan) Bindings(call int) []Binding {
+	p.index()
+	return p.bindings[call]
 }
 
 // Produced returns the variables a call's response produces.
 func (p *Plan) Produced(call int) []*Var {
-	var out []*Var
-	for _, v := range p.Vars {
-		if v.From != nil && v.From.Call == call {
-			out = append(out, v)
-		}
-	}
-	return out
+	p.index()
+	return p.produced[call]
 }
 
 // Binding is one use of a variable in a call's request.
