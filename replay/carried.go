@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/apitrail/apitrail/correlate"
 )
 
 // carried maps each value the flow carried, as the answer compared with
@@ -22,6 +24,45 @@ func (r *runner) carried(was map[string]string) map[string]string {
 		}
 	}
 	return changed
+}
+
+// chosenCarried is carried for the values the flow chose (see
+// correlate.Var.Chosen): a launch named with the time of this run where
+// the recording had the time it was made.
+func (r *runner) chosenCarried(was map[string]string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	changed := map[string]string{}
+	for v, nv := range r.values {
+		if v.Chosen == nil {
+			continue
+		}
+		old := v.Value
+		if bv, ok := was[v.Value]; ok {
+			old = bv
+		}
+		if nv != old {
+			changed[old] = nv
+		}
+	}
+	return changed
+}
+
+// carryChosen puts the values of this run into a string of a recorded
+// answer where it holds a chosen value, whole or inside (the answer's
+// name, a description that repeats it), whatever the member's name: the
+// flow chose it, so the instance has no other reason to echo it.
+func carryChosen(s string, chosen map[string]string) (string, bool) {
+	if nv, ok := chosen[s]; ok {
+		return nv, true
+	}
+	hit := false
+	for old, nv := range chosen {
+		if next, ok := correlate.ReplaceInside(s, old, nv); ok {
+			s, hit = next, true
+		}
+	}
+	return s, hit
 }
 
 // locationHeaders name the resource an answer created or moved to: they

@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/har"
@@ -165,6 +166,14 @@ func (p *Plan) order() {
 		deps := map[int]bool{}
 		if c.corr >= 0 {
 			for _, b := range p.Corr.Bindings(c.corr) {
+				if ch := b.Var.Chosen; ch != nil && ch.Call != c.corr {
+					// A later use of a value the flow chose waits for the
+					// call that sends it first, which makes what it names.
+					if prod := p.corrCalls[ch.Call]; p.Calls[prod].Send {
+						deps[prod] = true
+						c.producers = appendUnique(c.producers, prod)
+					}
+				}
 				if b.Var.From == nil {
 					continue
 				}
@@ -199,6 +208,18 @@ func (p *Plan) order() {
 		// In recorded order: a map's order would change the plan's text
 		// from one dry run to the next.
 		c.deps = slices.Sorted(maps.Keys(deps))
+	}
+}
+
+// freshen puts into values the value each run sends for every value the
+// flow chose: fresh at now when the call that first sends it is sent;
+// otherwise the later uses keep the recorded value, which names what the
+// recording made.
+func (p *Plan) freshen(values map[*correlate.Var]string, now time.Time) {
+	for _, v := range p.Corr.Vars {
+		if v.Chosen != nil && p.Calls[p.corrCalls[v.Chosen.Call]].Send {
+			values[v] = v.Fresh(now)
+		}
 	}
 }
 

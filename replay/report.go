@@ -102,7 +102,8 @@ type VarReport struct {
 	Name     string `json:"name"`
 	Recorded string `json:"recorded"`
 	Replayed string `json:"replayed,omitempty"`
-	// From names the call and place that produced it.
+	// From names the call and place that produced it, or, for a value the
+	// flow chose, where it first sent it ("chosen at #5 body $.name").
 	From string `json:"from"`
 }
 

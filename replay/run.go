@@ -143,6 +143,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		r.limiter = &limiter{every: time.Duration(float64(time.Second) / o.Rate)}
 	}
 	rep := &Report{Flow: o.Name, Endpoint: o.Endpoint.String(), Started: time.Now()}
+	p.freshen(r.values, rep.Started)
 	rep.Entries = make([]*EntryReport, len(p.Calls))
 	done := make([]chan struct{}, len(p.Calls))
 	total := p.Sending()
@@ -204,6 +205,9 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		vr := VarReport{Name: v.Name, Recorded: v.Value, Replayed: r.values[v]}
 		if v.From != nil {
 			vr.From = fmt.Sprintf("#%d %s", p.Calls[p.corrCalls[v.From.Call]].Seq, v.From.Place)
+		}
+		if v.Chosen != nil {
+			vr.From = fmt.Sprintf("chosen at #%d %s", p.Calls[p.corrCalls[v.Chosen.Call]].Seq, v.Chosen.Place)
 		}
 		rep.Vars = append(rep.Vars, vr)
 	}
@@ -692,8 +696,16 @@ func (r *runner) expected(body []byte, was map[string]string) []byte {
 	if err != nil {
 		return body
 	}
+	chosen := r.chosenCarried(was)
 	for i := len(leaves) - 1; i >= 0; i-- { // from the end, so earlier spans stay valid
 		l := leaves[i]
+		if l.Kind == jsonpath.String && len(chosen) > 0 {
+			if s, ok := carryChosen(l.Text, chosen); ok {
+				raw, _ := json.Marshal(s)
+				body = jsonpath.Replace(body, l, raw)
+				continue
+			}
+		}
 		nv, ok := changed[l.Text]
 		if !ok || !idMember(l.Key) || (l.Kind != jsonpath.Number && l.Kind != jsonpath.String) {
 			continue

@@ -194,6 +194,14 @@ func WritePlan(w io.Writer, name string, p *Plan, endpoint *url.URL) error {
 		}
 		if c.corr >= 0 {
 			for _, b := range p.Corr.Bindings(c.corr) {
+				if ch := b.Var.Chosen; ch != nil {
+					where := "chosen by the flow here"
+					if ch.Call != c.corr {
+						where = fmt.Sprintf("chosen at #%d %s", p.Calls[p.corrCalls[ch.Call]].Seq, ch.Place)
+					}
+					fmt.Fprintf(tw, "\t\t  %s %s %s, its time made fresh on each run (recorded %s)\n", b.Place, b.Var.Name, where, p.red.Text(b.Var.Value))
+					continue
+				}
 				if b.Var.From == nil {
 					continue
 				}
