@@ -189,7 +189,7 @@ func applyInside(req *Request, pl Place, old, nv string) bool {
 				if !ok {
 					return false
 				}
-				pairs[i] = k + "=" + queryEscape(next)
+				pairs[i] = k + "=" + queryEscape(next, strings.Contains(v, "%20"))
 				req.URL.RawQuery = strings.Join(pairs, "&")
 				return true
 			}
@@ -218,10 +218,13 @@ func applyInside(req *Request, pl Place, old, nv string) bool {
 	return false
 }
 
-// queryEscape escapes a query value with %20 for spaces, as browsers and
-// the recordings write a search filter, rather than url.QueryEscape's +.
-func queryEscape(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+// queryEscape escapes a query value, spaces as %20 when the recorded
+// value wrote them so (as browsers write a search filter), else as +.
+func queryEscape(s string, pct bool) string {
+	if pct {
+		return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+	}
+	return url.QueryEscape(s)
 }
 
 // splitPath cuts a URL's escaped path into segments, and returns a

@@ -31,6 +31,7 @@ type bashScript struct {
 	Renews         bool
 	Context        []bashVar
 	Secrets        []bashVar
+	Chosen         []bashChosenVar
 	NeedURL        bool
 	NeedJSONString bool
 	NeedHeader     bool
@@ -38,6 +39,9 @@ type bashScript struct {
 }
 
 type bashVar struct{ Var, Value, Where string }
+
+// bashChosenVar is a value the flow chose: Expr makes it (chosen.go).
+type bashChosenVar struct{ Name, Var, Expr string }
 
 type bashCall struct {
 	Seq       int
@@ -107,6 +111,9 @@ func renderBash(fl *flow) ([]byte, error) {
 	}
 	for _, pr := range paramsOf(fl, secretParam) {
 		s.Secrets = append(s.Secrets, bashVar{Var: names[pr], Where: pr.where})
+	}
+	for _, pr := range paramsOf(fl, chosenParam) {
+		s.Chosen = append(s.Chosen, bashChosenVar{Name: pr.name, Var: names[pr], Expr: bashChosen(pr)})
 	}
 
 	for _, c := range fl.calls {

@@ -40,6 +40,7 @@ type goProgram struct {
 	NeedJSONString bool
 	Context        []goVar
 	Secrets        []goVar
+	Chosen         []goChosenVar
 	RunArgs        string
 	RunParams      string
 	Calls          []goCall
@@ -49,6 +50,9 @@ type goHeader struct{ Name, Value string }
 
 // goVar is a parameter main reads from the environment variable Env.
 type goVar struct{ Var, Env, Value, Where string }
+
+// goChosenVar is a value the flow chose: Expr makes it (chosen.go).
+type goChosenVar struct{ Name, Var, Expr string }
 
 type goCall struct {
 	Func     string
@@ -125,6 +129,10 @@ func renderGo(fl *flow) ([]byte, error) {
 	}
 	for _, pr := range paramsOf(fl, secretParam) {
 		g.Secrets = append(g.Secrets, goVar{Var: names[pr], Env: shell[pr], Where: pr.where})
+		runArgs, runParams = append(runArgs, names[pr]), append(runParams, names[pr]+" string")
+	}
+	for _, pr := range paramsOf(fl, chosenParam) {
+		g.Chosen = append(g.Chosen, goChosenVar{Name: pr.name, Var: names[pr], Expr: goChosen(pr)})
 		runArgs, runParams = append(runArgs, names[pr]), append(runParams, names[pr]+" string")
 	}
 	g.RunArgs, g.RunParams = strings.Join(runArgs, ", "), strings.Join(runParams, ", ")

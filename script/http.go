@@ -48,6 +48,7 @@ func renderHTTP(fl *flow) ([]byte, error) {
 			p("# %s\n", c.note)
 		}
 		p("# @noLog\n")
+		p("%s", httpChoose(c, names))
 		p("%s {{endpoint}}%s\n", c.method, c.target.text(ref))
 		for _, h := range httpSignInHeaders(fl.signIn) {
 			p("%s\n", h)

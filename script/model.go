@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,6 +41,7 @@ const (
 	secretParam                    // a secret the flow needs: no default, the user supplies it
 	producedParam                  // a value an earlier response hands out
 	freshParam                     // a cache-buster: the time when the call is sent
+	chosenParam                    // a value the flow chose, made once when the script runs (chosen.go)
 )
 
 // param is a value a script does not hard-code.
@@ -50,6 +52,7 @@ type param struct {
 	number bool
 	where  string // where a secret was needed, for the message asking for it
 	from   *extraction
+	parts  []correlate.Part // a chosen value's literal text and timestamps
 }
 
 // extraction says where in a response a produced value is read.
@@ -128,6 +131,7 @@ type call struct {
 	body     tmpl
 	uses     []*param // parameters the request uses, in order of first use
 	produces []*param
+	chooses  []*param // values the flow chose that this call sends first: made just before it
 }
 
 var placeholderRE = regexp.MustCompile(`REDACTED-[0-9a-fA-F]{16}`)
@@ -198,6 +202,10 @@ func build(results []match.Result, opts Options) (*flow, error) {
 		b.byVar[v] = b.add(&param{name: v.Name, kind: contextParam, value: v.Value, number: v.Number})
 	}
 	for _, v := range plan.Vars {
+		if v.Chosen != nil {
+			b.byVar[v] = b.add(chosenParamOf(v))
+			continue
+		}
 		ex, err := extractionOf(v)
 		if err != nil {
 			return nil, err
@@ -218,6 +226,11 @@ func build(results []match.Result, opts Options) (*flow, error) {
 		}
 		for _, v := range plan.Produced(i) {
 			c.produces = append(c.produces, b.byVar[v])
+		}
+		for _, bd := range plan.Bindings(i) {
+			if ch := bd.Var.Chosen; ch != nil && ch.Call == i && !slices.Contains(c.chooses, b.byVar[bd.Var]) {
+				c.chooses = append(c.chooses, b.byVar[bd.Var])
+			}
 		}
 		fl.calls = append(fl.calls, c)
 	}

@@ -101,6 +101,8 @@ func renderPostman(fl *flow) ([]byte, error) {
 			required = append(required, names[pr])
 		case producedParam:
 			v.Description = "Read from an earlier answer."
+		case chosenParam:
+			v.Description = "Chosen by the flow; made anew on each run with the time now, before the call that first sends it."
 		}
 		col.Variable = append(col.Variable, v)
 	}
@@ -171,7 +173,7 @@ if (pm.response.code < 200 || pm.response.code >= 400) {
 			test += "\n}"
 		}
 		col.Item = append(col.Item, pmItem{Name: c.label, Request: req,
-			Event: []pmEvent{{Listen: "test", Script: pmScript{Type: "text/javascript", Exec: lines(test)}}}})
+			Event: append([]pmEvent{{Listen: "test", Script: pmScript{Type: "text/javascript", Exec: lines(test)}}}, postmanChoose(c, names)...)})
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

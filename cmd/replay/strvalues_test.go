@@ -32,26 +32,9 @@ func searchFlowDir(t *testing.T) (dir, name string) {
 	ctx := context.Background()
 	b := recorder.NewBrowser(in.URL(), nil)
 	name = "UI launch " + time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
-	if err := b.Call(ctx, "POST", "/api/login/system", nil, url.Values{"username": {"admin"}, "password": {"admin"}}, nil); err != nil {
+	if _, err := b.SearchFlow(ctx, name); err != nil {
 		t.Fatal(err)
 	}
-	var launch struct {
-		ID int64 `json:"id"`
-	}
-	if err := b.Call(ctx, "POST", "/api/launch", map[string]any{"name": name, "projectId": 1}, nil, &launch); err != nil {
-		t.Fatal(err)
-	}
-	search := func(rql string) {
-		t.Helper()
-		if err := b.Call(ctx, "GET", "/api/launch/__search?projectId=1&rql="+strings.ReplaceAll(url.QueryEscape(rql), "+", "%20")+"&page=0&size=10&sort=created_date,DESC", nil, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	search(fmt.Sprintf(`name = "%s" and id = %d`, name, launch.ID))
-	if err := b.Call(ctx, "PATCH", fmt.Sprintf("/api/launch/%d", launch.ID), map[string]any{"name": name + " (renamed)"}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	search(fmt.Sprintf(`name ~= "%s"`, name))
 	dir = filepath.Join(t.TempDir(), "search-flow")
 	os.MkdirAll(dir, 0o755)
 	if err := har.WriteFile(filepath.Join(dir, flow.HARFile), b.Rec.File(), har.WriterOptions{}); err != nil {

@@ -188,3 +188,34 @@ func (b *Browser) UIFlow(ctx context.Context, launchName string) (int64, error) 
 	}
 	return launch.ID, nil
 }
+
+// SearchFlow runs a flow whose searches name the launch it created: it
+// creates a launch called name in project 1, searches for it by name and
+// id (name = "..." and id = N), renames it to name + " (renamed)" and
+// searches for the name again (name ~= "..."). It returns the launch's id.
+func (b *Browser) SearchFlow(ctx context.Context, name string) (int64, error) {
+	if err := b.Call(ctx, "POST", "/api/login/system", nil, url.Values{"username": {"admin"}, "password": {"admin"}}, nil); err != nil {
+		return 0, err
+	}
+	var launch struct {
+		ID int64 `json:"id"`
+	}
+	if err := b.Call(ctx, "POST", "/api/launch", map[string]any{"name": name, "projectId": 1}, nil, &launch); err != nil {
+		return 0, err
+	}
+	search := func(rql string) error {
+		// Spaces as %20, as the page's encodeURIComponent writes them.
+		q := strings.ReplaceAll(url.QueryEscape(rql), "+", "%20")
+		return b.Call(ctx, "GET", "/api/launch/__search?projectId=1&rql="+q+"&page=0&size=10&sort=created_date,DESC", nil, nil, nil)
+	}
+	if err := search(fmt.Sprintf(`name = "%s" and id = %d`, name, launch.ID)); err != nil {
+		return 0, err
+	}
+	if err := b.Call(ctx, "PATCH", fmt.Sprintf("/api/launch/%d", launch.ID), map[string]any{"name": name + " (renamed)"}, nil, nil); err != nil {
+		return 0, err
+	}
+	if err := search(fmt.Sprintf(`name ~= "%s"`, name)); err != nil {
+		return 0, err
+	}
+	return launch.ID, nil
+}

@@ -42,26 +42,29 @@ func main() {
 	}
 	// The recording's context: ids the flow used but did not create.
 	projectID := env("PROJECT_ID", "1")
+	// Values the flow chose, made anew on each run with the time now in the recorded form.
+	launchName := "UI launch " + time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	fmt.Fprintf(os.Stderr, "launchName=%s\n", launchName)
 	c := &client{endpoint: endpoint, userToken: userToken, http: &http.Client{
 		Timeout: time.Minute,
 		// A redirect is an answer of its own, as curl sees it.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
-	if err := run(c, projectID); err != nil {
+	if err := run(c, projectID, launchName); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
 // run makes the recorded calls in order.
-func run(c *client, projectID string) error {
+func run(c *client, projectID string, launchName string) error {
 	if err := c.exchange(); err != nil {
 		return err
 	}
 	if err := projectControllerFindAll22(c); err != nil {
 		return err
 	}
-	launchID, err := launchControllerCreate32(c, projectID)
+	launchID, err := launchControllerCreate32(c, launchName, projectID)
 	if err != nil {
 		return err
 	}
@@ -72,7 +75,7 @@ func run(c *client, projectID string) error {
 	if err := testResultControllerFindAll5(c, launchID); err != nil {
 		return err
 	}
-	if err := launchSearchControllerSearch2(c, projectID); err != nil {
+	if err := launchSearchControllerSearch2(c, projectID, launchName); err != nil {
 		return err
 	}
 	return nil
@@ -85,9 +88,9 @@ func projectControllerFindAll22(c *client) error {
 }
 
 // launchControllerCreate32 calls launch-controller create_32: POST /api/launch (#7 of the recording).
-func launchControllerCreate32(c *client, projectID string) (launchID string, err error) {
+func launchControllerCreate32(c *client, launchName string, projectID string) (launchID string, err error) {
 	body := `{
-  "name": "UI launch 2026-11-28T10:11:24.016Z",
+  "name": "` + launchName + `",
   "projectId": ` + projectID + `,
   "autoclose": false,
   "tags": []
@@ -113,8 +116,8 @@ func testResultControllerFindAll5(c *client, launchID string) error {
 }
 
 // launchSearchControllerSearch2 calls launch-search-controller search_2: GET /api/launch/__search (#10 of the recording).
-func launchSearchControllerSearch2(c *client, projectID string) error {
-	_, err := c.call("#10 launch-search-controller search_2: GET /api/launch/__search", "GET", "/api/launch/__search?projectId="+projectID+"&rql=name+~%3D+%22UI+launch+2026-11-28T10%3A11%3A24.016Z%22&page=0&size=10&sort=created_date,DESC", "", "Accept", "application/json")
+func launchSearchControllerSearch2(c *client, projectID string, launchName string) error {
+	_, err := c.call("#10 launch-search-controller search_2: GET /api/launch/__search", "GET", "/api/launch/__search?projectId="+projectID+"&rql=name+~%3D+%22"+url.QueryEscape(launchName)+"%22&page=0&size=10&sort=created_date,DESC", "", "Accept", "application/json")
 	return err
 }
 

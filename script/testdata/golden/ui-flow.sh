@@ -23,6 +23,10 @@ ENDPOINT="${ENDPOINT%/}"
 # The recording's context: ids the flow used but did not create.
 PROJECT_ID="${PROJECT_ID:-1}"
 
+# Values the flow chose, made anew on each run with the time now in the recorded form.
+LAUNCH_NAME="UI launch $(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
+echo "launchName=$LAUNCH_NAME" >&2
+
 for tool in curl jq; do
   command -v "$tool" >/dev/null || { echo "this script needs $tool" >&2; exit 2; }
 done
@@ -88,6 +92,11 @@ pick() {
   jq -er "$1" "$WORK/body" || { echo "the answer has no $1:" >&2; excerpt "$WORK/body"; exit 1; }
 }
 
+# urlencode VALUE escapes a value for a URL.
+urlencode() {
+  jq -rn --arg v "$1" '$v | @uri'
+}
+
 get_token
 
 # #5 project-controller findAll_22: GET /api/project
@@ -97,7 +106,7 @@ call '#5 project-controller findAll_22: GET /api/project' GET "$ENDPOINT/api/pro
 # #7 launch-controller create_32: POST /api/launch
 cat >"$WORK/request" <<JSON
 {
-  "name": "UI launch 2026-11-28T10:11:24.016Z",
+  "name": "${LAUNCH_NAME}",
   "projectId": ${PROJECT_ID},
   "autoclose": false,
   "tags": []
@@ -119,7 +128,7 @@ call '#9 test-result-controller findAll_5: GET /api/testresult' GET "$ENDPOINT/a
   -H 'Accept: application/json'
 
 # #10 launch-search-controller search_2: GET /api/launch/__search
-call '#10 launch-search-controller search_2: GET /api/launch/__search' GET "$ENDPOINT/api/launch/__search?projectId=${PROJECT_ID}&rql=name+~%3D+%22UI+launch+2026-11-28T10%3A11%3A24.016Z%22&page=0&size=10&sort=created_date,DESC" \
+call '#10 launch-search-controller search_2: GET /api/launch/__search' GET "$ENDPOINT/api/launch/__search?projectId=${PROJECT_ID}&rql=name+~%3D+%22$(urlencode "$LAUNCH_NAME")%22&page=0&size=10&sort=created_date,DESC" \
   -H 'Accept: application/json'
 
 cat "$WORK/body"
