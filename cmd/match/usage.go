@@ -48,7 +48,10 @@ Options:
                            and jq), http (JetBrains/VS Code .http file), go (a
                            standard-library program) or postman (a collection
                            newman runs); values one call creates and a later
-                           one uses become variables, secrets become parameters
+                           one uses become variables, inside strings too (a
+                           search filter), a value the flow chose with the
+                           time in it is made anew with the time of each run,
+                           secrets become parameters
       --infer FILE         write an OpenAPI 3.1 document (YAML for .yaml/.yml,
                            JSON otherwise, - for standard output) of the calls
                            the spec does not document, or of every API call

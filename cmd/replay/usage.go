@@ -13,12 +13,17 @@ the spec) and an infrastructure error (no answer, 5xx, timeout).
 A RECORDING is a HAR file (- for standard input), a recording folder (recording.har with its spec
 snapshot, noise rules and baseline), or a folder of recording folders, which
 replay as a suite. Values the flow creates and then uses (a new launch's id)
-are carried from the new answers into the later calls, and each
-substitution is reported. Values that differ on every answer are hidden as
-hints and counted in the report like noise rules: two timestamps (ISO 8601,
-HTTP dates, Unix times within 5 years of the recording), two UUIDs or entity
-tags, whatever the member is called, and members the spec gives a date-time
-or uuid format. The noise rule 'compare body PATH' keeps a member strict.
+are carried from the new answers into the later calls, also inside longer
+strings such as a search filter (rql=... and id = 104), and each
+substitution is reported. A value the flow chose with the time in it (a
+launch named "UI launch 2026-11-28T10:33:37.997Z") is sent with the time of
+the run in the same form, and carried likewise, so a second run finds what
+it created, not the first run's launch. Values that differ on every answer
+are hidden as hints and counted in the report like noise rules: two
+timestamps (ISO 8601, HTTP dates, Unix times within 5 years of the
+recording), two UUIDs or entity tags, whatever the member is called, and
+members the spec gives a date-time or uuid format. The noise rule 'compare
+body PATH' keeps a member strict.
 
 Safe by default:
   - only GET, HEAD and OPTIONS calls are sent unless --unsafe is given; a
