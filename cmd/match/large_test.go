@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apitrail/apitrail/internal/bench/gen"
+	"github.com/apitrail/apitrail/internal/shareddata"
+)
+
+// updateLarge rewrites testdata/large-golden.txt. The hashes in it must
+// come from the commit named there, the last before match streamed: run
+// it with that commit checked out, never to make a failing test pass.
+var updateLarge = flag.Bool("update-large", false, "rewrite testdata/large-golden.txt from this build")
+
+// largeCase is one run of match over a generated recording whose output
+// is held to a hash made before match streamed its input.
+type largeCase struct {
+	name    string
+	doc     string // "sandbox" or "testops"
+	entries int
+	args    []string // besides --spec and the recording
+	stdin   bool     // the recording comes on standard input
+}
+
+var largeCases = []largeCase{
+	{name: "sandbox-json", doc: "sandbox", entries: 2000, args: []string{"--json"}},                                 // hosts learnt in a first pass
+	{name: "sandbox-json-host", doc: "sandbox", entries: 2000, args: []string{"--json", "--host", gen.Host}},        // one pass
+	{name: "sandbox-json-stdin", doc: "sandbox", entries: 2000, args: []string{"--json"}, stdin: true},              // spooled for two passes
+	{name: "sandbox-json-nochecks", doc: "sandbox", entries: 2000, args: []string{"--json", "--no-checks"}},         // resolution alone
+	{name: "sandbox-text", doc: "sandbox", entries: 2000},                                                           // the aligned table
+	{name: "sandbox-text-coverage-strict", doc: "sandbox", entries: 2000, args: []string{"--coverage", "--strict"}}, // exit 1 on drift
+	{name: "testops-json", doc: "testops", entries: 1000, args: []string{"--json"}},                                 // the real document
+}
+
+// TestLargeRecordingKeepsItsResults matches generated recordings and
+// compares the SHA-256 of the output with the one the commit before the
+// streaming rewrite printed, byte for byte.
+func TestLargeRecordingKeepsItsResults(t *testing.T) {
+	golden := filepath.Join("testdata", "large-golden.txt")
+	want := map[string]string{}
+	if data, err := os.ReadFile(golden); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if f := strings.Fields(line); len(f) == 2 && !strings.HasPrefix(line, "#") {
+				want[f[0]] = f[1]
+			}
+		}
+	}
+	got := map[string]string{}
+	for _, c := range largeCases {
+		t.Run(c.name, func(t *testing.T) {
+			docPath := largeDoc(t, c.doc)
+			ix, err := gen.LoadIndex(docPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			harPath := filepath.Join(dir, "recording.har")
+			f, err := os.Create(harPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := gen.Write(f, ix, gen.Options{Entries: c.entries, Seed: 1}); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			args := append([]string{"--spec", docPath}, c.args...)
+			stdin := []byte(nil)
+			if c.stdin {
+				args = append(args, "-")
+				if stdin, err = os.ReadFile(harPath); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				args = append(args, harPath)
+			}
+			var out, errb bytes.Buffer
+			code := run(args, bytes.NewReader(stdin), &out, &errb, func(string) string { return "" })
+			if code > 1 {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			// The temporary folder's name changes from run to run.
+			norm := bytes.ReplaceAll(out.Bytes(), []byte(harPath), []byte("RECORDING"))
+			norm = bytes.ReplaceAll(norm, []byte(docPath), []byte("SPEC"))
+			sum := sha256.Sum256(append(norm, fmt.Sprintf("exit %d", code)...))
+			h := hex.EncodeToString(sum[:])
+			got[c.name] = h
+			if *updateLarge {
+				return
+			}
+			if want[c.name] == "" {
+				t.Fatalf("no golden hash for %s in %s", c.name, golden)
+			}
+			if h != want[c.name] {
+				t.Errorf("output of match %s on %d generated entries changed: sha256 %s, the golden commit printed %s (%d bytes now)",
+					strings.Join(c.args, " "), c.entries, h, want[c.name], out.Len())
+			}
+		})
+	}
+	if *updateLarge {
+		var b strings.Builder
+		b.WriteString("# SHA-256 of match's output (and exit status) on recordings internal/bench/gen makes with seed 1,\n")
+		b.WriteString("# made by commit c6be1f5 (infer: digits are checked with values.Digits instead of a copy of it),\n")
+		b.WriteString("# the last before match streamed its input. See TestLargeRecordingKeepsItsResults.\n")
+		for _, c := range largeCases {
+			if got[c.name] != "" {
+				fmt.Fprintf(&b, "%s %s\n", c.name, got[c.name])
+			}
+		}
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// largeDoc is the document a case matches against: the sandbox's, always
+// here, or the real TestOps 26.1.1 one from the shared data set.
+func largeDoc(t *testing.T, which string) string {
+	if which == "testops" {
+		return filepath.Join(shareddata.Dir(t, "realworld", "testops"), "allure-testops-service-26.1.1.openapi.json")
+	}
+	p, err := gen.WriteSandboxDocument(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
