@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Policy says which recorded calls are not ordinary API calls: logins and
@@ -86,13 +87,28 @@ func contains(s []string, v string) bool {
 
 func (p *Policy) matches(patterns []string, pth string) bool {
 	for _, f := range p.forms(pth) {
+		xs := strings.Split(strings.Trim(f, "/"), "/")
 		for _, pat := range patterns {
-			if matchPattern(strings.ToLower(pat), f) {
+			if matchSegments(patternSegments(pat), xs) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// splitPatterns holds each pattern's segments, lower-cased, as split the
+// first time a path met it: a recording asks every pattern of the policy
+// once for each of its calls, and the patterns are a few dozen strings.
+var splitPatterns sync.Map // string → []string
+
+func patternSegments(pat string) []string {
+	if v, ok := splitPatterns.Load(pat); ok {
+		return v.([]string)
+	}
+	segs := strings.Split(strings.Trim(strings.ToLower(pat), "/"), "/")
+	splitPatterns.Store(pat, segs)
+	return segs
 }
 
 // CanonicalPath is a request path as a server resolves it before routing,
@@ -181,11 +197,9 @@ func (p *Policy) IsAssetPath(pth string) bool {
 	return false
 }
 
-// matchPattern matches a path against a pattern where "*" is one segment
-// and a final "**" is one or more segments.
-func matchPattern(pattern, pth string) bool {
-	ps := strings.Split(strings.Trim(pattern, "/"), "/")
-	xs := strings.Split(strings.Trim(pth, "/"), "/")
+// matchSegments matches a path against a pattern, both split at their
+// slashes, where "*" is one segment and a final "**" is one or more.
+func matchSegments(ps, xs []string) bool {
 	for i, p := range ps {
 		if p == "**" && i == len(ps)-1 {
 			return len(xs) > i

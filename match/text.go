@@ -1,12 +1,14 @@
 package match
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"net/url"
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/apitrail/apitrail/internal/ansi"
 )
@@ -20,41 +22,150 @@ func WriteTable(w io.Writer, results []Result) error {
 // WriteTableColor is WriteTable with the verdicts painted by p, for a
 // terminal.
 func WriteTableColor(w io.Writer, results []Result, p ansi.Palette) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "#\t%s\tSTATUS\tCALL\tOPERATION\n", p.Header("VERDICT"))
+	t := NewTable(w, p)
 	for _, r := range results {
-		what := r.Reason
-		if r.Operation != nil {
-			what = r.Operation.String()
-			switch r.Verdict {
-			case Upload:
-				what += " (upload: use allurectl)"
-			case Auth:
-				what += " (authentication call)"
-			}
-		}
-		if f := r.WebSocket; f != nil {
-			what = fmt.Sprintf("%s (WebSocket: %d sent, %d received)", what, f.Sent, f.Received)
-			if r.Operation == nil {
-				what = fmt.Sprintf("WebSocket: %d frame(s) sent, %d received", f.Sent, f.Received)
-			}
-		}
-		status := "-"
-		if r.Status != 0 {
-			status = fmt.Sprint(r.Status)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s %s\t%s\n", r.Seq, p.Word(string(r.Verdict), string(r.Verdict)), status, r.Method, shortURL(r.URL), what)
-		for _, p := range r.Problems {
-			fmt.Fprintf(tw, "\t\t\t\t  %s\n", p)
-		}
-		for _, n := range r.Notes {
-			fmt.Fprintf(tw, "\t\t\t\t  note: %s\n", n)
-		}
-		for _, c := range r.Closest {
-			fmt.Fprintf(tw, "\t\t\t\t  closest: %s\n", c)
+		t.Add(r)
+	}
+	return t.Close()
+}
+
+// tableWindow is how many lines a Table aligns as a whole before it fixes
+// its column widths: a recording of any size prints in bounded memory, and
+// one of fewer lines (nearly all) prints exactly as text/tabwriter aligns it.
+const tableWindow = 8192
+
+// Table writes results as WriteTableColor does, one at a time, holding at
+// most tableWindow lines of text and no Result. The first tableWindow
+// lines are aligned as a whole; later ones keep the widths those set,
+// widening a column only when a cell does not fit.
+type Table struct {
+	w      *bufio.Writer
+	p      ansi.Palette
+	lines  []string
+	widths [tableColumns]int
+	fixed  bool
+	err    error
+}
+
+// tableColumns is the number of aligned columns; the last, the operation,
+// is left as it is.
+const tableColumns = 4
+
+// tablePadding is the space between columns, as WriteTable has always had.
+const tablePadding = 2
+
+// NewTable starts a table on w with its header line.
+func NewTable(w io.Writer, p ansi.Palette) *Table {
+	t := &Table{w: bufio.NewWriterSize(w, 64<<10), p: p}
+	t.line(fmt.Sprintf("#\t%s\tSTATUS\tCALL\tOPERATION\n", p.Header("VERDICT")))
+	return t
+}
+
+// Add writes one result's line, and a line for each problem, note and
+// closest operation below it.
+func (t *Table) Add(r Result) {
+	what := r.Reason
+	if r.Operation != nil {
+		what = r.Operation.String()
+		switch r.Verdict {
+		case Upload:
+			what += " (upload: use allurectl)"
+		case Auth:
+			what += " (authentication call)"
 		}
 	}
-	return tw.Flush()
+	if f := r.WebSocket; f != nil {
+		what = fmt.Sprintf("%s (WebSocket: %d sent, %d received)", what, f.Sent, f.Received)
+		if r.Operation == nil {
+			what = fmt.Sprintf("WebSocket: %d frame(s) sent, %d received", f.Sent, f.Received)
+		}
+	}
+	status := "-"
+	if r.Status != 0 {
+		status = fmt.Sprint(r.Status)
+	}
+	t.line(fmt.Sprintf("%d\t%s\t%s\t%s %s\t%s\n", r.Seq, t.p.Word(string(r.Verdict), string(r.Verdict)), status, r.Method, shortURL(r.URL), what))
+	for _, p := range r.Problems {
+		t.line(fmt.Sprintf("\t\t\t\t  %s\n", p))
+	}
+	for _, n := range r.Notes {
+		t.line(fmt.Sprintf("\t\t\t\t  note: %s\n", n))
+	}
+	for _, c := range r.Closest {
+		t.line(fmt.Sprintf("\t\t\t\t  closest: %s\n", c))
+	}
+}
+
+func (t *Table) line(s string) {
+	if t.err != nil {
+		return
+	}
+	if !t.fixed {
+		t.measure(s)
+		t.lines = append(t.lines, s)
+		if len(t.lines) >= tableWindow {
+			t.flushWindow()
+		}
+		return
+	}
+	t.measure(s)
+	// The cells as text/tabwriter writes them: each padded to its
+	// column's width, the last as it is.
+	rest := s
+	for i := 0; i < tableColumns; i++ {
+		cell, after, ok := strings.Cut(rest, "\t")
+		if !ok {
+			break
+		}
+		t.w.WriteString(cell)
+		for n := utf8.RuneCountInString(cell); n < t.widths[i]; n++ {
+			t.w.WriteByte(' ')
+		}
+		rest = after
+	}
+	if _, err := t.w.WriteString(rest); err != nil {
+		t.err = err
+	}
+}
+
+// measure widens the columns to fit a line's cells, as text/tabwriter
+// counts them (runes, plus the padding).
+func (t *Table) measure(s string) {
+	rest := s
+	for i := 0; i < tableColumns; i++ {
+		cell, after, ok := strings.Cut(rest, "\t")
+		if !ok {
+			return
+		}
+		if n := utf8.RuneCountInString(cell) + tablePadding; n > t.widths[i] {
+			t.widths[i] = n
+		}
+		rest = after
+	}
+}
+
+// flushWindow aligns the lines held with text/tabwriter and fixes the
+// widths for the lines to come.
+func (t *Table) flushWindow() {
+	tw := tabwriter.NewWriter(t.w, 0, 4, tablePadding, ' ', 0)
+	for _, s := range t.lines {
+		io.WriteString(tw, s)
+	}
+	if err := tw.Flush(); err != nil && t.err == nil {
+		t.err = err
+	}
+	t.lines, t.fixed = nil, true
+}
+
+// Close writes what is held and reports the first error writing.
+func (t *Table) Close() error {
+	if !t.fixed {
+		t.flushWindow()
+	}
+	if err := t.w.Flush(); err != nil && t.err == nil {
+		t.err = err
+	}
+	return t.err
 }
 
 // PathOf shows a recorded URL as a reader looks for it: its path and
