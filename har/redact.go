@@ -105,6 +105,9 @@ type Redactor struct {
 	pinned   []*knownSecret  // secret values pinned for good, looked for everywhere
 	isPinned map[string]bool // the values of pinned
 	learned  []*knownSecret  // secret values met so far, looked for everywhere
+	// sweep is pinned and learned in Sweep's order with a filter of their
+	// spellings, made when Sweep first needs it after they change.
+	sweep *sweepSet
 
 	// collect, when set, receives every secret value redaction meets
 	// instead of only replacing it (see Secrets).
@@ -282,6 +285,7 @@ func (r *Redactor) learn(value string, pin bool) {
 		return
 	}
 	if pin {
+		r.sweep = nil
 		r.isPinned[value] = true
 		r.pinned = append(r.pinned, r.newKnownSecret(value))
 		for i, k := range r.learned {
@@ -294,11 +298,15 @@ func (r *Redactor) learn(value string, pin bool) {
 	}
 	for i, k := range r.learned {
 		if k.value == value {
-			copy(r.learned[i:], r.learned[i+1:])
-			r.learned[len(r.learned)-1] = k
+			if i < len(r.learned)-1 {
+				r.sweep = nil
+				copy(r.learned[i:], r.learned[i+1:])
+				r.learned[len(r.learned)-1] = k
+			}
 			return
 		}
 	}
+	r.sweep = nil
 	if len(r.learned) == maxLearned {
 		r.learned = r.learned[1:]
 	}
@@ -333,6 +341,9 @@ func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return s
 	}
+	if !strings.Contains(s, "eyJ") && !mayHold(r.sweepSet(), s) {
+		return s
+	}
 	return string(r.Sweep([]byte(s)))
 }
 
@@ -344,10 +355,11 @@ func (r *Redactor) Sweep(b []byte) []byte {
 			return []byte(r.secret(string(m)))
 		})
 	}
-	r.mu.Lock()
-	known := append(append(make([]*knownSecret, 0, len(r.pinned)+len(r.learned)), r.pinned...), r.learned...)
-	r.mu.Unlock()
-	for _, k := range known {
+	set := r.sweepSet()
+	if !mayHold(set, b) {
+		return b
+	}
+	for _, k := range set.known {
 		for _, f := range k.forms {
 			if bytes.Contains(b, f) {
 				b = replaceOutsidePlaceholders(b, f, k.ph)
@@ -355,6 +367,73 @@ func (r *Redactor) Sweep(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// sweepSet is what Sweep looks for: the known secrets in order (pinned,
+// then learned, oldest first), and a filter that rules out most text
+// holding none of their spellings in one pass over it, where looking for
+// each spelling in turn would pass over it once per spelling.
+type sweepSet struct {
+	known []*knownSecret
+	// bits has a bit set for the hash of the first filterWidth bytes of
+	// every spelling; all are at least that long (learn keeps none shorter).
+	bits []uint64
+}
+
+const (
+	filterWidth = 4
+	filterBits  = 1 << 18
+)
+
+func filterHash[T string | []byte](b T, i int) uint32 {
+	v := uint32(b[i]) | uint32(b[i+1])<<8 | uint32(b[i+2])<<16 | uint32(b[i+3])<<24
+	return (v * 2654435761) >> (32 - 18)
+}
+
+// sweepSet returns the set in force, making it if the secrets changed.
+func (r *Redactor) sweepSet() *sweepSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sweep != nil {
+		return r.sweep
+	}
+	set := &sweepSet{known: append(append(make([]*knownSecret, 0, len(r.pinned)+len(r.learned)), r.pinned...), r.learned...)}
+	if len(set.known) > 0 {
+		set.bits = make([]uint64, filterBits/64)
+		for _, k := range set.known {
+			for _, f := range k.forms {
+				if len(f) < filterWidth {
+					set.bits = nil // cannot happen; then every text is swept in full
+					break
+				}
+				h := filterHash(f, 0)
+				set.bits[h/64] |= 1 << (h % 64)
+			}
+			if set.bits == nil {
+				break
+			}
+		}
+	}
+	r.sweep = set
+	return set
+}
+
+// mayHold reports whether b may hold a spelling of a known secret: false
+// means it holds none.
+func mayHold[T string | []byte](set *sweepSet, b T) bool {
+	if len(set.known) == 0 {
+		return false
+	}
+	if set.bits == nil {
+		return true
+	}
+	for i := 0; i+filterWidth <= len(b); i++ {
+		h := filterHash(b, i)
+		if set.bits[h/64]&(1<<(h%64)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // replaceOutsidePlaceholders replaces old with ph in b, except where old

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -141,6 +140,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		m.o.specs.SaveSpec = b.SpecPath() // the documents loaded are the folder's snapshot
 	}
 	code, err := m.run(ctx, fs.Args())
+	for _, t := range m.temps {
+		os.Remove(t)
+	}
 	err = cli.ExplainEndpoint(ctx, o.inst.Endpoint, err)
 	if err == nil && m.build != nil && ctx.Err() == nil {
 		err = m.finishFlow()
@@ -183,6 +185,10 @@ type matchRun struct {
 	// build is the folder --save-flow makes, and saved what goes in it.
 	build *flow.Build
 	saved *saved
+	// temps are the temporary files standard input was spooled to, and
+	// stdinRead whether it has been read as it came.
+	temps     []string
+	stdinRead bool
 }
 
 // input is one recording to match: a HAR, and the flow folder it sits in
@@ -190,19 +196,18 @@ type matchRun struct {
 type input struct {
 	name string
 	har  string
-	data []byte // standard input, read whole
 	flow *flow.Flow
+	// stdin marks standard input, read as it comes, or from path once
+	// spooled to a temporary file for a second pass.
+	stdin bool
+	path  string
 }
 
 func (m *matchRun) inputs(args []string) ([]input, error) {
 	var out []input
 	for _, a := range args {
 		if a == "-" {
-			data, err := io.ReadAll(m.stdin)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, input{name: "<stdin>", data: data})
+			out = append(out, input{name: "<stdin>", stdin: true})
 			continue
 		}
 		fi, err := cli.StatInput(a)
@@ -279,19 +284,56 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		if tally == nil {
 			tally = match.NewTally(ix)
 		}
-		results, hosts, err := m.matchOne(ix, in)
-		if err != nil {
-			return 0, err
+		restoreGC := paceGC(m.getenv)
+		// Every result is kept only for what needs them all at the end;
+		// the table, --json and the counts take them one at a time.
+		keep := m.build != nil || m.o.infer != "" || m.o.emit != "" || newIx != nil || m.o.html != ""
+		var results []match.Result
+		var table *match.Table
+		var head func(int, []string) error
+		if !m.o.json && !m.o.quiet {
+			head = func(calls int, hosts []string) error {
+				names := make([]string, len(s.Docs))
+				for i, d := range s.Docs {
+					names[i] = d.Name()
+				}
+				fmt.Fprintf(m.report, "%s: %d calls, matched against %s (%s)", in.name, calls, strings.Join(names, ", "), s.From)
+				if len(hosts) > 0 {
+					fmt.Fprintf(m.report, "; instance: %s", strings.Join(hosts, ", "))
+				}
+				fmt.Fprintln(m.report)
+				table = match.NewTable(m.report, m.pal)
+				return nil
+			}
 		}
-		if m.build != nil {
-			m.saved = &saved{in: in, results: results, hosts: hosts}
-		}
-		for _, r := range results {
+		hosts, err := m.matchStream(ix, in, head, func(r match.Result) error {
 			tally.Add(r)
 			drifted = drifted || r.Verdict == match.Drift || r.Verdict == match.Undocumented
 			if r.Operation != nil && len(r.Problems) > 0 {
 				observed = append(observed, match.Observed{Operation: r.Operation.String(), Seq: r.Seq, Problems: r.Problems})
 			}
+			if keep {
+				results = append(results, r)
+			}
+			switch {
+			case m.o.json:
+				return enc.Encode(jsonEntry{Kind: "entry", File: in.name, Result: r})
+			case table != nil:
+				table.Add(r)
+			}
+			return nil
+		})
+		restoreGC()
+		if table != nil {
+			if cerr := table.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			return 0, err
+		}
+		if m.build != nil {
+			m.saved = &saved{in: in, results: results, hosts: hosts}
 		}
 		if m.o.infer != "" {
 			m.learn(ix, s.Docs, results)
@@ -313,22 +355,7 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 		}
 		switch {
 		case m.o.json:
-			for _, r := range results {
-				if err := enc.Encode(jsonEntry{Kind: "entry", File: in.name, Result: r}); err != nil {
-					return 0, err
-				}
-			}
 		case !m.o.quiet:
-			names := make([]string, len(s.Docs))
-			for i, d := range s.Docs {
-				names[i] = d.Name()
-			}
-			fmt.Fprintf(m.report, "%s: %d calls, matched against %s (%s)", in.name, len(results), strings.Join(names, ", "), s.From)
-			if len(hosts) > 0 {
-				fmt.Fprintf(m.report, "; instance: %s", strings.Join(hosts, ", "))
-			}
-			fmt.Fprintln(m.report)
-			match.WriteTableColor(m.report, results, m.pal)
 			fmt.Fprintln(m.report)
 			if newIx != nil {
 				s := drift.Summarize(changes)
@@ -490,42 +517,6 @@ func (m *matchRun) againstIndex(ctx context.Context) (*spec.Index, string, error
 		}
 	}
 	return ix, strings.Join(names, ", "), err
-}
-
-// matchOne gives each call of a recording its verdict. The matcher first
-// sees every call to learn which hosts are the instance; the recording is
-// read once, since the results keep every entry anyway.
-func (m *matchRun) matchOne(ix *spec.Index, in input) ([]match.Result, []string, error) {
-	var rd *har.Reader
-	if in.data != nil {
-		rd = har.NewReader(bytes.NewReader(in.data), har.ReaderOptions{Name: in.name})
-	} else {
-		var err error
-		if rd, err = har.Open(in.har); err != nil {
-			return nil, nil, err
-		}
-	}
-	defer rd.Close()
-	f, err := rd.ReadAll()
-	if errors.Is(err, har.ErrTruncated) {
-		// A recording killed mid-write: every call before the cut is whole.
-		cli.Warn(m.stderr, prog, "%v; matching the %d complete calls", err, len(f.Log.Entries))
-	} else if err != nil {
-		return nil, nil, err
-	}
-	mopts := match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters}
-	if m.inst != nil {
-		mopts.Redactor = m.inst.Redactor
-	}
-	mt := match.New(ix, mopts)
-	for _, e := range f.Log.Entries {
-		mt.Observe(e)
-	}
-	var results []match.Result
-	for i, e := range f.Log.Entries {
-		results = append(results, mt.Entry(i+1, e))
-	}
-	return results, mt.Hosts(), nil
 }
 
 // emitScript writes the recording as a runnable script.

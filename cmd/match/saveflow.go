@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -115,15 +115,9 @@ func originOf(results []match.Result, host string) string {
 	return "https://" + host
 }
 
-// recordedOrigins lists the origins a recording's calls went to, the most
-// used first, for the advice of a run that has no spec.
-func recordedOrigins(f *har.File) []string {
-	n := map[string]int{}
-	for _, e := range f.Log.Entries {
-		if u, err := url.Parse(e.Request.URL); err == nil && u.Host != "" {
-			n[u.Scheme+"://"+u.Host]++
-		}
-	}
+// recordedOrigins lists the origins a recording's calls went to (n counts
+// them), the most used first, for the advice of a run that has no spec.
+func recordedOrigins(n map[string]int) []string {
 	var out []string
 	for o := range n {
 		out = append(out, o)
@@ -141,17 +135,24 @@ func recordedOrigins(f *har.File) []string {
 // recording was made on, which --endpoint would discover the documents of.
 func (m *matchRun) noSpec(in input) error {
 	err := errors.New("no spec: give --spec FILE|URL or --endpoint URL")
-	var f *har.File
-	var rerr error
-	if in.data != nil {
-		f, rerr = har.NewReader(bytes.NewReader(in.data), har.ReaderOptions{Name: in.name}).ReadAll()
-	} else {
-		f, rerr = har.ReadFile(in.har)
+	// The origins are counted as the recording streams by.
+	n := map[string]int{}
+	rd, rerr := m.reader(in)
+	for rerr == nil {
+		var e *har.Entry
+		if e, rerr = rd.Next(); rerr == nil {
+			if u, err := url.Parse(e.Request.URL); err == nil && u.Host != "" {
+				n[u.Scheme+"://"+u.Host]++
+			}
+		}
 	}
-	if f == nil || rerr != nil && !errors.Is(rerr, har.ErrTruncated) {
+	if rd != nil {
+		rd.Close()
+	}
+	if rerr != io.EOF && !errors.Is(rerr, har.ErrTruncated) {
 		return cli.WithHint(err, "a TestOps instance lists its documents in its Swagger UI (/swagger-ui.html)")
 	}
-	origins := recordedOrigins(f)
+	origins := recordedOrigins(n)
 	if len(origins) == 0 {
 		return cli.WithHint(err, "%s holds no call to a host; a TestOps instance lists its documents in its Swagger UI (/swagger-ui.html)", in.name)
 	}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/cli"
+	"github.com/apitrail/apitrail/match"
+	"github.com/apitrail/apitrail/spec"
+)
+
+// A batch is at most batchEntries calls or about batchBytes of bodies:
+// the unit the checks spread over the cores, and with the batch being
+// read meanwhile, all of the recording that is held at once.
+const (
+	batchEntries = 256
+	batchBytes   = 4 << 20
+)
+
+// spool copies standard input to a temporary file, for a recording that
+// is read twice. The caller removes it with in.cleanup.
+func (m *matchRun) spool(in *input) error {
+	if !in.stdin || in.path != "" {
+		return nil
+	}
+	f, err := os.CreateTemp("", "match-stdin-*.har")
+	if err != nil {
+		return err
+	}
+	in.path = f.Name()
+	m.temps = append(m.temps, f.Name())
+	if _, err := io.Copy(f, m.stdin); err != nil {
+		f.Close()
+		return fmt.Errorf("reading standard input: %w", err)
+	}
+	return f.Close()
+}
+
+// reader opens the recording for one pass over it.
+func (m *matchRun) reader(in input) (*har.Reader, error) {
+	if in.path != "" {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return nil, err
+		}
+		return har.NewReader(f, har.ReaderOptions{Name: in.name}), nil
+	}
+	if in.stdin {
+		if m.stdinRead {
+			return nil, errors.New("standard input can be read once: give '-' once")
+		}
+		m.stdinRead = true
+		return har.NewReader(m.stdin, har.ReaderOptions{Name: in.name}), nil
+	}
+	return har.Open(in.har)
+}
+
+// matchStream gives each call of a recording its verdict and hands the
+// results to emit in the recording's order, holding a batch or two of
+// calls at a time. When the instance's hosts are known and nothing prints
+// the number of calls before them, one pass does it all. Otherwise a first
+// pass learns the hosts (Matcher.Observe), the secrets every call holds
+// and the number of calls, and a second matches: the same results, in the
+// same order, as reading the whole recording first gave.
+func (m *matchRun) matchStream(ix *spec.Index, in input, head func(calls int, hosts []string) error, emit func(match.Result) error) ([]string, error) {
+	mopts := match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters}
+	if m.inst != nil {
+		mopts.Redactor = m.inst.Redactor
+	}
+	mt := match.New(ix, mopts)
+	onePass := len(mopts.Hosts) > 0 && head == nil
+	if !onePass {
+		if err := m.spool(&in); err != nil {
+			return nil, err
+		}
+		rd, err := m.reader(in)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for {
+			e, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if errors.Is(err, har.ErrTruncated) {
+				// A recording killed mid-write: every call before the cut is whole.
+				cli.Warn(m.stderr, prog, "%v; matching the %d complete calls", err, n)
+				break
+			}
+			if err != nil {
+				rd.Close()
+				return nil, err
+			}
+			mt.Observe(e)
+			n++
+		}
+		rd.Close()
+		if head != nil {
+			if err := head(n, mt.Hosts()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rd, err := m.reader(in)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	batches := make(chan batch, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go readBatches(rd, batches, stop)
+	seq := 0
+	for b := range batches {
+		if b.err != nil {
+			if !errors.Is(b.err, har.ErrTruncated) {
+				return nil, b.err
+			}
+			if onePass {
+				cli.Warn(m.stderr, prog, "%v; matching the %d complete calls", b.err, seq)
+			}
+			break
+		}
+		if onePass {
+			// Secrets a batch holds are known before any of its results
+			// is made, whichever core makes it.
+			for _, e := range b.entries {
+				mt.Observe(e)
+			}
+		}
+		results := make([]match.Result, len(b.entries))
+		each(len(b.entries), func(i int) { results[i] = mt.Entry(seq+i+1, b.entries[i]) })
+		seq += len(b.entries)
+		for _, r := range results {
+			if err := emit(r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return mt.Hosts(), nil
+}
+
+// each runs fn for 0..n-1 on every core.
+func each(n int, fn func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// batch is a run of consecutive entries, or the error that ended the
+// recording (io.EOF is not sent: the channel closes).
+type batch struct {
+	entries []*har.Entry
+	err     error
+}
+
+// readBatches reads the recording into batches while the previous one is
+// being matched.
+func readBatches(rd *har.Reader, out chan<- batch, stop <-chan struct{}) {
+	defer close(out)
+	send := func(b batch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	var cur []*har.Entry
+	size := 0
+	for {
+		e, err := rd.Next()
+		if err != nil {
+			if len(cur) > 0 && !send(batch{entries: cur}) {
+				return
+			}
+			if err != io.EOF {
+				send(batch{err: err})
+			}
+			return
+		}
+		cur = append(cur, e)
+		size += entrySize(e)
+		if len(cur) >= batchEntries || size >= batchBytes {
+			if !send(batch{entries: cur}) {
+				return
+			}
+			cur, size = nil, 0
+		}
+	}
+}
+
+// entrySize is about what an entry holds in memory: its bodies and URL.
+func entrySize(e *har.Entry) int {
+	n := len(e.Request.URL) + len(e.Response.Content.Text) + 512
+	if e.Request.PostData != nil {
+		n += len(e.Request.PostData.Text)
+	}
+	return n
+}
+
+// paceGC lets the heap grow further between collections while calls
+// stream by, under a ceiling above what is alive once the documents are
+// loaded. What a streaming run keeps alive is the documents' model and a
+// batch or two of calls, and at Go's default pace (a collection each time
+// the heap doubles) about a fifth of its time went to collecting. The
+// returned function puts the settings back. GOGC or GOMEMLIMIT in the
+// environment leave them as the user set them.
+func paceGC(getenv func(string) string) func() {
+	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	live := int64(0)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		live = int64(s[0].Value.Uint64())
+	}
+	limit := debug.SetMemoryLimit(live + gcHeadroom)
+	percent := debug.SetGCPercent(400)
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+// gcHeadroom is how far the heap may grow over the live documents while
+// matching: room for two batches of calls and their results several
+// times over, and well under the 150 MB a run may take.
+const gcHeadroom = 64 << 20

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/apitrail/apitrail/internal/shareddata"
+)
+
+// sample is one fresh process: its wall-clock time, CPU time and peak
+// resident memory as the kernel counted them (wait4's rusage).
+type sample struct {
+	wall, cpu float64 // seconds
+	rssMB     float64 // 10^6 bytes
+	entries   int
+}
+
+// measure runs a program to its end with its standard output going to
+// outPath, and returns the sample and the first 4 KB of that output.
+func measure(outPath, bin string, args ...string) (sample, string, error) {
+	out, err := os.OpenFile(outPath, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return sample{}, "", err
+	}
+	defer out.Close()
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = out, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	wall := time.Since(start).Seconds()
+	if cmd.ProcessState == nil {
+		return sample{}, "", err
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	s := sample{wall: wall, rssMB: float64(ru.Maxrss) * 1024 / 1e6,
+		cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()}
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 2000 {
+			msg = msg[len(msg)-2000:]
+		}
+		err = fmt.Errorf("%v: %s", err, msg)
+	}
+	head := make([]byte, 4096)
+	nr, _ := out.ReadAt(head, 0)
+	return s, string(head[:nr]), err
+}
+
+// build compiles packages of the module into dir and returns the binaries'
+// paths, in the order given.
+func build(dir string, pkgs ...string) ([]string, error) {
+	root, ok := shareddata.ModuleRoot()
+	if !ok {
+		return nil, fmt.Errorf("run the benchmarks from inside the module")
+	}
+	var out []string
+	for _, p := range pkgs {
+		bin := filepath.Join(dir, filepath.Base(p))
+		cmd := exec.Command("go", "build", "-o", bin, p)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("go build %s: %v\n%s", p, err, b)
+		}
+		out = append(out, bin)
+	}
+	return out, nil
+}
+
+// machine names the machine the figures come from.
+func machine() string {
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				_, cpu, _ = strings.Cut(l, ":")
+				cpu = strings.TrimSpace(cpu)
+				break
+			}
+		}
+	}
+	load := ""
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = ", load average " + strings.Fields(string(b))[0]
+	}
+	return fmt.Sprintf("%d cores, %s, %s%s", runtime.NumCPU(), cpu, runtime.Version(), load)
+}
