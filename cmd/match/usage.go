@@ -14,6 +14,11 @@ snapshot it was recorded against and needs neither --spec nor --endpoint.
 The report prints no secret: URLs lose their user info and the values of
 secret query parameters, as in a recording capture writes.
 
+Recordings are streamed, in bounded memory whatever their size. With the
+hosts known (--host, a folder's flow.json) and --json or -q, one pass;
+otherwise a first pass learns the hosts and secrets, and standard input is
+copied to a temporary file for the second.
+
 Options:
   -s, --spec FILE|URL|DIR  an OpenAPI 3.x or Swagger 2.0 document, JSON or YAML,
                            or a folder --save-spec wrote; repeat for several

@@ -26,6 +26,26 @@ type variant struct {
 	json bool     // its output is --json, from which the routed calls are counted
 }
 
+var host = []string{"--host", gen.Host}
+
+// allVariants are the runs of match the harness knows, by -variants key.
+var allVariants = map[string]variant{
+	"q":         {name: "match -q --no-checks --host", args: append([]string{"-q", "--no-checks"}, host...)},
+	"json-host": {name: "match --json --host", args: append([]string{"--json"}, host...), json: true},
+	"json":      {name: "match --json (two passes)", args: []string{"--json"}, json: true},
+	"text":      {name: "match (text table)", args: nil},
+	"coverage":  {name: "match --coverage --strict", args: []string{"--coverage", "--strict"}},
+}
+
+func variantKeys() []string {
+	var out []string
+	for k := range allVariants {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func runMatch(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bench match", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -33,7 +53,7 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 	runs := fs.Int("runs", 3, "runs of each side, in fresh processes")
 	harPath := fs.String("har", "", "a recording made by 'bench har' to use instead of generating one")
 	doc := fs.String("spec", "", "OpenAPI document (default: TestOps 26.1.1 from ../shared, else the sandbox's)")
-	all := fs.Bool("all", false, "also run text, --coverage --strict and --json without --host (peak RSS of every output)")
+	which := fs.String("variants", "q,json-host", "match runs to time, of: "+strings.Join(variantKeys(), ","))
 	keep := fs.Bool("keep", false, "keep the temporary folder (binaries, recording, outputs)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -68,17 +88,13 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	host := []string{"--host", gen.Host}
-	variants := []variant{
-		{name: "match -q --no-checks --host", args: append([]string{"-q", "--no-checks"}, host...)},
-		{name: "match --json --host", args: append([]string{"--json"}, host...), json: true},
-	}
-	if *all {
-		variants = append(variants,
-			variant{name: "match --json", args: []string{"--json"}, json: true},
-			variant{name: "match (text)", args: nil},
-			variant{name: "match --coverage --strict", args: []string{"--coverage", "--strict"}},
-		)
+	var variants []variant
+	for _, k := range strings.Split(*which, ",") {
+		v, ok := allVariants[k]
+		if !ok {
+			return fail(stderr, fmt.Errorf("-variants: no %q (there are %s)", k, strings.Join(variantKeys(), ", ")))
+		}
+		variants = append(variants, v)
 	}
 	fmt.Fprintf(stdout, "recording: %s, %.1f MB; spec: %s; %s\n", *harPath, float64(fi.Size())/1e6, docPath, machine())
 	naive := make([]sample, 0, *runs)
@@ -96,7 +112,7 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 		}
 		s.entries = calls
 		naive = append(naive, s)
-		fmt.Fprintf(stderr, "bench: run %d: naive %.2fs %.0f MB\n", run+1, s.wall, s.rssMB)
+		fmt.Fprintf(stderr, "bench: run %d: naive %.2fs (CPU %.2fs) %.0f MB\n", run+1, s.wall, s.cpu, s.rssMB)
 		for i, v := range variants {
 			outPath := filepath.Join(dir, "match.out")
 			args := append(append([]string{"--spec", docPath}, v.args...), *harPath)
@@ -106,7 +122,7 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 			}
 			s.entries = calls
 			got[i] = append(got[i], s)
-			fmt.Fprintf(stderr, "bench: run %d: %s %.2fs %.0f MB\n", run+1, v.name, s.wall, s.rssMB)
+			fmt.Fprintf(stderr, "bench: run %d: %s %.2fs (CPU %.2fs) %.0f MB\n", run+1, v.name, s.wall, s.cpu, s.rssMB)
 			if v.json && run == 0 {
 				m, err := routedCalls(outPath)
 				if err != nil {
@@ -121,20 +137,23 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "%d calls, %d routed by both sides\n\n", calls, routed)
-	fmt.Fprintln(stdout, "| program | time min / median / max | entries/s (median) | peak RSS max | naive ÷ it, min / median / max |")
-	fmt.Fprintln(stdout, "|---|---:|---:|---:|---:|")
+	fmt.Fprintln(stdout, "| program | wall min / median / max | entries/s (median wall) | CPU median | peak RSS max | naive ÷ it, wall: min / median / max | CPU: min / median / max |")
+	fmt.Fprintln(stdout, "|---|---:|---:|---:|---:|---:|---:|")
 	row := func(name string, ss []sample) {
 		walls := make([]float64, len(ss))
+		cpus := make([]float64, len(ss))
 		ratios := make([]float64, len(ss))
+		cpuRatios := make([]float64, len(ss))
 		rss := 0.0
 		for i, s := range ss {
-			walls[i] = s.wall
+			walls[i], cpus[i] = s.wall, s.cpu
 			ratios[i] = naive[i].wall / s.wall
+			cpuRatios[i] = naive[i].cpu / s.cpu
 			rss = max(rss, s.rssMB)
 		}
-		w, r := stats(walls), stats(ratios)
-		fmt.Fprintf(stdout, "| %s | %.2f / %.2f / %.2f s | %.0f | %.0f MB | %.2f / %.2f / %.2fx |\n",
-			name, w[0], w[1], w[2], float64(calls)/w[1], rss, r[0], r[1], r[2])
+		w, c, r, cr := stats(walls), stats(cpus), stats(ratios), stats(cpuRatios)
+		fmt.Fprintf(stdout, "| %s | %.2f / %.2f / %.2f s | %.0f | %.2f s | %.0f MB | %.2f / %.2f / %.2fx | %.2f / %.2f / %.2fx |\n",
+			name, w[0], w[1], w[2], float64(calls)/w[1], c[1], rss, r[0], r[1], r[2], cr[0], cr[1], cr[2])
 	}
 	row("naive (encoding/json Decoder + gorillamux)", naive)
 	for i, v := range variants {
