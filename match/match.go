@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/parallel"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -142,6 +143,27 @@ func normalizeHost(h string) string {
 // holds, which no Result shows.
 func (m *Matcher) Observe(e *har.Entry) {
 	m.red.PinSecrets([]*har.Entry{e})
+	m.learnHost(e)
+}
+
+// ObserveAll is Observe for consecutive entries, in their order. Finding
+// an entry's secrets means redacting a copy of all of it, which is most of
+// the cost of a pass that only observes; it runs on every core, and the
+// secrets are pinned in the entries' order, as Observe one by one pins them.
+func (m *Matcher) ObserveAll(entries []*har.Entry) {
+	secrets := make([][]string, len(entries))
+	parallel.For(len(entries), func(i int) { secrets[i] = m.red.Secrets(entries[i]) })
+	for i, e := range entries {
+		for _, v := range secrets[i] {
+			m.red.Pin(v)
+		}
+		m.learnHost(e)
+	}
+}
+
+// learnHost learns the instance's host from one exchange, unless the
+// hosts were given.
+func (m *Matcher) learnHost(e *har.Entry) {
 	if m.fixed {
 		return
 	}

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync"
-	"sync/atomic"
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/cli"
+	"github.com/apitrail/apitrail/internal/parallel"
 	"github.com/apitrail/apitrail/match"
 	"github.com/apitrail/apitrail/spec"
 )
@@ -81,29 +79,10 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, head func(calls int, ho
 		if err := m.spool(&in); err != nil {
 			return nil, err
 		}
-		rd, err := m.reader(in)
+		n, err := m.observe(mt, in)
 		if err != nil {
 			return nil, err
 		}
-		n := 0
-		for {
-			e, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			if errors.Is(err, har.ErrTruncated) {
-				// A recording killed mid-write: every call before the cut is whole.
-				cli.Warn(m.stderr, prog, "%v; matching the %d complete calls", err, n)
-				break
-			}
-			if err != nil {
-				rd.Close()
-				return nil, err
-			}
-			mt.Observe(e)
-			n++
-		}
-		rd.Close()
 		if head != nil {
 			if err := head(n, mt.Hosts()); err != nil {
 				return nil, err
@@ -133,12 +112,10 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, head func(calls int, ho
 		if onePass {
 			// Secrets a batch holds are known before any of its results
 			// is made, whichever core makes it.
-			for _, e := range b.entries {
-				mt.Observe(e)
-			}
+			mt.ObserveAll(b.entries)
 		}
 		results := make([]match.Result, len(b.entries))
-		each(len(b.entries), func(i int) { results[i] = mt.Entry(seq+i+1, b.entries[i]) })
+		parallel.For(len(b.entries), func(i int) { results[i] = mt.Entry(seq+i+1, b.entries[i]) })
 		seq += len(b.entries)
 		for _, r := range results {
 			if err := emit(r); err != nil {
@@ -149,31 +126,32 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, head func(calls int, ho
 	return mt.Hosts(), nil
 }
 
-// each runs fn for 0..n-1 on every core.
-func each(n int, fn func(int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
+// observe is the first pass of two: the matcher learns the hosts and the
+// secrets of every call, and the calls are counted.
+func (m *matchRun) observe(mt *match.Matcher, in input) (int, error) {
+	rd, err := m.reader(in)
+	if err != nil {
+		return 0, err
+	}
+	defer rd.Close()
+	batches := make(chan batch, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go readBatches(rd, batches, stop)
+	n := 0
+	for b := range batches {
+		if errors.Is(b.err, har.ErrTruncated) {
+			// A recording killed mid-write: every call before the cut is whole.
+			cli.Warn(m.stderr, prog, "%v; matching the %d complete calls", b.err, n)
+			break
 		}
-		return
+		if b.err != nil {
+			return 0, b.err
+		}
+		mt.ObserveAll(b.entries)
+		n += len(b.entries)
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
+	return n, nil
 }
 
 // batch is a run of consecutive entries, or the error that ended the
