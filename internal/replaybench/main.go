@@ -1,0 +1,246 @@
+package replaybench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	flag "github.com/spf13/pflag"
+)
+
+const usage = `Usage: replaybench [options]
+
+Measures replay end to end against the local instance: writes a recording
+of --calls GET calls whose answers are the instance's own, starts the
+instance (cmd/sandbox) as a process of its own on loopback, then runs the
+replay built from this tree and the one built from --base, alternately,
+--runs times each, every run a fresh process, and prints calls/s of each
+run and the ratio of each pair (min, median, max).
+
+Run it from the module root.
+
+Options:
+      --base REV          the git revision to compare with (default c6be1f5,
+                          the commit before replay's per-call work was made
+                          faster); empty to time this tree alone
+      --calls N           calls in the recording (default 20000)
+      --runs N            runs of each binary (default 3)
+  -c, --concurrency N     replay's -c (default 16)
+      --record FILE       only write the recording of --calls calls, made
+                          against --endpoint, to FILE (for profiling by hand)
+      --endpoint URL      the running instance --record asks
+      --keep DIR          build and write into DIR and keep it (default: a
+                          temporary folder, removed at the end)
+  -h, --help              show this help
+
+Exit codes: 0 measured, 2 a build, the instance or a run failed.
+`
+
+// Main is the harness's command: run(args, stdout, stderr) as a benchmark
+// harness's subcommand calls it.
+func Main(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("replaybench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	base := fs.String("base", "c6be1f5", "")
+	calls := fs.Int("calls", 20000, "")
+	runs := fs.Int("runs", 3, "")
+	conc := fs.IntP("concurrency", "c", 16, "")
+	keep := fs.String("keep", "", "")
+	record := fs.String("record", "", "")
+	endpoint := fs.String("endpoint", "", "")
+	help := fs.BoolP("help", "h", false, "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "replaybench: error: %v\nreplaybench: hint: run 'replaybench --help' for usage\n", err)
+		return 2
+	}
+	if *help {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if *calls <= 0 || *runs <= 0 || *conc <= 0 {
+		fmt.Fprintln(stderr, "replaybench: error: --calls, --runs and --concurrency must be more than 0")
+		return 2
+	}
+	if *record != "" {
+		if *endpoint == "" {
+			fmt.Fprintln(stderr, "replaybench: error: --record needs --endpoint")
+			return 2
+		}
+		if err := recordTo(*record, *endpoint, *calls); err != nil {
+			fmt.Fprintf(stderr, "replaybench: error: %v\n", err)
+			return 2
+		}
+		return 0
+	}
+	if err := measure(context.Background(), stdout, stderr, *base, *calls, *runs, *conc, *keep); err != nil {
+		fmt.Fprintf(stderr, "replaybench: error: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, runs, conc int, keep string) error {
+	dir := keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "replaybench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	bins := map[string]string{"new": filepath.Join(dir, "replay-new"), "sandbox": filepath.Join(dir, "sandbox")}
+	fmt.Fprintln(stderr, "building replay and sandbox from this tree")
+	if err := goBuild(".", bins["new"], "./cmd/replay"); err != nil {
+		return err
+	}
+	// The instance is the same for both sides: this tree's.
+	if err := goBuild(".", bins["sandbox"], "./cmd/sandbox"); err != nil {
+		return err
+	}
+	sides := []string{"new"}
+	if base != "" {
+		fmt.Fprintf(stderr, "building replay at %s\n", base)
+		src := filepath.Join(dir, "base-src")
+		if err := export(base, src); err != nil {
+			return err
+		}
+		bins["base"] = filepath.Join(dir, "replay-base")
+		if err := goBuild(src, bins["base"], "./cmd/replay"); err != nil {
+			return err
+		}
+		sides = []string{"base", "new"}
+	}
+
+	sb, err := StartSandbox(bins["sandbox"])
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	rec := filepath.Join(dir, "recording.har")
+	if err := recordTo(rec, sb.URL, calls); err != nil {
+		return err
+	}
+	args := ReplayArgs(sb.URL, rec, conc)
+
+	fmt.Fprintf(stdout, "machine: %s/%s, %d cores, %s, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), loadAvg())
+	fmt.Fprintf(stdout, "recording: %d calls; instance: %s (its own process); replay %s\n\n", calls, sb.URL, strings.Join(args, " "))
+	fmt.Fprintf(stdout, "| run | side | seconds | calls/s |\n|---|---|---:|---:|\n")
+	rates := map[string][]float64{}
+	for i := range runs {
+		for _, side := range sides {
+			took, _, err := TimeReplay(ctx, bins[side], args)
+			if err != nil {
+				return err
+			}
+			r := float64(calls) / took.Seconds()
+			rates[side] = append(rates[side], r)
+			fmt.Fprintf(stdout, "| %d | %s | %.2f | %.0f |\n", i+1, side, took.Seconds(), r)
+		}
+	}
+	fmt.Fprintln(stdout)
+	for _, side := range sides {
+		lo, mid, hi := spread(rates[side])
+		fmt.Fprintf(stdout, "%s calls/s: min %.0f, median %.0f, max %.0f\n", side, lo, mid, hi)
+	}
+	if base != "" {
+		ratios := make([]float64, runs)
+		for i := range runs {
+			ratios[i] = rates["new"][i] / rates["base"][i]
+		}
+		lo, mid, hi := spread(ratios)
+		fmt.Fprintf(stdout, "ratio new/base (pairs run back to back): min %.2fx, median %.2fx, max %.2fx\n", lo, mid, hi)
+	}
+	fmt.Fprintf(stdout, "after: %s\n", loadAvg())
+	return nil
+}
+
+func recordTo(name, endpoint string, calls int) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := WriteRecording(context.Background(), f, endpoint, calls); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func spread(xs []float64) (lo, mid, hi float64) {
+	s := slices.Sorted(slices.Values(xs))
+	return s[0], s[len(s)/2], s[len(s)-1]
+}
+
+func goBuild(dir, out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s in %s: %v: %s", pkg, dir, err, b)
+	}
+	return nil
+}
+
+// export writes the tree of a revision into dir with git archive, which
+// leaves the repository's worktrees and index alone.
+func export(rev, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	arch := exec.Command("git", "archive", "--format=tar", rev)
+	untar := exec.Command("tar", "-x", "-C", dir)
+	pipe, err := arch.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	untar.Stdin = pipe
+	var msg strings.Builder
+	arch.Stderr, untar.Stderr = &msg, &msg
+	if err := untar.Start(); err != nil {
+		return err
+	}
+	if err := arch.Run(); err != nil {
+		untar.Wait()
+		return fmt.Errorf("git archive %s: %v: %s", rev, err, msg.String())
+	}
+	if err := untar.Wait(); err != nil {
+		return fmt.Errorf("unpacking %s: %v: %s", rev, err, msg.String())
+	}
+	return nil
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "cpu unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "cpu unknown"
+}
+
+// loadAvg names the machine's load, which other work on a shared machine
+// adds to.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "load unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "load unknown"
+	}
+	return "load average " + strings.Join(f[:3], " ") + " at " + time.Now().UTC().Format("15:04 UTC")
+}
