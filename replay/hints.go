@@ -8,6 +8,29 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
+// hintKey names an operation's answer with one status.
+type hintKey struct {
+	op     *spec.Operation
+	status int
+}
+
+// hints is hints, worked out once per operation and status: walking the
+// schema for every call was a hot spot of a long replay. The lists are
+// shared and never changed.
+func (r *runner) hints(op *spec.Operation, status int) []diff.Hint {
+	r.hintMu.Lock()
+	h, ok := r.hintCache[hintKey{op, status}]
+	r.hintMu.Unlock()
+	if ok {
+		return h
+	}
+	h = hints(op, status)
+	r.hintMu.Lock()
+	r.hintCache[hintKey{op, status}] = h
+	r.hintMu.Unlock()
+	return h
+}
+
 // hints lists the JSON paths that an operation's response schema marks as
 // changing from one answer to the next: formats that package values
 // counts as timestamps and UUIDs (date-time, date, uuid, ...).

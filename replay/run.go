@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
@@ -86,8 +87,13 @@ type runner struct {
 	o      Options
 	differ *diff.Differ
 
-	mu       sync.Mutex
-	values   map[*correlate.Var]string
+	mu     sync.Mutex
+	values map[*correlate.Var]string
+	// own are the values of values, in the order they were first set
+	// (ownAt has each one's place): what the comparison calls the flow's
+	// own ids, read by every call without copying the map.
+	own      []string
+	ownAt    map[*correlate.Var]int
 	answered []bool // the call got an answer (its values are extracted)
 	tally    *diff.Tally
 	learned  []diff.Rule
@@ -99,6 +105,9 @@ type runner struct {
 
 	sem     chan struct{}
 	limiter *limiter
+
+	hintMu    sync.Mutex
+	hintCache map[hintKey][]diff.Hint
 }
 
 // Run replays the plan. It returns an error only for options it cannot use;
@@ -136,7 +145,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{p: p, o: o, differ: d, values: map[*correlate.Var]string{},
+	r := &runner{p: p, o: o, differ: d, values: map[*correlate.Var]string{}, ownAt: map[*correlate.Var]int{}, hintCache: map[hintKey][]diff.Hint{},
 		answered: make([]bool, len(p.Calls)), tally: diff.NewTally(o.Diff.Rules),
 		sem: make(chan struct{}, o.Concurrency)}
 	if o.Rate > 0 {
@@ -216,11 +225,31 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
+// setValue records a value carried from an answer; r.mu is held.
+func (r *runner) setValue(v *correlate.Var, nv string) {
+	r.values[v] = nv
+	if i, ok := r.ownAt[v]; ok {
+		if r.own[i] != nv {
+			// Calls in flight hold snapshots of own: change a copy.
+			r.own = slices.Clone(r.own)
+			r.own[i] = nv
+		}
+		return
+	}
+	r.ownAt[v] = len(r.own)
+	r.own = append(r.own, nv)
+}
+
 // scrub is the last pass over a report before anyone reads it: every
 // string it shows goes through the redactor, by value, so that a secret
 // that reached a reason, a warning, a spec problem or a carried value by
 // any road leaves as a placeholder. The answers were redacted before they
 // were compared, so no diff holds a piece of one either.
+//
+// The sweep by value runs once, over the whole report, after the texts
+// and URLs are redacted (which may teach the redactor secrets that the
+// sweep then finds elsewhere): sweeping each entry, then each message,
+// then the report went over every body three times.
 func (r *runner) scrub(rep *Report) {
 	red := r.o.Redactor
 	rep.Endpoint = red.ReportURL(rep.Endpoint)
@@ -229,11 +258,9 @@ func (r *runner) scrub(rep *Report) {
 		for i, w := range er.Warnings {
 			er.Warnings[i] = red.ReportText(w)
 		}
-		red.SweepValue(er)
 		for _, m := range []*Message{er.Request, er.Response, er.Recorded} {
 			if m != nil {
 				m.URL = red.ReportURL(m.URL)
-				red.SweepValue(m)
 			}
 		}
 	}
@@ -278,9 +305,17 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 			return
 		}
 	}
-	values := make(map[*correlate.Var]string, len(r.values))
-	for k, v := range r.values {
-		values[k] = v
+	// Only the values this call's bindings name are copied: copying all
+	// of them for every call made a run quadratic in the values carried.
+	var values map[*correlate.Var]string
+	if c.corr >= 0 {
+		bs := r.p.Corr.Bindings(c.corr)
+		values = make(map[*correlate.Var]string, len(bs))
+		for _, b := range bs {
+			if v, ok := r.values[b.Var]; ok {
+				values[b.Var] = v
+			}
+		}
 	}
 	r.mu.Unlock()
 
@@ -309,7 +344,8 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 		return
 	}
 	er.Status = first.Status
-	er.Response = r.message(first)
+	var now diff.Response
+	er.Response, now = r.answer(first)
 	if c := first.Cut; c != nil {
 		er.Cut = c
 		er.Warnings = append(er.Warnings, fmt.Sprintf("the answer is %d bytes; only the first %d were kept, and the rest was compared by length and SHA-256", c.Size, c.Kept))
@@ -326,7 +362,7 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	r.answered[i] = true
 	for _, v := range produced {
 		if nv, ok := found[v]; ok {
-			r.values[v] = nv
+			r.setValue(v, nv)
 		} else {
 			er.Warnings = append(er.Warnings, fmt.Sprintf("the answer has no %s at %s, so later calls keep the recorded %s", v.Name, v.From.Place, v.Value))
 		}
@@ -342,7 +378,7 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 		return
 	}
 	r.noteDeleted(req, first)
-	r.compare(ctx, c, req, first, er)
+	r.compare(ctx, c, req, first, now, er)
 }
 
 // response is an answer: the whole body, or its start when Cut is set.
@@ -364,7 +400,8 @@ func (g *response) diffResponse() diff.Response {
 
 // compare diffs the answer with the recorded (or baseline) one and checks
 // it against the spec.
-func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *response, er *EntryReport) {
+// now is got as the comparison sees it (see answer).
+func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *response, now diff.Response, er *EntryReport) {
 	recorded := c.Entry
 	var was map[string]string
 	if b, ok := r.o.Baseline[c.Seq-1]; ok && b != nil {
@@ -373,12 +410,20 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	recBody, _ := recorded.ResponseBody()
 	recBody = r.expected(recBody, was)
 	content := &recorded.Response.Content
+	// The recorded headers as a map once: har's ContentType and
+	// HTTPHeader each build it anew.
+	recHeader := recorded.Response.HTTPHeader()
+	recType := recHeader.Get("Content-Type")
+	if recType == "" {
+		recType = content.MimeType
+	}
+	shown, compared := r.headers(recHeader, true)
 	// Both answers are compared redacted: a diff cuts long values and
 	// quotes excerpts, and a piece of a token is as bad as all of it.
 	// Equal secrets get equal placeholders, so redaction changes no
 	// verdict.
-	rec := diff.Response{Status: recorded.Response.Status, Header: r.compareHeader(recorded.Response.HTTPHeader()),
-		Body: r.redactBody(recorded.Response.ContentType(), recBody), ContentType: recorded.Response.ContentType(),
+	rec := diff.Response{Status: recorded.Response.Status, Header: compared,
+		Body: r.redactBody(recType, recBody), ContentType: recType,
 		// Exporters often keep no body text (WebPageTest, chrome-har): an
 		// empty body there means "not recorded", not "empty".
 		BodyUnknown: recBody == nil && content.Size != 0 && !content.Truncated(),
@@ -386,21 +431,19 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	if rec.Cut && rec.Size <= int64(len(recBody)) {
 		rec.Size = -1 // capture could not tell, or the HAR says nonsense
 	}
-	er.Recorded = &Message{Status: rec.Status, Header: r.redactHeader(recorded.Response.HTTPHeader()), Body: rec.Body}
-	now := r.comparable(got)
+	er.Recorded = &Message{Status: rec.Status, Header: shown, Body: rec.Body}
 	rec, now = notModified(rec, now)
 	rec.Header = carryHeaders(rec.Header, r.carried(was))
 	r.mu.Lock()
-	op := diff.Operation{Method: er.Method, Deleted: slices.Clone(r.deleted)}
+	// Both lists only grow by appending (setValue copies before it changes
+	// one in place), so a call can read its snapshot of them unlocked.
+	op := diff.Operation{Method: er.Method, Deleted: r.deleted[:len(r.deleted):len(r.deleted)], Own: r.own[:len(r.own):len(r.own)]}
 	op.Recorded, _ = recorded.Started()
-	for _, nv := range r.values {
-		op.Own = append(op.Own, nv)
-	}
 	r.mu.Unlock()
 	op.Own = append(op.Own, r.recordedIDs(c.Entry)...)
 	if o := c.Match.Operation; o != nil {
 		op.Path, op.ID = o.Path, o.OperationID
-		op.Hints = hints(o.Spec(), got.Status)
+		op.Hints = r.hints(o.Spec(), got.Status)
 	} else if u, err := url.Parse(c.Entry.Request.URL); err == nil {
 		op.Path = u.Path
 	}
@@ -586,7 +629,7 @@ func (r *runner) once(ctx context.Context, p *prepared, sent *atomic.Bool) (*res
 	// The transport undoes a gzip coding it asked for, so what is counted
 	// against the limit is the decoded body: a small gzip bomb is cut
 	// like any other long answer.
-	body, cut, err := readBounded(resp.Body, r.o.MaxBody)
+	body, cut, err := readBounded(resp.Body, r.o.MaxBody, resp.ContentLength)
 	if err != nil {
 		if actx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
 			return nil, fmt.Errorf("the answer did not end within %s", r.o.Timeout)
@@ -607,33 +650,47 @@ func cleanErr(err error) error {
 }
 
 func (r *runner) redactHeader(h http.Header) http.Header {
-	out := http.Header{}
+	out := make(http.Header, len(h))
 	for k, vs := range h {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
 		for _, v := range vs {
-			out.Add(k, r.o.Redactor.Header(k, v))
+			out[ck] = append(out[ck], r.o.Redactor.Header(k, v))
 		}
 	}
 	return out
 }
 
-// compareHeader prepares headers for the comparison: the value of a
-// header the rules call secret reads the same fixed text on both sides, so
-// the diff says such a header was added or removed but never prints a
-// value, and a token that changed on every run is no regression; other
-// headers are redacted as reports show them.
-func (r *runner) compareHeader(h http.Header) http.Header {
-	out := http.Header{}
+// headers redacts headers in one pass for both places they go: shown as
+// reports show them, and compared as the comparison takes them, where the
+// value of a header the rules call secret reads the same fixed text on
+// both sides, so the diff says such a header was added or removed but
+// never prints a value, and a token that changed on every run is no
+// regression. Without show, only compared is made, and a secret header's
+// value is not even looked at (see comparable).
+func (r *runner) headers(h http.Header, show bool) (shown, compared http.Header) {
+	if show {
+		shown = make(http.Header, len(h))
+	}
+	compared = make(http.Header, len(h))
 	for k, vs := range h {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		secret := r.o.Redactor.SecretName(k)
 		for _, v := range vs {
-			if r.o.Redactor.SecretName(k) {
-				v = "(secret)"
-			} else {
-				v = r.o.Redactor.Header(k, v)
+			if secret && !show {
+				compared[ck] = append(compared[ck], "(secret)")
+				continue
 			}
-			out.Add(k, v)
+			red := r.o.Redactor.Header(k, v)
+			if show {
+				shown[ck] = append(shown[ck], red)
+			}
+			if secret {
+				red = "(secret)"
+			}
+			compared[ck] = append(compared[ck], red)
 		}
 	}
-	return out
+	return shown, compared
 }
 
 // redactBody is a body as reports and the comparison see it.
@@ -644,15 +701,24 @@ func (r *runner) redactBody(contentType string, body []byte) []byte {
 	return r.o.Redactor.Body(contentType, body)
 }
 
-// comparable is an answer as the comparison sees it (see compare).
-func (r *runner) comparable(got *response) diff.Response {
+// answer redacts an answer once for the report and for the comparison
+// (see compare and headers): the same body for both.
+func (r *runner) answer(got *response) (*Message, diff.Response) {
+	shown, compared := r.headers(got.Header, true)
+	body := r.redactBody(got.Header.Get("Content-Type"), got.Body)
 	d := got.diffResponse()
-	d.Header, d.Body = r.compareHeader(got.Header), r.redactBody(got.Header.Get("Content-Type"), got.Body)
-	return d
+	d.Header, d.Body = compared, body
+	return &Message{Status: got.Status, Header: shown, Body: body, Cut: got.Cut}, d
 }
 
-func (r *runner) message(got *response) *Message {
-	return &Message{Status: got.Status, Header: r.redactHeader(got.Header), Body: r.o.Redactor.Body(got.Header.Get("Content-Type"), got.Body), Cut: got.Cut}
+// comparable is an answer that is only compared, never shown
+// (--learn-noise's second one): its secret headers' values are replaced
+// without the redactor reading them, as nothing of it is reported.
+func (r *runner) comparable(got *response) diff.Response {
+	_, compared := r.headers(got.Header, false)
+	d := got.diffResponse()
+	d.Header, d.Body = compared, r.redactBody(got.Header.Get("Content-Type"), got.Body)
+	return d
 }
 
 // limiter spaces out the starts of calls.
