@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Rules say what counts as a secret. Names are compared after lower-casing
@@ -162,6 +163,37 @@ func NewRedactor(rules Rules) *Redactor {
 }
 
 func normName(s string) string {
+	// Header and member names are ASCII and checked for every header of
+	// every call: those are folded in one pass, and not copied at all when
+	// already in normal form.
+	ascii, same := true, true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+		if 'A' <= c && c <= 'Z' || c == '-' || c == '_' || c == '.' {
+			same = false
+		}
+	}
+	if ascii {
+		if same {
+			return s
+		}
+		var b strings.Builder
+		b.Grow(len(s))
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '-' || c == '_' || c == '.':
+			case 'A' <= c && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			default:
+				b.WriteByte(c)
+			}
+		}
+		return b.String()
+	}
 	s = strings.ToLower(s)
 	return strings.Map(func(r rune) rune {
 		if r == '-' || r == '_' || r == '.' {
@@ -216,7 +248,11 @@ func IsPlaceholder(s string) bool {
 // SecretName reports whether a query, form, JSON or header name holds a
 // secret.
 func (r *Redactor) SecretName(name string) bool {
-	n := normName(name)
+	return r.secretNorm(normName(name))
+}
+
+// secretNorm is SecretName of a name already through normName.
+func (r *Redactor) secretNorm(n string) bool {
 	if r.names[n] || r.headers[n] {
 		return true
 	}
@@ -231,10 +267,10 @@ func (r *Redactor) SecretName(name string) bool {
 // secretHeader reports whether a header's value is a secret: its name is a
 // secret one, or holds one of the rules' header words.
 func (r *Redactor) secretHeader(name string) bool {
-	if r.SecretName(name) {
+	n := normName(name)
+	if r.secretNorm(n) {
 		return true
 	}
-	n := normName(name)
 	for _, w := range r.hwords {
 		if strings.Contains(n, w) {
 			return true
@@ -479,12 +515,12 @@ var authSchemes = []string{"Bearer ", "Basic ", "Token ", "Digest ", "Negotiate 
 
 // Header returns the value of a header with its secrets replaced.
 func (r *Redactor) Header(name, value string) string {
-	switch strings.ToLower(name) {
-	case "cookie":
+	switch {
+	case lowerIs(name, "cookie"):
 		return r.cookieHeader(value)
-	case "set-cookie":
+	case lowerIs(name, "set-cookie"):
 		return r.setCookie(value)
-	case "referer", "location", "content-location", "origin":
+	case lowerIs(name, "referer"), lowerIs(name, "location"), lowerIs(name, "content-location"), lowerIs(name, "origin"):
 		return r.URL(value)
 	}
 	if r.secretHeader(name) {
@@ -496,6 +532,35 @@ func (r *Redactor) Header(name, value string) string {
 		return r.secret(value)
 	}
 	return r.FreeText(value)
+}
+
+// lowerIs reports whether strings.ToLower(s) is want, a lower-case ASCII
+// word, without lowering a copy of s when s is ASCII.
+func lowerIs(s, want string) bool {
+	if len(s) != len(want) {
+		// ToLower keeps an ASCII string's length, and a string with
+		// other letters is not want after lowering either unless it
+		// changes length: let ToLower decide those.
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return strings.ToLower(s) == want
+			}
+		}
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(s) == want
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != want[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *Redactor) cookieHeader(v string) string {
