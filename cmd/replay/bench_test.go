@@ -8,10 +8,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apitrail/apitrail/internal/replaybench"
@@ -55,4 +57,32 @@ func BenchmarkReplay(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(benchCalls*b.N)/b.Elapsed().Seconds(), "calls/s")
+}
+
+// TestBenchRecordingReplaysAsRecorded: the harness's recording, made on an
+// instance and replayed there at -c 16 as the benchmark runs it, gets
+// every answer as recorded, so the benchmark times whole calls (send,
+// read, diff, report), none cut short by a skip or a failure.
+func TestBenchRecordingReplaysAsRecorded(t *testing.T) {
+	in := instance(t, sandbox.Knobs{})
+	rec := filepath.Join(t.TempDir(), "recording.har")
+	f, err := os.Create(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 50
+	if err := replaybench.WriteRecording(context.Background(), f, in.URL(), calls); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	code, out, errOut := runReplay(t, env(sandbox.SeedAPIToken), replaybench.ReplayArgs(in.URL(), rec, 16)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if want := fmt.Sprintf("%d calls: %d ok, 0 regression, 0 drift, 0 infrastructure error, 0 skipped", calls, calls); !strings.Contains(out, want) {
+		t.Errorf("summary %q, want %q", out, want)
+	}
+	if strings.Contains(out+errOut, "XSRF-TOKEN=5d3f") || strings.Contains(out+errOut, sandbox.SeedAPIToken) {
+		t.Error("a recorded cookie or the API token reached the output")
+	}
 }

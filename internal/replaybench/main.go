@@ -22,7 +22,8 @@ of --calls GET calls whose answers are the instance's own, starts the
 instance (cmd/sandbox) as a process of its own on loopback, then runs the
 replay built from this tree and the one built from --base, alternately,
 --runs times each, every run a fresh process, and prints calls/s of each
-run and the ratio of each pair (min, median, max).
+run, the CPU time of the replay process per call, and the ratio of each
+pair (min, median, max).
 
 Run it from the module root.
 
@@ -30,7 +31,7 @@ Options:
       --base REV          the git revision to compare with (default c6be1f5,
                           the commit before replay's per-call work was made
                           faster); empty to time this tree alone
-      --calls N           calls in the recording (default 20000)
+      --calls N           calls in the recording (default 2000)
       --runs N            runs of each binary (default 3)
   -c, --concurrency N     replay's -c (default 16)
       --record FILE       only write the recording of --calls calls, made
@@ -49,7 +50,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("replaybench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	base := fs.String("base", "c6be1f5", "")
-	calls := fs.Int("calls", 20000, "")
+	calls := fs.Int("calls", 2000, "")
 	runs := fs.Int("runs", 3, "")
 	conc := fs.IntP("concurrency", "c", 16, "")
 	keep := fs.String("keep", "", "")
@@ -134,31 +135,35 @@ func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, 
 
 	fmt.Fprintf(stdout, "machine: %s/%s, %d cores, %s, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), loadAvg())
 	fmt.Fprintf(stdout, "recording: %d calls; instance: %s (its own process); replay %s\n\n", calls, sb.URL, strings.Join(args, " "))
-	fmt.Fprintf(stdout, "| run | side | seconds | calls/s |\n|---|---|---:|---:|\n")
-	rates := map[string][]float64{}
+	fmt.Fprintf(stdout, "| run | side | seconds | calls/s | CPU seconds | CPU µs/call |\n|---|---|---:|---:|---:|---:|\n")
+	rates, cpus := map[string][]float64{}, map[string][]float64{}
 	for i := range runs {
 		for _, side := range sides {
-			took, _, err := TimeReplay(ctx, bins[side], args)
+			t, _, err := TimeReplay(ctx, bins[side], args)
 			if err != nil {
 				return err
 			}
-			r := float64(calls) / took.Seconds()
-			rates[side] = append(rates[side], r)
-			fmt.Fprintf(stdout, "| %d | %s | %.2f | %.0f |\n", i+1, side, took.Seconds(), r)
+			r, c := float64(calls)/t.Wall.Seconds(), float64(t.CPU.Microseconds())/float64(calls)
+			rates[side], cpus[side] = append(rates[side], r), append(cpus[side], c)
+			fmt.Fprintf(stdout, "| %d | %s | %.2f | %.0f | %.2f | %.0f |\n", i+1, side, t.Wall.Seconds(), r, t.CPU.Seconds(), c)
 		}
 	}
 	fmt.Fprintln(stdout)
 	for _, side := range sides {
 		lo, mid, hi := spread(rates[side])
-		fmt.Fprintf(stdout, "%s calls/s: min %.0f, median %.0f, max %.0f\n", side, lo, mid, hi)
+		clo, cmid, chi := spread(cpus[side])
+		fmt.Fprintf(stdout, "%s: calls/s min %.0f, median %.0f, max %.0f; CPU µs/call min %.0f, median %.0f, max %.0f\n", side, lo, mid, hi, clo, cmid, chi)
 	}
 	if base != "" {
-		ratios := make([]float64, runs)
+		ratios, cpuRatios := make([]float64, runs), make([]float64, runs)
 		for i := range runs {
 			ratios[i] = rates["new"][i] / rates["base"][i]
+			cpuRatios[i] = cpus["base"][i] / cpus["new"][i]
 		}
 		lo, mid, hi := spread(ratios)
-		fmt.Fprintf(stdout, "ratio new/base (pairs run back to back): min %.2fx, median %.2fx, max %.2fx\n", lo, mid, hi)
+		fmt.Fprintf(stdout, "calls/s new/base, pairs run back to back: min %.2fx, median %.2fx, max %.2fx\n", lo, mid, hi)
+		lo, mid, hi = spread(cpuRatios)
+		fmt.Fprintf(stdout, "CPU per call base/new, same pairs: min %.2fx, median %.2fx, max %.2fx\n", lo, mid, hi)
 	}
 	fmt.Fprintf(stdout, "after: %s\n", loadAvg())
 	return nil

@@ -210,11 +210,18 @@ func Env() []string {
 	return append(os.Environ(), "TESTOPS_TOKEN="+sandbox.SeedAPIToken)
 }
 
-// TimeReplay runs one replay binary once, in a fresh process, and returns
-// its wall time. A run that does not exit 0 (a call that was not replayed
-// as recorded) is an error: a faster binary that gets other answers proves
+// Timing is one measured run: its wall time, and the CPU time (user and
+// system) the replay process used, which other work on a shared machine
+// changes less than the wall time.
+type Timing struct {
+	Wall, CPU time.Duration
+}
+
+// TimeReplay runs one replay binary once, in a fresh process, and times
+// it. A run that does not exit 0 (a call that was not replayed as
+// recorded) is an error: a faster binary that gets other answers proves
 // nothing.
-func TimeReplay(ctx context.Context, bin string, args []string) (time.Duration, string, error) {
+func TimeReplay(ctx context.Context, bin string, args []string) (Timing, string, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = Env()
 	var out strings.Builder
@@ -223,7 +230,7 @@ func TimeReplay(ctx context.Context, bin string, args []string) (time.Duration, 
 	err := cmd.Run()
 	took := time.Since(start)
 	if err != nil {
-		return 0, out.String(), fmt.Errorf("%s: %v: %s", filepath.Base(bin), err, out.String())
+		return Timing{}, out.String(), fmt.Errorf("%s: %v: %s", filepath.Base(bin), err, out.String())
 	}
-	return took, out.String(), nil
+	return Timing{Wall: took, CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, out.String(), nil
 }
