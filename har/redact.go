@@ -830,6 +830,41 @@ var (
 	textAuthRE = regexp.MustCompile(`(?i)\b(bearer|basic)\s+([A-Za-z0-9._~+/=-]{8,})`)
 )
 
+// mayHoldAuth reports whether textAuthRE can match s: an ASCII text must
+// hold "bearer" or "basic" in any case. The regular expression's case
+// folding knows more letters than ASCII's (the long s, the Kelvin sign),
+// so other texts are left to it. User-Agent values hold a b in nearly
+// every header of every call, and this spares them the expression.
+func mayHoldAuth(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return containsFoldASCII(s, "bearer") || containsFoldASCII(s, "basic")
+}
+
+// containsFoldASCII reports whether s, ASCII, holds word, lower-case
+// ASCII, in any case.
+func containsFoldASCII(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for ; j < len(word); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != word[j] {
+				break
+			}
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
+
 // FreeText redacts text that may quote URLs or credentials: a comment, a
 // page title, a log line, a header that no rule names. Every URL in it is
 // redacted as URL does, a secret-named name=value pair loses its value, a
@@ -851,7 +886,7 @@ func (r *Redactor) FreeText(s string) string {
 			return k + "=" + r.secret(v)
 		})
 	}
-	if strings.ContainsAny(s, "bB") {
+	if strings.ContainsAny(s, "bB") && mayHoldAuth(s) {
 		s = textAuthRE.ReplaceAllStringFunc(s, func(m string) string {
 			sub := textAuthRE.FindStringSubmatch(m)
 			return m[:len(m)-len(sub[2])] + r.secret(sub[2])
