@@ -307,11 +307,12 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	}
 	// Only the values this call's bindings name are copied: copying all
 	// of them for every call made a run quadratic in the values carried.
+	var bindings []correlate.Binding
 	var values map[*correlate.Var]string
 	if c.corr >= 0 {
-		bs := r.p.Corr.Bindings(c.corr)
-		values = make(map[*correlate.Var]string, len(bs))
-		for _, b := range bs {
+		bindings = r.p.Corr.Bindings(c.corr)
+		values = make(map[*correlate.Var]string, len(bindings))
+		for _, b := range bindings {
 			if v, ok := r.values[b.Var]; ok {
 				values[b.Var] = v
 			}
@@ -319,7 +320,7 @@ func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	}
 	r.mu.Unlock()
 
-	req, err := r.build(c, values, er)
+	req, err := r.build(c, bindings, values, er)
 	if err != nil {
 		er.Outcome, er.Reason = Infra, err.Error()
 		return
@@ -526,7 +527,8 @@ func (r *runner) replayHeaders(e *har.Entry) http.Header {
 	return out
 }
 
-func (r *runner) build(c *Call, values map[*correlate.Var]string, er *EntryReport) (*prepared, error) {
+// build makes the request of a call, with the values of its bindings.
+func (r *runner) build(c *Call, bindings []correlate.Binding, values map[*correlate.Var]string, er *EntryReport) (*prepared, error) {
 	e := c.Entry
 	u, err := Target(e.Request.URL, r.o.Endpoint)
 	if err != nil {
@@ -538,7 +540,7 @@ func (r *runner) build(c *Call, values map[*correlate.Var]string, er *EntryRepor
 	}
 	cr := &correlate.Request{URL: u, Header: r.replayHeaders(e), Body: body}
 	if c.corr >= 0 {
-		er.Substitutions = correlate.Apply(cr, r.p.Corr.Bindings(c.corr), values)
+		er.Substitutions = correlate.Apply(cr, bindings, values)
 	}
 	if names := c.Match.CacheBusters(); names != nil {
 		// The recorded value may be a cache's key by now; the browser

@@ -22,6 +22,11 @@ func ClientWithCA(caFile string, timeout time.Duration) (*http.Client, error) {
 	}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = timeout
+	// A command talks to one instance, with several calls in flight
+	// (replay -c): the standard two idle connections per host made every
+	// answer past the second close its connection and the next call dial
+	// a new one.
+	t.MaxIdleConnsPerHost = t.MaxIdleConns
 	t.TLSHandshakeTimeout = min(timeout, 10*time.Second)
 	t.DialContext = (&net.Dialer{Timeout: min(timeout, 30*time.Second), KeepAlive: 30 * time.Second}).DialContext
 	if caFile != "" {
