@@ -23,7 +23,6 @@ import (
 	"github.com/apitrail/apitrail/internal/sandbox"
 	"github.com/apitrail/apitrail/internal/sandbox/sandboxtest"
 	"github.com/apitrail/apitrail/replay"
-	"github.com/apitrail/apitrail/spec"
 )
 
 func BenchmarkRun(b *testing.B) {
@@ -48,7 +47,7 @@ func BenchmarkRun(b *testing.B) {
 	entries := f.Log.Entries
 	red := har.NewRedactor(har.DefaultRules())
 	red.PinSecrets(entries)
-	ix := benchIndex(b)
+	ix := sandboxtest.Index(b, false)
 	p := plan(nil, ix, entries, false)
 	// The client the commands use (cmd/replay's, through internal/cli).
 	base, err := cli.ClientWithCA("", 0)
@@ -72,12 +71,4 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(calls*b.N)/b.Elapsed().Seconds(), "calls/s")
-}
-
-func benchIndex(b *testing.B) *spec.Index {
-	ix, err := sandboxtest.Index(false)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return ix
 }
