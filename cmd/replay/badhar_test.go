@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"testing"
 
 	"github.com/apitrail/apitrail/har/hartest"
@@ -20,5 +21,23 @@ func TestBadRecordingsNameFileAndPlace(t *testing.T) {
 	}
 	if hits := in.Paths(); len(hits) != 0 {
 		t.Errorf("calls were sent: %v", hits)
+	}
+}
+
+// TestBadRecordingIsNamedWhenTheInstanceIsDown: the recording is read
+// before the sign-in, so a broken one is a usage error (exit 2) naming its
+// place, not the infrastructure error (exit 3) of an instance that is down.
+func TestBadRecordingIsNamedWhenTheInstanceIsDown(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + l.Addr().String()
+	l.Close() // nobody listens there now
+	for _, b := range hartest.BadHARs(t) {
+		code, out, errOut := runReplay(t, env("my-api-token"), "--endpoint", down, "--retries", "0", b.Path)
+		if want := "replay: error: " + b.Want + "\n"; code != 2 || out != "" || errOut != want {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want exit 2 and %q", b.Name, code, out, errOut, want)
+		}
 	}
 }

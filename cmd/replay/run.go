@@ -180,6 +180,8 @@ type replayRun struct {
 	enc            *json.Encoder
 	// showMatch prints the match table before each replay (the demo).
 	showMatch bool
+	// mustCheck is set until the instance's sign-in has been tried once.
+	mustCheck bool
 	// demoDir is where the demo put the bundled flows.
 	demoDir string
 	// selected counts the recordings --operation and --tag chose.
@@ -236,7 +238,6 @@ func (r *replayRun) run(ctx context.Context, args []string) (int, error) {
 // replayAll replays every recording the arguments name and returns the
 // exit code their reports call for.
 func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
-	inst := r.inst
 	ts, err := r.targets(args)
 	if err != nil {
 		return 0, err
@@ -250,13 +251,11 @@ func (r *replayRun) replayAll(ctx context.Context, args []string) (int, error) {
 	// Outside a terminal (a CI log) a suite shows its progress as one
 	// plain line per recording, with no status line to redraw.
 	plain := len(ts) > 1 && !r.o.quiet && !r.o.json && !cli.IsTerminal(r.stderr)
-	if !r.o.dryRun {
-		// One exchange up front, so that a wrong endpoint or a rejected
-		// token stops the run with advice instead of failing every call.
-		if err := auth.Check(ctx, inst.Source); err != nil {
-			return 0, err
-		}
-	}
+	// One exchange before the first recording is replayed, so that a wrong
+	// endpoint or a rejected token stops the run with advice instead of
+	// failing every call; made after that recording is read, so that a
+	// broken one is named as such (exit 2) even when the instance is down.
+	r.mustCheck = !r.o.dryRun
 	r.enc = json.NewEncoder(r.stdout)
 	r.enc.SetEscapeHTML(false)
 	total := map[replay.Outcome]int{}
@@ -334,6 +333,12 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		cli.Warn(r.stderr, prog, "%v; replaying the %d complete calls", err, len(f.Log.Entries))
 	} else if err != nil {
 		return nil, err
+	}
+	if r.mustCheck {
+		r.mustCheck = false
+		if err := auth.Check(ctx, r.inst.Source); err != nil {
+			return nil, err
+		}
 	}
 	entries := f.Log.Entries
 	// The recording's own secrets are hidden by value too: an answer or a
