@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
 // CallsPerLaunch is how many calls Flow makes per launch it creates.
@@ -53,4 +56,23 @@ func Flow(n int, host string, start time.Time) []*har.Entry {
 		add(at.Add(400*time.Millisecond), "PATCH", fmt.Sprintf("/api/launch/%d", id), fmt.Sprintf(`{"name":%q}`, name+" (renamed)"), launch(name+" (renamed)"))
 	}
 	return out
+}
+
+// WriteFolder writes a recording of n calls (recording.har) and the local
+// instance's API document (openapi.json) into dir, the two files
+// replay --dry-run needs.
+func WriteFolder(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	entries := Flow(n, "testops.example.com", time.Date(2026, 11, 28, 10, 33, 37, 997e6, time.UTC))
+	f := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "planbench", Version: "1"}, Entries: entries}}
+	if err := har.WriteFile(filepath.Join(dir, "recording.har"), f, har.WriterOptions{}); err != nil {
+		return err
+	}
+	doc, err := sandbox.Document(sandbox.AllServices, false)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "openapi.json"), doc, 0o644)
 }

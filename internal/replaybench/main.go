@@ -15,7 +15,7 @@ import (
 	flag "github.com/spf13/pflag"
 )
 
-const usage = `Usage: replaybench [options]
+const usage = `Usage: go run ./internal/bench replay [options]
 
 Measures replay end to end against the local instance: writes a recording
 of --calls GET calls whose answers are the instance's own, starts the
@@ -58,7 +58,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	endpoint := fs.String("endpoint", "", "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "replaybench: error: %v\nreplaybench: hint: run 'replaybench --help' for usage\n", err)
+		fmt.Fprintf(stderr, "bench: error: %v\nbench: hint: run 'go run ./internal/bench replay --help' for usage\n", err)
 		return 2
 	}
 	if *help {
@@ -66,22 +66,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if *calls <= 0 || *runs <= 0 || *conc <= 0 {
-		fmt.Fprintln(stderr, "replaybench: error: --calls, --runs and --concurrency must be more than 0")
+		fmt.Fprintln(stderr, "bench: error: --calls, --runs and --concurrency must be more than 0")
 		return 2
 	}
 	if *record != "" {
 		if *endpoint == "" {
-			fmt.Fprintln(stderr, "replaybench: error: --record needs --endpoint")
+			fmt.Fprintln(stderr, "bench: error: --record needs --endpoint")
 			return 2
 		}
 		if err := recordTo(*record, *endpoint, *calls); err != nil {
-			fmt.Fprintf(stderr, "replaybench: error: %v\n", err)
+			fmt.Fprintf(stderr, "bench: error: %v\n", err)
 			return 2
 		}
 		return 0
 	}
 	if err := measure(context.Background(), stdout, stderr, *base, *calls, *runs, *conc, *keep); err != nil {
-		fmt.Fprintf(stderr, "replaybench: error: %v\n", err)
+		fmt.Fprintf(stderr, "bench: error: %v\n", err)
 		return 2
 	}
 	return 0

@@ -1,5 +1,6 @@
 // Command gen writes a recording of N calls (package planbench) and the
-// local instance's API document beside it, for timing replay --dry-run:
+// local instance's API document beside it, for timing replay --dry-run by
+// hand; `go run ./internal/bench plan` does the whole measurement.
 //
 //	go run ./internal/planbench/gen -n 20000 -o /tmp/plan20k
 //	replay --dry-run --unsafe -e http://127.0.0.1:9 --spec /tmp/plan20k/openapi.json /tmp/plan20k/recording.har
@@ -9,12 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"time"
 
-	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/planbench"
-	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
 func main() {
@@ -25,24 +22,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "gen: error: -o DIR is required")
 		os.Exit(2)
 	}
-	if err := write(*n, *dir); err != nil {
+	if err := planbench.WriteFolder(*dir, *n); err != nil {
 		fmt.Fprintln(os.Stderr, "gen: error:", err)
 		os.Exit(2)
 	}
-}
-
-func write(n int, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	entries := planbench.Flow(n, "testops.example.com", time.Date(2026, 11, 28, 10, 33, 37, 997e6, time.UTC))
-	f := &har.File{Log: har.Log{Version: "1.2", Creator: har.Creator{Name: "planbench", Version: "1"}, Entries: entries}}
-	if err := har.WriteFile(filepath.Join(dir, "recording.har"), f, har.WriterOptions{}); err != nil {
-		return err
-	}
-	doc, err := sandbox.Document(sandbox.AllServices, false)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "openapi.json"), doc, 0o644)
 }
