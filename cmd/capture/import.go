@@ -31,7 +31,7 @@ func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
 			return 0, err
 		}
 	}
-	head, err := proxy.ImportHeader(o.from, creator())
+	head, err := proxy.ImportHeader(o.from, cli.Creator(prog))
 	if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Op == "open" {
 		// A file that cannot be opened is the flag's fault, as a missing one is.
 		err = fmt.Errorf("--from: %w", err)

@@ -240,7 +240,7 @@ func startRecorder(o *options, stdout, stderr io.Writer, getenv func(string) str
 		return nil, err
 	}
 	red := har.NewRedactor(o.rules)
-	head := &har.File{Log: har.Log{Version: "1.2", Creator: creator()}}
+	head := &har.File{Log: har.Log{Version: "1.2", Creator: cli.Creator(prog)}}
 	if r.browserPath != "" {
 		head.Log.Browser = browserVersion(r.browserPath)
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -224,13 +223,6 @@ func (o *options) check(fs *pflag.FlagSet) error {
 }
 
 // creator names this tool in the HAR files it writes.
-func creator() har.Creator {
-	v := "devel"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
-	return har.Creator{Name: "apitrail capture", Version: v}
-}
 
 // maxBodyOption turns --max-body into proxy's terms, where 0 means the
 // default and a negative value keeps no bodies.

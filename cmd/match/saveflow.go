@@ -66,7 +66,14 @@ func (m *matchRun) finishFlow() error {
 			"check that the recording was made on the instance the spec describes")
 	}
 	red := har.NewRedactor(har.DefaultRules())
-	hw, err := har.Create(b.HAR(), har.WriterOptions{Redactor: red})
+	// The export's own header (browser, pages, comment) is kept, with
+	// match named as the creator and the file it came from in the comment,
+	// as capture --from writes it.
+	head, err := proxy.ImportHeader(s.in.har, cli.Creator(prog))
+	if err != nil {
+		return err
+	}
+	hw, err := har.Create(b.HAR(), har.WriterOptions{Redactor: red, Header: head})
 	if err != nil {
 		return err
 	}

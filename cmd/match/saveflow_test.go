@@ -39,6 +39,17 @@ func TestSaveFlowMakesARecordingFolder(t *testing.T) {
 	if strings.Contains(string(data), "tok-abcdefghijklmnop") {
 		t.Error("the token went into the recording folder")
 	}
+	// The export's header is kept, naming match and where it came from.
+	saved, err := har.ReadFile(fl.HAR())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := saved.Log.Creator; c.Name != "apitrail match" || c.Version == "" {
+		t.Errorf("creator %+v, want apitrail match", c)
+	}
+	if want := "imported by apitrail match from " + filepath.Base(harPath) + ", made by " + f.Log.Creator.Name; !strings.Contains(saved.Log.Comment, want) {
+		t.Errorf("comment %q, want it to hold %q", saved.Log.Comment, want)
+	}
 	rules, err := fl.Rules()
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"runtime/debug"
+
+	"github.com/apitrail/apitrail/har"
 )
 
 // Version is the line --version prints: the command, the module version
@@ -46,4 +48,14 @@ func versionLine(prog string, bi *debug.BuildInfo) string {
 		line += " (" + at + ")"
 	}
 	return line + ", " + bi.GoVersion
+}
+
+// Creator names a command as the creator of the HAR files it writes: the
+// module version, or "devel" for a build outside a released module.
+func Creator(prog string) har.Creator {
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return har.Creator{Name: "apitrail " + prog, Version: v}
 }
