@@ -181,7 +181,7 @@ func Analyze(calls []Call, opts Options) *Plan {
 	}
 	for i, c := range calls {
 		uses[i] = requestValues(i, c)
-		unsafe := c.Entry.Request.Method != http.MethodGet && c.Entry.Request.Method != http.MethodHead && c.Entry.Request.Method != http.MethodOptions
+		unsafe := changesState(c.Entry.Request.Method)
 		var at time.Time
 		if unsafe {
 			at, _ = time.Parse(time.RFC3339Nano, c.Entry.StartedDateTime)
@@ -446,7 +446,7 @@ func responseValues(i int, c Call) []production {
 	if e.Response.Status < 200 || e.Response.Status > 299 {
 		return nil
 	}
-	creating := e.Request.Method != http.MethodGet && e.Request.Method != http.MethodHead && e.Request.Method != http.MethodOptions
+	creating := changesState(e.Request.Method)
 	u, _ := url.Parse(e.Request.URL)
 	resource := ""
 	if u != nil {
@@ -698,4 +698,10 @@ func (p *Plan) Produced(call int) []*Var {
 type Binding struct {
 	Var   *Var
 	Place Place
+}
+
+// changesState tells a method that may create or change data from the ones
+// that only read (replay.Safe says the same; replay imports correlate).
+func changesState(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
 }

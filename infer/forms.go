@@ -74,7 +74,7 @@ func idForm(seg string) (id, strong bool) {
 	switch {
 	case values.Digits(seg):
 		return true, len(seg) >= 3
-	case values.Format(seg) == "uuid", values.Format(seg) == "date":
+	case values.IsUUID(seg), values.Format(seg) == "date":
 		return true, true
 	case len(seg) >= 16 && hexRE.MatchString(seg) && hasDigit(seg) && hasLetter(seg):
 		return true, true

@@ -39,6 +39,9 @@ func IsCacheBuster(name, value, started string) bool {
 			return true
 		}
 	}
+	if _, ok := values.Epoch(value); !ok {
+		return false // most values: no need to parse the call's time
+	}
 	at, ok := values.ISO8601(started)
 	return ok && values.EpochNear(value, at, cacheBusterWindow)
 }

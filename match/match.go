@@ -142,8 +142,7 @@ func normalizeHost(h string) string {
 // over a recording when Options.Hosts is empty, and the secret values it
 // holds, which no Result shows.
 func (m *Matcher) Observe(e *har.Entry) {
-	m.red.PinSecrets([]*har.Entry{e})
-	m.learnHost(e)
+	m.ObserveAll([]*har.Entry{e})
 }
 
 // ObserveAll is Observe for consecutive entries, in their order. Finding

@@ -123,7 +123,7 @@ func New(opts Options) (*Proxy, error) {
 
 	mc, err := mitm.NewConfig(opts.CA.Cert, opts.CA.Key)
 	if err != nil {
-		return nil, fmt.Errorf("%w", err)
+		return nil, err
 	}
 	mc.SetOrganization("apitrail capture")
 	// Leaf certificates live a day either side of now: long enough for a

@@ -9,11 +9,14 @@ import (
 )
 
 // carried maps each value the flow carried, as the answer compared with
-// has it (recorded, or the baseline's: was), to the value of this run.
-func (r *runner) carried(was map[string]string) map[string]string {
+// has it (recorded, or the baseline's: was), to the value of this run; and,
+// of those, the values the flow chose (see correlate.Var.Chosen): a launch
+// named with the time of this run where the recording had the time it was
+// made.
+func (r *runner) carried(was map[string]string) (changed, chosen map[string]string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	changed := map[string]string{}
+	changed, chosen = map[string]string{}, map[string]string{}
 	for v, nv := range r.values {
 		old := v.Value
 		if bv, ok := was[v.Value]; ok {
@@ -21,31 +24,12 @@ func (r *runner) carried(was map[string]string) map[string]string {
 		}
 		if nv != old {
 			changed[old] = nv
+			if v.Chosen != nil {
+				chosen[old] = nv
+			}
 		}
 	}
-	return changed
-}
-
-// chosenCarried is carried for the values the flow chose (see
-// correlate.Var.Chosen): a launch named with the time of this run where
-// the recording had the time it was made.
-func (r *runner) chosenCarried(was map[string]string) map[string]string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	changed := map[string]string{}
-	for v, nv := range r.values {
-		if v.Chosen == nil {
-			continue
-		}
-		old := v.Value
-		if bv, ok := was[v.Value]; ok {
-			old = bv
-		}
-		if nv != old {
-			changed[old] = nv
-		}
-	}
-	return changed
+	return changed, chosen
 }
 
 // carryChosen puts the values of this run into a string of a recorded

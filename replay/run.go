@@ -434,7 +434,8 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	er.Recorded = &Message{Status: rec.Status, Header: shown, Body: rec.Body}
 	rec, now = notModified(rec, now)
-	rec.Header = carryHeaders(rec.Header, r.carried(was))
+	changed, _ := r.carried(was)
+	rec.Header = carryHeaders(rec.Header, changed)
 	r.mu.Lock()
 	// Both lists only grow by appending (setValue copies before it changes
 	// one in place), so a call can read its snapshot of them unlocked.
@@ -756,7 +757,7 @@ func (l *limiter) wait(ctx context.Context) error {
 // Only members that hold ids are changed, so a count that happens to equal
 // an old id stays as recorded.
 func (r *runner) expected(body []byte, was map[string]string) []byte {
-	changed := r.carried(was)
+	changed, chosen := r.carried(was)
 	if len(changed) == 0 || len(body) == 0 {
 		return body
 	}
@@ -764,7 +765,6 @@ func (r *runner) expected(body []byte, was map[string]string) []byte {
 	if err != nil {
 		return body
 	}
-	chosen := r.chosenCarried(was)
 	for i := len(leaves) - 1; i >= 0; i-- { // from the end, so earlier spans stay valid
 		l := leaves[i]
 		if l.Kind == jsonpath.String && len(chosen) > 0 {

@@ -45,10 +45,9 @@ func upstreamRoots(path string) (*x509.CertPool, error) {
 // output is where the recording goes: a file created for it, or standard
 // output.
 type output struct {
-	w       io.Writer
-	path    string
-	file    *os.File
-	created bool
+	w    io.Writer
+	path string
+	file *os.File
 }
 
 // createOutput opens the recording file, refusing to replace one unless
@@ -68,7 +67,7 @@ func createOutput(path string, force bool, stdout io.Writer) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &output{w: f, path: path, file: f, created: true}, nil
+	return &output{w: f, path: path, file: f}, nil
 }
 
 // close syncs and closes the file, and removes it when the recording
@@ -81,7 +80,7 @@ func (o *output) close(remove bool) error {
 	if cerr := o.file.Close(); err == nil {
 		err = cerr
 	}
-	if remove && o.created {
+	if remove {
 		os.Remove(o.path)
 	}
 	return err

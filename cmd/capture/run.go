@@ -222,8 +222,6 @@ func (o *options) check(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// creator names this tool in the HAR files it writes.
-
 // maxBodyOption turns --max-body into proxy's terms, where 0 means the
 // default and a negative value keeps no bodies.
 func maxBodyOption(n int64) int64 {

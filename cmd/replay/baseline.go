@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/apitrail/apitrail/har"
@@ -101,7 +100,6 @@ func writeBaselineValues(baseline string, n int, fresh map[int]bool, now map[str
 			f.Entries = append(f.Entries, baselineValuesEntry{Index: i, Values: vals})
 		}
 	}
-	sort.Slice(f.Entries, func(a, b int) bool { return f.Entries[a].Index < f.Entries[b].Index })
 	b, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err

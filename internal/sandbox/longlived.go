@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -238,16 +239,9 @@ func (in *Instance) otherUsers() {
 		case <-time.After(wait):
 		}
 		if k := in.Knobs(); k.OtherUsers > 0 {
-			in.otherUserTurn(hc, turn, cmpOr(k.OtherUsersProject, OtherUsersProject))
+			in.otherUserTurn(hc, turn, cmp.Or(k.OtherUsersProject, OtherUsersProject))
 		}
 	}
-}
-
-func cmpOr(a, b int64) int64 {
-	if a != 0 {
-		return a
-	}
-	return b
 }
 
 // otherUserTurn makes one write as one of the other users: it creates a

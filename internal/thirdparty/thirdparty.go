@@ -11,7 +11,6 @@ package thirdparty
 import (
 	"context"
 	_ "embed"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -220,7 +219,7 @@ func start(t testing.TB, cmd *exec.Cmd, s *Server, logPath string) {
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(logPath)
-			t.Fatalf("%s did not answer within a minute:\n%s", s.Name, fmt.Sprint(string(log)))
+			t.Fatalf("%s did not answer within a minute:\n%s", s.Name, log)
 		}
 	}
 }
