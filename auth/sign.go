@@ -159,11 +159,14 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return res, nil // a fixed credential: the 401 is the answer
 	}
+	// A source that caches credentials drops one the server refused.
+	forget := func(Credential) {}
+	if f, ok := t.Source.(interface{ forget(Credential) }); ok {
+		forget = f.forget
+	}
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		// Cannot send the body twice; renew for the next request only.
-		if f, ok := t.Source.(interface{ forget(Credential) }); ok {
-			f.forget(cred)
-		}
+		forget(cred)
 		return res, nil
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
@@ -184,9 +187,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	res.Body.Close()
-	if f, ok := t.Source.(interface{ forget(Credential) }); ok {
-		f.forget(fresh)
-	}
+	forget(fresh)
 	where := req.URL.Scheme + "://" + req.URL.Host + req.URL.Path
 	return nil, &Error{Kind: ErrTokenRejected, Op: req.Method + " " + req.URL.Path, URL: where, Status: http.StatusUnauthorized,
 		Detail: "a freshly obtained token was refused too: " + scrubSecret(serverMessage(body), fresh.token)}

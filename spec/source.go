@@ -42,14 +42,15 @@ func ReadFile(path string) (Source, error) {
 		return Source{}, &Error{File: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
-	data, err := readLimited(f)
+	data, err := ReadLimited(f)
 	if err != nil {
 		return Source{}, &Error{File: path, Err: err}
 	}
 	return NewSource(filepath.Base(path), path, data, time.Now()), nil
 }
 
-func readLimited(r io.Reader) ([]byte, error) {
+// ReadLimited reads a spec document, refusing one larger than MaxSpecBytes.
+func ReadLimited(r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/apitrail/apitrail/flow"
 	"github.com/apitrail/apitrail/har"
@@ -94,7 +93,7 @@ func (m *matchRun) finishFlow() error {
 	for _, r := range s.results {
 		entries = append(entries, r.Entry)
 		if man.Recorded.IsZero() && r.Entry != nil {
-			man.Recorded, _ = time.Parse(time.RFC3339Nano, r.Entry.StartedDateTime)
+			man.Recorded, _ = r.Entry.Started()
 		}
 	}
 	if err := b.WriteManifest(man); err != nil {

@@ -708,12 +708,9 @@ func get(ctx context.Context, client *http.Client, rawURL, accept string) ([]byt
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil, nil, &spec.Error{File: rawURL, Err: &StatusError{Code: resp.StatusCode}}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, spec.MaxSpecBytes+1))
+	data, err := spec.ReadLimited(resp.Body)
 	if err != nil {
 		return nil, nil, &spec.Error{File: rawURL, Err: err}
-	}
-	if len(data) > spec.MaxSpecBytes {
-		return nil, nil, &spec.Error{File: rawURL, Err: fmt.Errorf("larger than %d MB, the most a spec may be", spec.MaxSpecBytes>>20)}
 	}
 	return data, resp.Request.URL, nil
 }
