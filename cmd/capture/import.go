@@ -56,7 +56,7 @@ func importHAR(o *options, stdout, stderr io.Writer) (int, error) {
 	if o.keepSecrets {
 		cli.Warn(stderr, prog, "--keep-secrets: tokens, cookies and passwords go into %s as they are; do not share it", o.output)
 	}
-	opts := proxy.ImportOptions{Filter: o.filter, MaxBody: maxBodyOption(int64(o.maxBody))}
+	opts := proxy.ImportOptions{Filter: o.filter, MaxBody: o.maxBody.MaxBody()}
 	if !o.keepSecrets {
 		opts.Redactor = red
 	}

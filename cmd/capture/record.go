@@ -264,7 +264,7 @@ func startRecorder(o *options, stdout, stderr io.Writer, getenv func(string) str
 		CA:                 r.ca,
 		Writer:             r.sink,
 		Filter:             o.filter,
-		MaxBody:            maxBodyOption(int64(o.maxBody)),
+		MaxBody:            o.maxBody.MaxBody(),
 		UpstreamRoots:      roots,
 		InsecureSkipVerify: o.insecure,
 		OnError: func(err error) {

@@ -221,12 +221,3 @@ func (o *options) check(fs *pflag.FlagSet) error {
 	}
 	return nil
 }
-
-// maxBodyOption turns --max-body into proxy's terms, where 0 means the
-// default and a negative value keeps no bodies.
-func maxBodyOption(n int64) int64 {
-	if n == 0 {
-		return -1
-	}
-	return n
-}

@@ -416,9 +416,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 	if r.o.retries == 0 {
 		opts.Retries = -1
 	}
-	if opts.MaxBody = int64(r.o.maxBody); opts.MaxBody == 0 {
-		opts.MaxBody = -1 // keep no body, as capture --max-body 0 does
-	}
+	opts.MaxBody = r.o.maxBody.MaxBody()
 	rep, err := plan.Run(ctx, opts)
 	status.Clear()
 	if err != nil {

@@ -69,3 +69,13 @@ func formatSize(n int64) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// MaxBody is a --max-body value in the libraries' terms, where 0 means
+// their default and a negative value keeps no body: --max-body 0 asks to
+// keep none.
+func (f Size) MaxBody() int64 {
+	if f == 0 {
+		return -1
+	}
+	return int64(f)
+}
