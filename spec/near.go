@@ -37,11 +37,21 @@ func (ix *Index) Near(method string, u *url.URL) []NearMiss {
 	}
 	var found [len(nearKinds)][]*Operation
 	seen := map[*Operation]bool{}
+	// Operations share a few server prefixes: cutting and splitting the
+	// path once per prefix, not once per operation, keeps a call that
+	// found nothing from costing a split for each of a large API's
+	// hundreds of operations.
+	cuts := map[string][]nearPath{}
 	for _, op := range ix.ops {
 		k := -1
-		for _, p := range paths {
-			for _, prefix := range op.prefixes {
-				if c := nearKind(op, method, prefix, p); c >= 0 && (k < 0 || c < k) {
+		for _, prefix := range op.prefixes {
+			cut, ok := cuts[prefix]
+			if !ok {
+				cut = cutPaths(prefix, paths)
+				cuts[prefix] = cut
+			}
+			for _, np := range cut {
+				if c := nearKind(op, method, np); c >= 0 && (k < 0 || c < k) {
 					k = c
 				}
 			}
@@ -70,18 +80,37 @@ func (ix *Index) Near(method string, u *url.URL) []NearMiss {
 // nearKinds are the ways a call may miss a template, closest first.
 var nearKinds = [...]string{"another method", "trailing slash", "letter case", "one segment more", "one segment less"}
 
-// nearKind says how a path misses an operation under one server prefix, as
-// an index into nearKinds, or -1 when it is not near.
-func nearKind(op *Operation, method, prefix, path string) int {
-	rest, ok := strings.CutPrefix(path, prefix)
-	folded := false
-	if !ok && len(path) >= len(prefix) && strings.EqualFold(path[:len(prefix)], prefix) {
-		rest, folded = path[len(prefix):], true // "/API/..." under a server's "/api"
+// nearPath is a request path after one server prefix: its segments, and
+// whether the prefix matched only when letter case is ignored.
+type nearPath struct {
+	segs   []string
+	folded bool
+}
+
+// cutPaths cuts a server prefix off each of the request's paths (as sent
+// and under the aliases) and splits what follows; a path that does not
+// start with the prefix has no entry.
+func cutPaths(prefix string, paths []string) []nearPath {
+	var out []nearPath
+	for _, path := range paths {
+		rest, ok := strings.CutPrefix(path, prefix)
+		folded := false
+		if !ok && len(path) >= len(prefix) && strings.EqualFold(path[:len(prefix)], prefix) {
+			rest, folded = path[len(prefix):], true // "/API/..." under a server's "/api"
+		}
+		if !ok && !folded || (rest != "" && rest[0] != '/') {
+			continue
+		}
+		out = append(out, nearPath{segs: splitPath(rest), folded: folded})
 	}
-	if !ok && !folded || (rest != "" && rest[0] != '/') {
-		return -1
-	}
-	segs := splitPath(rest)
+	return out
+}
+
+// nearKind says how a path, cut after one of the operation's server
+// prefixes, misses the operation, as an index into nearKinds, or -1 when
+// it is not near.
+func nearKind(op *Operation, method string, np nearPath) int {
+	segs, folded := np.segs, np.folded
 	sameMethod := op.Method == method || (method == "HEAD" && op.Method == "GET")
 	if folded {
 		if sameMethod && fitsTemplate(op.tmpl, segs, true) {
