@@ -15,9 +15,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/syncbuf"
 )
 
 // commands are the binaries the tests build, in the order they are built.
@@ -91,28 +92,10 @@ func runCmd(t testing.TB, dir string, env []string, stdin io.Reader, name string
 	return result{cmd.ProcessState.ExitCode(), out.String(), errb.String()}
 }
 
-// lockedBuffer is an output a process writes while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // process is a command running in the background.
 type process struct {
 	cmd    *exec.Cmd
-	output *lockedBuffer // stdout and stderr together
+	output *syncbuf.Buffer // stdout and stderr together
 	done   chan struct{}
 }
 
@@ -123,7 +106,7 @@ func start(t testing.TB, dir string, env []string, name string, args ...string) 
 	cmd := exec.Command(bin(t, name), args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	p := &process{cmd: cmd, output: &lockedBuffer{}, done: make(chan struct{})}
+	p := &process{cmd: cmd, output: &syncbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.output, p.output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/syncbuf"
 )
 
 // harDumpAddon is mitmproxy's own HAR exporter for versions before 10.1,
@@ -123,7 +125,7 @@ func waitListening(b *testing.B, addr string, done <-chan struct{}, log func() s
 // it, trusting the CA certificate it writes to caFile.
 func launch(b *testing.B, name, addr, caFile, bin string, args ...string) (path, *exec.Cmd) {
 	cmd := exec.Command(bin, args...)
-	var log syncBuffer
+	var log syncbuf.Buffer
 	cmd.Stderr, cmd.Stdout = &log, &log
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apitrail/apitrail/internal/syncbuf"
+
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/thirdparty"
 	"github.com/apitrail/apitrail/match"
@@ -265,7 +267,7 @@ func startDevTools(t *testing.T, browserPath, proxyAddr, profile string) *devToo
 		"--remote-debugging-pipe", "about:blank"}
 	cmd := exec.Command(browserPath, args...)
 	cmd.ExtraFiles = []*os.File{toChrome, chromeEnd} // fd 3 it reads, fd 4 it writes
-	var log syncBuffer
+	var log syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

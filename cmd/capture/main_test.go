@@ -26,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apitrail/apitrail/internal/syncbuf"
+
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/har/hartest"
 )
@@ -74,26 +76,9 @@ func binary(t *testing.T) string {
 type process struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	stderr *syncBuffer
+	stderr *syncbuf.Buffer
 	addr   string
 	done   chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var proxyLine = regexp.MustCompile(`proxy on http://([0-9.:]+),`)
@@ -103,7 +88,7 @@ func startProcess(t *testing.T, env []string, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &process{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &process{t: t, cmd: cmd, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	cmd.Stdout = p.stderr
 	if err := cmd.Start(); err != nil {

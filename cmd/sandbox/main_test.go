@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apitrail/apitrail/internal/syncbuf"
 )
 
 func TestRunUsage(t *testing.T) {
@@ -48,25 +50,8 @@ func TestRunUsage(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu  chan struct{}
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu <- struct{}{}
-	defer func() { <-s.mu }()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu <- struct{}{}
-	defer func() { <-s.mu }()
-	return s.buf.String()
-}
-
 func TestRunServesUntilStopped(t *testing.T) {
-	out := &syncBuffer{mu: make(chan struct{}, 1)}
+	out := &syncbuf.Buffer{}
 	var errb bytes.Buffer
 	stop := make(chan struct{})
 	done := make(chan int)
