@@ -120,7 +120,11 @@ func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem
 			problems = append(problems, Problem{Kind: CheckFailed, Where: m.Operation.Pointer, Message: oneLine(fmt.Sprintf("kin-openapi failed checking this exchange: %v", p))})
 		}
 	}()
-	c := checker{ix: ix, op: m.Operation}
+	c := checker{ix: ix, op: m.Operation, m: m, req: req, method: strings.ToUpper(req.Method)}
+	c.spec = ix.checkSpecs[m.Operation.Document]
+	if c.spec == nil {
+		c.spec = m.Operation.Document.OpenAPI // a match from another index
+	}
 	if m.Spanning != "" {
 		for _, p := range m.Params {
 			if p.Name == m.Spanning {
@@ -128,7 +132,7 @@ func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem
 			}
 		}
 	}
-	c.request(m, req)
+	c.request()
 	if resp != nil {
 		c.response(resp)
 	}
@@ -136,9 +140,16 @@ func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem
 }
 
 type checker struct {
-	ix       *Index
-	op       *Operation
+	ix     *Index
+	op     *Operation
+	m      Match
+	req    Request
+	method string
+	spec   *openapi3.T
+	// input is openapi3filter's view of the request, made only when a
+	// check goes to openapi3filter (kinInput).
 	input    *openapi3filter.RequestValidationInput
+	query    url.Values
 	problems []Problem
 }
 
@@ -152,79 +163,75 @@ var checkOptions = &openapi3filter.Options{
 	AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 }
 
-func (c *checker) request(m Match, req Request) {
-	op := c.op
-	u := req.URL
-	if u == nil {
-		u = &url.URL{Path: "/"}
+func (c *checker) url() *url.URL {
+	if c.req.URL == nil {
+		return &url.URL{Path: "/"}
 	}
-	header := req.Header.Clone()
+	return c.req.URL
+}
+
+// kinInput builds the request as openapi3filter takes it, once.
+func (c *checker) kinInput() *openapi3filter.RequestValidationInput {
+	if c.input != nil {
+		return c.input
+	}
+	op, u := c.op, c.url()
+	header := c.req.Header.Clone()
 	if header == nil {
 		header = http.Header{}
 	}
 	hr := (&http.Request{
-		Method:        strings.ToUpper(req.Method),
+		Method:        c.method,
 		URL:           u,
 		Header:        header,
-		Body:          io.NopCloser(bytes.NewReader(req.Body)),
-		ContentLength: int64(len(req.Body)),
+		Body:          io.NopCloser(bytes.NewReader(c.req.Body)),
+		ContentLength: int64(len(c.req.Body)),
 		Host:          u.Host,
 	}).WithContext(context.Background())
-	pathParams := make(map[string]string, len(m.Params))
-	for _, p := range m.Params {
-		pathParams[p.Name] = p.Raw
-	}
-	spec := c.ix.checkSpecs[op.Document]
-	if spec == nil {
-		spec = op.Document.OpenAPI // a match from another index
-	}
 	c.input = &openapi3filter.RequestValidationInput{
 		Request:    hr,
-		PathParams: pathParams,
-		Route: &routers.Route{Spec: spec, Path: op.Path, PathItem: op.PathItem,
+		PathParams: c.pathParams(),
+		Route: &routers.Route{Spec: c.spec, Path: op.Path, PathItem: op.PathItem,
 			Method: op.Method, Operation: op.OpenAPI},
 		Options: checkOptions,
 	}
-	query := u.Query()
+	return c.input
+}
+
+func (c *checker) pathParams() map[string]string {
+	pathParams := make(map[string]string, len(c.m.Params))
+	for _, p := range c.m.Params {
+		pathParams[p.Name] = p.Raw
+	}
+	return pathParams
+}
+
+func (c *checker) request() {
+	op := c.op
+	req := c.req
+	c.query = c.url().Query()
 
 	// Query keys the operation does not declare. Artefacts still count as
 	// declared: a browser that does send csrfToken is not drifting.
-	if !op.catchAll {
-		declared := map[string]bool{}
-		var deep []string
-		for _, list := range []openapi3.Parameters{op.PathItem.Parameters, op.OpenAPI.Parameters} {
-			for _, pr := range list {
-				if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInQuery {
-					continue
-				}
-				declared[pr.Value.Name] = true
-				if pr.Value.Style == openapi3.SerializationDeepObject {
-					deep = append(deep, pr.Value.Name+"[")
-				}
-			}
-		}
-		keys := make([]string, 0, len(query))
-		for k := range query {
+	if !op.catchAll && len(c.query) > 0 {
+		keys := make([]string, 0, len(c.query))
+		for k := range c.query {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-	next:
 		for _, k := range keys {
-			if declared[k] {
-				continue
+			if !declaresQuery(op, k) {
+				c.add(UndocumentedQuery, "query."+k, "query parameter is not in the spec")
 			}
-			for _, prefix := range deep {
-				if strings.HasPrefix(k, prefix) {
-					continue next
-				}
-			}
-			c.add(UndocumentedQuery, "query."+k, "query parameter is not in the spec")
 		}
 	}
 
 	ctx := context.Background()
 	for _, p := range op.checkParams {
-		if err := openapi3filter.ValidateParameter(ctx, c.input, p); err != nil {
+		if c.paramFits(p) {
+			continue
+		}
+		if err := openapi3filter.ValidateParameter(ctx, c.kinInput(), p); err != nil {
 			c.paramProblem(p, err)
 		}
 	}
@@ -239,19 +246,45 @@ func (c *checker) request(m Match, req Request) {
 	if req.Truncated {
 		return
 	}
-	if len(req.Body) > 0 {
-		ct := effectiveType(header.Get("Content-Type"), req.Body, rb.Value.Content)
-		if !decodable(ct) && rb.Value.Content.Get(ct) != nil {
-			// XML and other bodies nothing here decodes: their media type
-			// is documented, and that is all there is to say.
-			return
+	if len(req.Body) == 0 {
+		// What openapi3filter.ValidateRequestBody says of no body.
+		if rb.Value.Required {
+			c.add(MissingRequestBody, "request.body", "required request body was not sent")
 		}
-		header.Set("Content-Type", ct)
+		return
 	}
-	hr.Body = io.NopCloser(bytes.NewReader(req.Body))
-	if err := openapi3filter.ValidateRequestBody(ctx, c.input, rb.Value); err != nil {
+	ct := effectiveType(req.Header.Get("Content-Type"), req.Body, rb.Value.Content)
+	if !decodable(ct) && rb.Value.Content.Get(ct) != nil {
+		// XML and other bodies nothing here decodes: their media type
+		// is documented, and that is all there is to say.
+		return
+	}
+	if c.bodyFits(rb.Value.Content, ct, req.Body, true) {
+		return
+	}
+	in := c.kinInput()
+	in.Request.Header.Set("Content-Type", ct)
+	in.Request.Body = io.NopCloser(bytes.NewReader(req.Body))
+	if err := openapi3filter.ValidateRequestBody(ctx, in, rb.Value); err != nil {
 		c.bodyProblems(InvalidRequestBody, "request", err)
 	}
+}
+
+// declaresQuery reports whether the operation or its path item declares
+// the query key, a deepObject parameter's "name[...]" keys included.
+func declaresQuery(op *Operation, k string) bool {
+	for _, list := range []openapi3.Parameters{op.PathItem.Parameters, op.OpenAPI.Parameters} {
+		for _, pr := range list {
+			if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInQuery {
+				continue
+			}
+			p := pr.Value
+			if p.Name == k || p.Style == openapi3.SerializationDeepObject && strings.HasPrefix(k, p.Name+"[") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *checker) paramProblem(p *openapi3.Parameter, err error) {
@@ -311,12 +344,8 @@ func (c *checker) response(resp *Response) {
 		c.add(UndocumentedStatus, "status", "status %d is not in the spec (it lists %s)", resp.Status, strings.Join(responseCodes(responses), ", "))
 		return
 	}
-	header := resp.Header.Clone()
-	if header == nil {
-		header = http.Header{}
-	}
 	body := resp.Body
-	if len(bytes.TrimSpace(body)) == 0 || c.input.Request.Method == http.MethodHead || resp.Truncated {
+	if len(bytes.TrimSpace(body)) == 0 || c.method == http.MethodHead || resp.Truncated {
 		return
 	}
 	ref := responses.Status(resp.Status)
@@ -326,7 +355,7 @@ func (c *checker) response(resp *Response) {
 	if ref == nil || ref.Value == nil {
 		return
 	}
-	ct := effectiveType(header.Get("Content-Type"), body, ref.Value.Content)
+	ct := effectiveType(resp.Header.Get("Content-Type"), body, ref.Value.Content)
 	if ct == "" {
 		return
 	}
@@ -338,13 +367,22 @@ func (c *checker) response(resp *Response) {
 		}
 		return
 	}
+	if !hasHeaders(ref.Value.Headers) && c.bodyFits(ref.Value.Content, ct, body, false) {
+		return
+	}
+	header := resp.Header.Clone()
+	if header == nil {
+		header = http.Header{}
+	}
 	header.Set("Content-Type", ct)
 	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: c.input,
+		RequestValidationInput: c.kinInput(),
 		Status:                 resp.Status,
 		Header:                 header,
 		Options:                checkOptions,
 	}
+	kinBodies.acquire(len(body))
+	defer kinBodies.release(len(body))
 	in.SetBodyBytes(body)
 	err := openapi3filter.ValidateResponse(context.Background(), in)
 	var re *openapi3filter.ResponseError
@@ -368,6 +406,17 @@ func (c *checker) response(resp *Response) {
 	if err != nil {
 		c.bodyProblems(InvalidResponseBody, "response", err)
 	}
+}
+
+// hasHeaders reports whether a response declares headers openapi3filter
+// checks (it skips Content-Type).
+func hasHeaders(h openapi3.Headers) bool {
+	for k := range h {
+		if k != "Content-Type" {
+			return true
+		}
+	}
+	return false
 }
 
 var responseHeaderName = regexp.MustCompile(`header "([^"]+)"`)

@@ -139,6 +139,8 @@ type Index struct {
 	artefacts Artefacts
 	// checkSpecs are the documents as Check hands them to openapi3filter.
 	checkSpecs map[*Document]*openapi3.T
+	// fast holds the schemas Check has compiled (fastcheck.go).
+	fast fastSchemas
 }
 
 // Documents returns the documents the index was built from, in order.

@@ -1,0 +1,214 @@
+package spec
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// bodyFits reports whether a JSON body certainly draws no problem from
+// openapi3filter's body check, as ValidateRequestBody (req) or
+// ValidateResponse would run it, without running it. False means "ask
+// openapi3filter", not "misfit".
+func (c *checker) bodyFits(content openapi3.Content, ct string, body []byte, req bool) bool {
+	if c.spec.IsOpenAPI31OrLater() {
+		return false // the JSON Schema 2020-12 validator, not modelled here
+	}
+	mt := directMediaType(content, ct)
+	if mt == nil || mt != content.Get(ct) || mt.Schema == nil || mt.Schema.Value == nil || mt.Encoding[""] != nil {
+		return false
+	}
+	s := mt.Schema.Value
+	if s.Type.Is(openapi3.TypeString) && s.Format == "binary" {
+		return false // read as a file, not decoded
+	}
+	media, _, _ := strings.Cut(ct, ";")
+	media = strings.ToLower(strings.TrimSpace(media))
+	if media != "application/json" && (!strings.HasSuffix(media, "+json") || openapi3filter.RegisteredBodyDecoder(media) != nil) {
+		return false
+	}
+	if id := mt.Schema.Ref + s.Title; strings.Contains(id, `header "`) {
+		// Check reads such a reason as a header's.
+		return false
+	}
+	switch fastFits(c.ix.fast.root(s, req), body, req) {
+	case fits:
+		return true
+	case ambiguous:
+		return c.ix.artefacts.AmbiguousOneOf
+	}
+	return false
+}
+
+// directMediaType is Content.Get by exact keys only. Get may also find a
+// key listing several media ranges, and which one it finds among
+// overlapping keys is left to map order: such bodies go to
+// openapi3filter, which then looks for itself.
+func directMediaType(content openapi3.Content, mime string) *openapi3.MediaType {
+	if mime == "" {
+		return content["*/*"]
+	}
+	mime = strings.ToLower(strings.TrimSpace(mime))
+	if v := content[mime]; v != nil {
+		return v
+	}
+	base, _, _ := strings.Cut(mime, ";")
+	base = strings.TrimSpace(base)
+	if v := content[base]; v != nil {
+		return v
+	}
+	typ, _, ok := strings.Cut(base, "/")
+	if !ok {
+		return nil
+	}
+	if v := content[typ+"/*"]; v != nil {
+		return v
+	}
+	return content["*/*"]
+}
+
+// paramFits reports whether openapi3filter.ValidateParameter certainly
+// finds nothing wrong with a path or query parameter of one primitive
+// type, decoding it as openapi3filter does and handing the value to the
+// same schema check. False means "ask openapi3filter".
+func (c *checker) paramFits(p *openapi3.Parameter) bool {
+	if p.Schema == nil && p.Content == nil {
+		return true // openapi3filter checks nothing
+	}
+	if p.Content != nil || p.Schema == nil || p.Schema.Value == nil || c.spec.IsOpenAPI31OrLater() {
+		return false
+	}
+	s := p.Schema.Value
+	if s.Type == nil || len(*s.Type) != 1 || len(s.AllOf) > 0 || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || s.Not != nil {
+		return false
+	}
+	var raw string
+	var found bool
+	switch p.In {
+	case openapi3.ParameterInPath:
+		if p.Style != "" && p.Style != openapi3.SerializationSimple {
+			return false
+		}
+		for _, mp := range c.m.Params {
+			if mp.Name == p.Name {
+				raw = mp.Raw // the last of a name, as a map keeps it
+			}
+		}
+		found = raw != ""
+	case openapi3.ParameterInQuery:
+		if p.Style != "" && p.Style != openapi3.SerializationForm {
+			return false
+		}
+		values := c.query[p.Name]
+		found = len(values) > 0
+		if found {
+			// openapi3filter prefers the first non-empty of repeated keys.
+			raw = values[0]
+			for _, v := range values[1:] {
+				if raw != "" {
+					break
+				}
+				raw = v
+			}
+		}
+	default:
+		return false
+	}
+	if !found {
+		return !p.Required
+	}
+	if raw == "" {
+		return false
+	}
+	var value any
+	switch typ := (*s.Type)[0]; typ {
+	case openapi3.TypeInteger:
+		bits := 64
+		if s.Format == "int32" {
+			bits = 32
+		}
+		v, err := strconv.ParseInt(raw, 10, bits)
+		if err != nil {
+			return false
+		}
+		if bits == 32 {
+			value = int32(v)
+		} else {
+			value = v
+		}
+	case openapi3.TypeNumber:
+		if strings.ContainsFunc(raw, func(r rune) bool { return !strings.ContainsRune("+-.0123456789eE", r) }) {
+			return false
+		}
+		v, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return false
+		}
+		value = v
+	case openapi3.TypeBoolean:
+		v, err := strconv.ParseBool(raw)
+		if err != nil {
+			return false
+		}
+		value = v
+	case openapi3.TypeString:
+		value = raw
+	default:
+		return false
+	}
+	return s.VisitJSON(value) == nil
+}
+
+// kinBodies bounds the bytes of bodies openapi3filter decodes at once.
+// It turns a body into Go values several times its size, and Check runs
+// on every core: two 15 MB answers decoded side by side were most of a
+// run's peak memory. Small bodies pass freely.
+var kinBodies = newByteBudget(24<<20, 1<<20)
+
+type byteBudget struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	free    int
+	total   int
+	minSize int
+}
+
+func newByteBudget(total, minSize int) *byteBudget {
+	b := &byteBudget{free: total, total: total, minSize: minSize}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *byteBudget) weight(n int) int {
+	if n < b.minSize {
+		return 0
+	}
+	return min(n, b.total)
+}
+
+func (b *byteBudget) acquire(n int) {
+	w := b.weight(n)
+	if w == 0 {
+		return
+	}
+	b.mu.Lock()
+	for b.free < w {
+		b.cond.Wait()
+	}
+	b.free -= w
+	b.mu.Unlock()
+}
+
+func (b *byteBudget) release(n int) {
+	w := b.weight(n)
+	if w == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.free += w
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
