@@ -55,7 +55,7 @@ type cnode struct {
 	oneOf, anyOf, allOf []*cnode
 	enum                []any
 
-	typed                                                 bool // Type is set
+	typed                                               bool // Type is set
 	tBool, tInt, tNum, tStr, tArr, tObj, requireInteger bool
 
 	// numbers
