@@ -14,7 +14,7 @@ import (
 // ValidateResponse would run it, without running it. False means "ask
 // openapi3filter", not "misfit".
 func (c *checker) bodyFits(content openapi3.Content, ct string, body []byte, req bool) bool {
-	if c.spec.IsOpenAPI31OrLater() {
+	if c.ix.fast.off || c.spec.IsOpenAPI31OrLater() {
 		return false // the JSON Schema 2020-12 validator, not modelled here
 	}
 	mt := directMediaType(content, ct)
@@ -78,7 +78,7 @@ func (c *checker) paramFits(p *openapi3.Parameter) bool {
 	if p.Schema == nil && p.Content == nil {
 		return true // openapi3filter checks nothing
 	}
-	if p.Content != nil || p.Schema == nil || p.Schema.Value == nil || c.spec.IsOpenAPI31OrLater() {
+	if c.ix.fast.off || p.Content != nil || p.Schema == nil || p.Schema.Value == nil || c.spec.IsOpenAPI31OrLater() {
 		return false
 	}
 	s := p.Schema.Value
