@@ -47,9 +47,12 @@ type cnode struct {
 	// unsupported marks keywords this file does not model; any value
 	// reaching the node is unsure.
 	unsupported bool
-	nullable    bool
-	empty       bool
-	always      *bool
+	// sameValue is set when not, oneOf, anyOf or allOf apply other
+	// schemas to the same value.
+	sameValue bool
+	nullable  bool
+	empty     bool
+	always    *bool
 
 	not                 *cnode
 	oneOf, anyOf, allOf []*cnode
@@ -108,6 +111,7 @@ type fastSchemas struct {
 	mu    sync.Mutex
 	nodes map[nodeKey]*cnode
 	ready sync.Map // nodeKey -> *cnode, roots whose graph is complete
+	media sync.Map // mediaKey -> *cnode, nil where the fast path stands aside
 }
 
 func (f *fastSchemas) root(s *openapi3.Schema, req bool) *cnode {
@@ -144,6 +148,7 @@ func (f *fastSchemas) compile(s *openapi3.Schema, req bool) *cnode {
 		n.unsupported = true
 		return n
 	}
+	n.sameValue = s.Not != nil || len(s.OneOf) > 0 || len(s.AnyOf) > 0 || len(s.AllOf) > 0
 	n.nullable = s.Nullable || s.Type.IncludesNull()
 	n.empty = s.IsEmpty()
 	n.always = s.Always
@@ -251,7 +256,7 @@ type walker struct {
 // it fits. trailing bytes other than white space, and any syntax error,
 // are left to kin-openapi.
 func fastFits(n *cnode, body []byte, req bool) verdict {
-	w := walker{data: body, req: req}
+	w := walker{data: body, req: req, chain: make([]*cnode, 0, 8)}
 	v, end := w.value(n, w.space(0))
 	if v == misfit || v == unsure {
 		return v
@@ -278,14 +283,25 @@ func (w *walker) space(p int) int {
 // verdict is fits or ambiguous, end is where the value ends and every
 // byte up to it was checked as JSON; after misfit, end may be -1 (the walk
 // stopped early); after unsure it means nothing.
-func (w *walker) value(n *cnode, p int) (v verdict, end int) {
+func (w *walker) value(n *cnode, p int) (verdict, int) {
+	if !n.sameValue {
+		// No schema applies to this value through this one, so it can
+		// neither meet itself again nor excuse what another requires
+		// (object checks this one's own declarations itself).
+		return w.eval(n, p)
+	}
 	for _, c := range w.chain[w.base:] {
 		if c == n {
 			return w.skipChecked(p)
 		}
 	}
 	w.chain = append(w.chain, n)
-	defer func() { w.chain = w.chain[:len(w.chain)-1] }()
+	v, end := w.eval(n, p)
+	w.chain = w.chain[:len(w.chain)-1]
+	return v, end
+}
+
+func (w *walker) eval(n *cnode, p int) (v verdict, end int) {
 	if n.unsupported {
 		return unsure, -1
 	}

@@ -12,35 +12,64 @@ import (
 // bodyFits reports whether a JSON body certainly draws no problem from
 // openapi3filter's body check, as ValidateRequestBody (req) or
 // ValidateResponse would run it, without running it. False means "ask
-// openapi3filter", not "misfit".
-func (c *checker) bodyFits(content openapi3.Content, ct string, body []byte, req bool) bool {
-	if c.ix.fast.off || c.spec.IsOpenAPI31OrLater() {
-		return false // the JSON Schema 2020-12 validator, not modelled here
-	}
-	mt := directMediaType(content, ct)
-	if mt == nil || mt != content.Get(ct) || mt.Schema == nil || mt.Schema.Value == nil || mt.Encoding[""] != nil {
+// openapi3filter", not "misfit". status picks the response's cache entry.
+func (c *checker) bodyFits(content openapi3.Content, ct string, body []byte, req bool, status int) bool {
+	if c.ix.fast.off {
 		return false
 	}
-	s := mt.Schema.Value
-	if s.Type.Is(openapi3.TypeString) && s.Format == "binary" {
-		return false // read as a file, not decoded
+	k := mediaKey{op: c.op, status: status, req: req, ct: ct}
+	var n *cnode
+	if v, ok := c.ix.fast.media.Load(k); ok {
+		n = v.(*cnode)
+	} else {
+		n = c.bodyNode(content, ct, req)
+		c.ix.fast.media.Store(k, n)
 	}
-	media, _, _ := strings.Cut(ct, ";")
-	media = strings.ToLower(strings.TrimSpace(media))
-	if media != "application/json" && (!strings.HasSuffix(media, "+json") || openapi3filter.RegisteredBodyDecoder(media) != nil) {
+	if n == nil {
 		return false
 	}
-	if id := mt.Schema.Ref + s.Title; strings.Contains(id, `header "`) {
-		// Check reads such a reason as a header's.
-		return false
-	}
-	switch fastFits(c.ix.fast.root(s, req), body, req) {
+	switch fastFits(n, body, req) {
 	case fits:
 		return true
 	case ambiguous:
 		return c.ix.artefacts.AmbiguousOneOf
 	}
 	return false
+}
+
+// mediaKey names one body schema as Check meets it: an operation's request
+// (status 0) or response, and the Content-Type the body came with.
+type mediaKey struct {
+	op     *Operation
+	status int
+	req    bool
+	ct     string
+}
+
+// bodyNode is the compiled schema openapi3filter would hold a body of
+// media type ct to, or nil when the fast path should leave it alone.
+func (c *checker) bodyNode(content openapi3.Content, ct string, req bool) *cnode {
+	if c.spec.IsOpenAPI31OrLater() {
+		return nil // the JSON Schema 2020-12 validator, not modelled here
+	}
+	mt := directMediaType(content, ct)
+	if mt == nil || mt != content.Get(ct) || mt.Schema == nil || mt.Schema.Value == nil || mt.Encoding[""] != nil {
+		return nil
+	}
+	s := mt.Schema.Value
+	if s.Type.Is(openapi3.TypeString) && s.Format == "binary" {
+		return nil // read as a file, not decoded
+	}
+	media, _, _ := strings.Cut(ct, ";")
+	media = strings.ToLower(strings.TrimSpace(media))
+	if media != "application/json" && (!strings.HasSuffix(media, "+json") || openapi3filter.RegisteredBodyDecoder(media) != nil) {
+		return nil
+	}
+	if id := mt.Schema.Ref + s.Title; strings.Contains(id, `header "`) {
+		// Check reads such a reason as a header's.
+		return nil
+	}
+	return c.ix.fast.root(s, req)
 }
 
 // directMediaType is Content.Get by exact keys only. Get may also find a
@@ -85,6 +114,9 @@ func (c *checker) paramFits(p *openapi3.Parameter) bool {
 	if s.Type == nil || len(*s.Type) != 1 || len(s.AllOf) > 0 || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || s.Not != nil {
 		return false
 	}
+	if (*s.Type)[0] == openapi3.TypeArray {
+		return c.arrayParamFits(p, s)
+	}
 	var raw string
 	var found bool
 	switch p.In {
@@ -120,11 +152,51 @@ func (c *checker) paramFits(p *openapi3.Parameter) bool {
 	if !found {
 		return !p.Required
 	}
-	if raw == "" {
+	value, ok := primitive(raw, s)
+	return ok && s.VisitJSON(value) == nil
+}
+
+// arrayParamFits is paramFits for a query array of primitives in the form
+// style, decoded as openapi3filter's urlValuesDecoder.DecodeArray does.
+func (c *checker) arrayParamFits(p *openapi3.Parameter, s *openapi3.Schema) bool {
+	if p.In != openapi3.ParameterInQuery || p.Style != "" && p.Style != openapi3.SerializationForm {
 		return false
 	}
-	var value any
-	switch typ := (*s.Type)[0]; typ {
+	items := s.Items
+	if items == nil || items.Value == nil {
+		return false
+	}
+	is := items.Value
+	if is.Type == nil || len(*is.Type) != 1 || len(is.AllOf) > 0 || len(is.AnyOf) > 0 || len(is.OneOf) > 0 || is.Not != nil {
+		return false
+	}
+	values := c.query[p.Name]
+	if len(values) == 0 {
+		return !p.Required
+	}
+	if p.Explode != nil && !*p.Explode {
+		values = strings.Split(values[0], ",")
+	}
+	arr := make([]any, 0, len(values))
+	for _, raw := range values {
+		v, ok := primitive(raw, is)
+		if !ok {
+			return false
+		}
+		arr = append(arr, v)
+	}
+	return s.VisitJSON(arr) == nil
+}
+
+// primitive decodes a parameter's text as openapi3filter's
+// parsePrimitive does for a schema of one primitive type. An empty text,
+// which openapi3filter reads as no value (or an empty one), is not
+// decoded here.
+func primitive(raw string, s *openapi3.Schema) (any, bool) {
+	if raw == "" {
+		return nil, false
+	}
+	switch (*s.Type)[0] {
 	case openapi3.TypeInteger:
 		bits := 64
 		if s.Format == "int32" {
@@ -132,34 +204,25 @@ func (c *checker) paramFits(p *openapi3.Parameter) bool {
 		}
 		v, err := strconv.ParseInt(raw, 10, bits)
 		if err != nil {
-			return false
+			return nil, false
 		}
 		if bits == 32 {
-			value = int32(v)
-		} else {
-			value = v
+			return int32(v), true
 		}
+		return v, true
 	case openapi3.TypeNumber:
 		if strings.ContainsFunc(raw, func(r rune) bool { return !strings.ContainsRune("+-.0123456789eE", r) }) {
-			return false
+			return nil, false
 		}
 		v, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return false
-		}
-		value = v
+		return v, err == nil
 	case openapi3.TypeBoolean:
 		v, err := strconv.ParseBool(raw)
-		if err != nil {
-			return false
-		}
-		value = v
+		return v, err == nil
 	case openapi3.TypeString:
-		value = raw
-	default:
-		return false
+		return raw, true
 	}
-	return s.VisitJSON(value) == nil
+	return nil, false
 }
 
 // kinBodies bounds the bytes of bodies openapi3filter decodes at once.
