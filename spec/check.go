@@ -259,7 +259,7 @@ func (c *checker) request() {
 		// is documented, and that is all there is to say.
 		return
 	}
-	if c.bodyFits(rb.Value.Content, ct, req.Body, true, 0) {
+	if c.checkBody(rb.Value.Content, ct, req.Body, true, 0) {
 		return
 	}
 	in := c.kinInput()
@@ -367,7 +367,7 @@ func (c *checker) response(resp *Response) {
 		}
 		return
 	}
-	if !hasHeaders(ref.Value.Headers) && c.bodyFits(ref.Value.Content, ct, body, false, resp.Status) {
+	if !hasHeaders(ref.Value.Headers) && c.checkBody(ref.Value.Content, ct, body, false, resp.Status) {
 		return
 	}
 	header := resp.Header.Clone()

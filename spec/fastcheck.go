@@ -1111,3 +1111,121 @@ func declaresDirectional(s *openapi3.Schema, name string, req bool, seen *[]*ope
 	}
 	return false
 }
+
+// decodeBodyValue decodes a body into the values encoding/json's Decoder with
+// UseNumber gives openapi3filter (map[string]any, []any, json.Number,
+// string, bool, nil; the last of a repeated name), without copying the
+// body first. Strings that need no unescaping share the body's bytes,
+// which nothing changes while Check runs. It reports false for anything
+// but one JSON value and white space.
+func decodeBodyValue(body []byte) (any, bool) {
+	w := walker{data: body}
+	v, end, ok := w.decode(w.space(0), 0)
+	if !ok || w.space(end) != len(body) {
+		return nil, false
+	}
+	return v, true
+}
+
+func (w *walker) decode(p, depth int) (any, int, bool) {
+	d := w.data
+	if p >= len(d) || depth >= maxDepth {
+		return nil, -1, false
+	}
+	switch c := d[p]; {
+	case c == '"':
+		end, _, plain := w.scanString(p)
+		if end < 0 {
+			return nil, -1, false
+		}
+		s, ok := w.sharedString(p, end, plain)
+		return s, end, ok
+	case c == '{':
+		m := map[string]any{}
+		p = w.space(p + 1)
+		if p < len(d) && d[p] == '}' {
+			return m, p + 1, true
+		}
+		for {
+			if p >= len(d) || d[p] != '"' {
+				return nil, -1, false
+			}
+			ke, _, plain := w.scanString(p)
+			if ke < 0 {
+				return nil, -1, false
+			}
+			k, ok := w.sharedString(p, ke, plain)
+			if !ok {
+				return nil, -1, false
+			}
+			p = w.space(ke)
+			if p >= len(d) || d[p] != ':' {
+				return nil, -1, false
+			}
+			v, e, ok := w.decode(w.space(p+1), depth+1)
+			if !ok {
+				return nil, -1, false
+			}
+			m[k] = v
+			p = w.space(e)
+			if p >= len(d) {
+				return nil, -1, false
+			}
+			switch d[p] {
+			case ',':
+				p = w.space(p + 1)
+			case '}':
+				return m, p + 1, true
+			default:
+				return nil, -1, false
+			}
+		}
+	case c == '[':
+		a := make([]any, 0)
+		p = w.space(p + 1)
+		if p < len(d) && d[p] == ']' {
+			return a, p + 1, true
+		}
+		for {
+			v, e, ok := w.decode(p, depth+1)
+			if !ok {
+				return nil, -1, false
+			}
+			a = append(a, v)
+			p = w.space(e)
+			if p >= len(d) {
+				return nil, -1, false
+			}
+			switch d[p] {
+			case ',':
+				p = w.space(p + 1)
+			case ']':
+				return a, p + 1, true
+			default:
+				return nil, -1, false
+			}
+		}
+	case c == 't':
+		return true, p + 4, w.literal(p, "true")
+	case c == 'f':
+		return false, p + 5, w.literal(p, "false")
+	case c == 'n':
+		return nil, p + 4, w.literal(p, "null")
+	}
+	end, _ := w.scanNumber(p)
+	if end < 0 {
+		return nil, -1, false
+	}
+	return json.Number(unsafe.String(&d[p], end-p)), end, true
+}
+
+// sharedString is stringValue without a copy of a plain string.
+func (w *walker) sharedString(p, end int, plain bool) (string, bool) {
+	if plain {
+		if end-p == 2 {
+			return "", true
+		}
+		return unsafe.String(&w.data[p+1], end-p-2), true
+	}
+	return w.stringValue(p, end, false)
+}

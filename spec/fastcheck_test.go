@@ -392,7 +392,8 @@ var fuzzSchemas struct {
 	seeds   []string
 }
 
-// FuzzFastCheck holds the fast path's verdict on any bytes, against any
+// FuzzFastCheck holds the fast path's decoding of any bytes to
+// encoding/json's, and its verdict, against any
 // response or request schema of the TestOps 26.1.1 document, to
 // kin-openapi's own decode and validation: it may leave a body to
 // kin-openapi, but never say it fits, or does not, where kin-openapi says
@@ -424,6 +425,14 @@ func FuzzFastCheck(f *testing.F) {
 	f.Add([]byte(`{"content":[{"id":1,"id":"x"}],"a":"\ud800","b":1e999}`), uint16(3), true)
 	f.Fuzz(func(t *testing.T, body []byte, which uint16, req bool) {
 		s := fuzzSchemas.schemas[int(which)%len(fuzzSchemas.schemas)]
+		if got, ok := decodeBodyValue(body); ok {
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.UseNumber()
+			var want any
+			if err := dec.Decode(&want); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("decoded %#v where encoding/json gives %#v (%v)", got, want, err)
+			}
+		}
 		v := fastFits(fuzzSchemas.ix.fast.root(s, req), body, req)
 		if v == unsure {
 			return

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,32 +10,84 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// bodyFits reports whether a JSON body certainly draws no problem from
-// openapi3filter's body check, as ValidateRequestBody (req) or
-// ValidateResponse would run it, without running it. False means "ask
-// openapi3filter", not "misfit". status picks the response's cache entry.
-func (c *checker) bodyFits(content openapi3.Content, ct string, body []byte, req bool, status int) bool {
+// checkBody checks a JSON body the way openapi3filter's
+// ValidateRequestBody (req) or ValidateResponse would, and reports whether
+// it did; false leaves the body to them. A body the compiled schema finds
+// fitting draws no problem. Any other is decoded once, here, into the
+// values encoding/json would give openapi3filter, and kin-openapi's own
+// schema check (Schema.VisitJSON with the options openapi3filter passes)
+// writes the problems, so they read as they always did; this skips the
+// copies openapi3filter makes of the body before decoding it. status picks
+// the response's cache entry.
+func (c *checker) checkBody(content openapi3.Content, ct string, body []byte, req bool, status int) bool {
 	if c.ix.fast.off {
 		return false
 	}
 	k := mediaKey{op: c.op, status: status, req: req, ct: ct}
-	var n *cnode
+	var me *mediaEntry
 	if v, ok := c.ix.fast.media.Load(k); ok {
-		n = v.(*cnode)
+		me = v.(*mediaEntry)
 	} else {
-		n = c.bodyNode(content, ct, req)
-		c.ix.fast.media.Store(k, n)
+		me = c.bodyNode(content, ct, req)
+		c.ix.fast.media.Store(k, me)
 	}
-	if n == nil {
+	if me == nil {
 		return false
 	}
-	switch fastFits(n, body, req) {
+	switch fastFits(me.node, body, req) {
 	case fits:
 		return true
 	case ambiguous:
-		return c.ix.artefacts.AmbiguousOneOf
+		if c.ix.artefacts.AmbiguousOneOf {
+			return true
+		}
+	}
+	if !req && redirectStatus(status) {
+		return false // ValidateResponse checks no body of these
+	}
+	kinBodies.acquire(len(body))
+	defer kinBodies.release(len(body))
+	value, ok := decodeBodyValue(body)
+	if !ok {
+		return false // openapi3filter says how it fails to decode
+	}
+	direction := openapi3.VisitAsResponse()
+	if req {
+		direction = openapi3.VisitAsRequest()
+	}
+	err := me.ref.Value.VisitJSON(value, direction, openapi3.MultiErrors())
+	if err == nil {
+		return true
+	}
+	id := strings.TrimSpace(me.ref.Ref)
+	if id == "" {
+		id = strings.TrimSpace(me.ref.Value.Title)
+	}
+	if id != "" {
+		id = " " + id
+	}
+	if req {
+		c.bodyProblems(InvalidRequestBody, "request", &openapi3filter.RequestError{Reason: "doesn't match schema" + id, Err: err})
+	} else {
+		c.bodyProblems(InvalidResponseBody, "response", &openapi3filter.ResponseError{Reason: "response body doesn't match schema" + id, Err: err})
+	}
+	return true
+}
+
+// redirectStatus lists the statuses openapi3filter.ValidateResponse
+// passes without looking.
+func redirectStatus(status int) bool {
+	switch status {
+	case http.StatusNotModified, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusMovedPermanently:
+		return true
 	}
 	return false
+}
+
+// mediaEntry is a body schema as the fast path holds it.
+type mediaEntry struct {
+	node *cnode
+	ref  *openapi3.SchemaRef
 }
 
 // mediaKey names one body schema as Check meets it: an operation's request
@@ -48,7 +101,7 @@ type mediaKey struct {
 
 // bodyNode is the compiled schema openapi3filter would hold a body of
 // media type ct to, or nil when the fast path should leave it alone.
-func (c *checker) bodyNode(content openapi3.Content, ct string, req bool) *cnode {
+func (c *checker) bodyNode(content openapi3.Content, ct string, req bool) *mediaEntry {
 	if c.spec.IsOpenAPI31OrLater() {
 		return nil // the JSON Schema 2020-12 validator, not modelled here
 	}
@@ -69,7 +122,7 @@ func (c *checker) bodyNode(content openapi3.Content, ct string, req bool) *cnode
 		// Check reads such a reason as a header's.
 		return nil
 	}
-	return c.ix.fast.root(s, req)
+	return &mediaEntry{node: c.ix.fast.root(s, req), ref: mt.Schema}
 }
 
 // directMediaType is Content.Get by exact keys only. Get may also find a
