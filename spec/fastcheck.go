@@ -1112,21 +1112,11 @@ func declaresDirectional(s *openapi3.Schema, name string, req bool, seen *[]*ope
 	return false
 }
 
-// decodeBodyValue decodes a body into the values encoding/json's Decoder with
+// decode decodes the value at p into what encoding/json's Decoder with
 // UseNumber gives openapi3filter (map[string]any, []any, json.Number,
-// string, bool, nil; the last of a repeated name), without copying the
-// body first. Strings that need no unescaping share the body's bytes,
-// which nothing changes while Check runs. It reports false for anything
-// but one JSON value and white space.
-func decodeBodyValue(body []byte) (any, bool) {
-	w := walker{data: body}
-	v, end, ok := w.decode(w.space(0), 0)
-	if !ok || w.space(end) != len(body) {
-		return nil, false
-	}
-	return v, true
-}
-
+// string, bool, nil; the last of a repeated name), from the body's bytes
+// without copying them first. Strings that need no unescaping share the
+// body's bytes, which nothing changes while Check runs.
 func (w *walker) decode(p, depth int) (any, int, bool) {
 	d := w.data
 	if p >= len(d) || depth >= maxDepth {
@@ -1228,4 +1218,125 @@ func (w *walker) sharedString(p, end int, plain bool) (string, bool) {
 		return unsafe.String(&w.data[p+1], end-p-2), true
 	}
 	return w.stringValue(p, end, false)
+}
+
+// decodeFor decodes a body (see decode), guided by the schema the value will be
+// checked against, for a body that does not fit it: an array's items that
+// the compiled schema finds fitting all become one decoded item, shared.
+// kin-openapi checks each item of an array apart from the others, so an
+// item that fits adds no problem wherever it stands, and the problems of
+// the others keep their places; a 15 MB page with one broken item then
+// costs one item's values, not the page's. Arrays whose items are compared
+// (uniqueItems, enum) or that another schema also applies to (not, oneOf,
+// anyOf, allOf above them) are decoded whole.
+func decodeFor(n *cnode, body []byte, req bool) (any, bool) {
+	w := walker{data: body, req: req, chain: make([]*cnode, 0, 8)}
+	v, end, ok := w.decodeWith(n, w.space(0), 0)
+	if !ok || w.space(end) != len(body) {
+		// Anything but one JSON value and white space: openapi3filter
+		// says how it fails to decode.
+		return nil, false
+	}
+	return v, true
+}
+
+func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
+	d := w.data
+	if n == nil || n.sameValue || n.unsupported || len(n.enum) > 0 || p >= len(d) || depth >= maxDepth {
+		return w.decode(p, depth)
+	}
+	switch d[p] {
+	case '{':
+		if len(n.props) == 0 && n.addl == nil {
+			return w.decode(p, depth)
+		}
+		m := map[string]any{}
+		p = w.space(p + 1)
+		if p < len(d) && d[p] == '}' {
+			return m, p + 1, true
+		}
+		for {
+			if p >= len(d) || d[p] != '"' {
+				return nil, -1, false
+			}
+			ke, _, plain := w.scanString(p)
+			if ke < 0 {
+				return nil, -1, false
+			}
+			k, ok := w.sharedString(p, ke, plain)
+			if !ok {
+				return nil, -1, false
+			}
+			p = w.space(ke)
+			if p >= len(d) || d[p] != ':' {
+				return nil, -1, false
+			}
+			sub := n.addl
+			if i, declared := n.props[k]; declared {
+				sub = n.propNodes[i]
+			}
+			v, e, ok := w.decodeWith(sub, w.space(p+1), depth+1)
+			if !ok {
+				return nil, -1, false
+			}
+			m[k] = v
+			p = w.space(e)
+			if p >= len(d) {
+				return nil, -1, false
+			}
+			switch d[p] {
+			case ',':
+				p = w.space(p + 1)
+			case '}':
+				return m, p + 1, true
+			default:
+				return nil, -1, false
+			}
+		}
+	case '[':
+		if n.items == nil || n.unique {
+			return w.decode(p, depth)
+		}
+		a := make([]any, 0)
+		var shared any
+		haveShared := false
+		p = w.space(p + 1)
+		if p < len(d) && d[p] == ']' {
+			return a, p + 1, true
+		}
+		for {
+			w.depth = depth
+			r, e := w.child(n.items, p)
+			var v any
+			switch {
+			case r == fits && haveShared:
+				v = shared
+			case r == fits:
+				var ok bool
+				if shared, e, ok = w.decode(p, depth+1); !ok {
+					return nil, -1, false
+				}
+				v, haveShared = shared, true
+			default:
+				var ok bool
+				if v, e, ok = w.decodeWith(n.items, p, depth+1); !ok {
+					return nil, -1, false
+				}
+			}
+			a = append(a, v)
+			p = w.space(e)
+			if p >= len(d) {
+				return nil, -1, false
+			}
+			switch d[p] {
+			case ',':
+				p = w.space(p + 1)
+			case ']':
+				return a, p + 1, true
+			default:
+				return nil, -1, false
+			}
+		}
+	}
+	return w.decode(p, depth)
 }

@@ -425,7 +425,7 @@ func FuzzFastCheck(f *testing.F) {
 	f.Add([]byte(`{"content":[{"id":1,"id":"x"}],"a":"\ud800","b":1e999}`), uint16(3), true)
 	f.Fuzz(func(t *testing.T, body []byte, which uint16, req bool) {
 		s := fuzzSchemas.schemas[int(which)%len(fuzzSchemas.schemas)]
-		if got, ok := decodeBodyValue(body); ok {
+		if got, ok := decodeFor(nil, body, req); ok {
 			dec := json.NewDecoder(bytes.NewReader(body))
 			dec.UseNumber()
 			var want any
@@ -433,7 +433,26 @@ func FuzzFastCheck(f *testing.F) {
 				t.Fatalf("decoded %#v where encoding/json gives %#v (%v)", got, want, err)
 			}
 		}
-		v := fastFits(fuzzSchemas.ix.fast.root(s, req), body, req)
+		n := fuzzSchemas.ix.fast.root(s, req)
+		v := fastFits(n, body, req)
+		if guided, ok := decodeFor(n, body, req); ok && v != fits {
+			// Items that fit, decoded once and shared, change no problem.
+			plain, _ := decodeFor(nil, body, req)
+			c := checker{ix: fuzzSchemas.ix}
+			direction := openapi3.VisitAsResponse()
+			if req {
+				direction = openapi3.VisitAsRequest()
+			}
+			messages := func(v any) []schemaMessage {
+				if err := s.VisitJSON(v, openapi3.MultiErrors(), direction); err != nil {
+					return append(c.schemaMessages(err), schemaMessage{text: "an error"})
+				}
+				return nil
+			}
+			if got, want := messages(guided), messages(plain); !reflect.DeepEqual(got, want) {
+				t.Fatalf("with shared items: %v\nas decoded: %v", got, want)
+			}
+		}
 		if v == unsure {
 			return
 		}
@@ -441,4 +460,79 @@ func FuzzFastCheck(f *testing.F) {
 			t.Fatalf("the fast path says %d where kin-openapi says %d", v, k)
 		}
 	})
+}
+
+// TestFastCheckBigPage checks a page of thousands of items, a few broken,
+// as kin-openapi alone does: the items that fit are decoded once and
+// shared, and the broken ones must still be reported at their places.
+func TestFastCheckBigPage(t *testing.T) {
+	docs := testOpsDocs(t)
+	fast, kin := pairIndexes(t, docs[1:])
+	var op *Operation
+	var page *openapi3.Schema
+	for _, o := range fast.Operations() {
+		if o.Method != "GET" {
+			continue
+		}
+		if s := responseSchema(o, 200); s != nil && len(s.OneOf) == 0 && s.Properties["content"] != nil {
+			if c := s.Properties["content"].Value; c != nil && c.Items != nil && c.Items.Value != nil && len(c.Items.Value.Properties) > 3 {
+				op, page = o, s
+				break
+			}
+		}
+	}
+	if op == nil {
+		t.Fatal("no paged GET operation in the document")
+	}
+	// Some generated items repeat a member of a uniqueItems set, which
+	// both sides must report alike too.
+	rng := rand.New(rand.NewSource(3))
+	g := &bodyGen{rng: rng}
+	items := make([]string, 3000)
+	for i := range items {
+		items[i] = g.body(page.Properties["content"].Value.Items, false)
+	}
+	for _, tc := range []struct {
+		name   string
+		broken []int
+	}{
+		{"every item fits", nil},
+		{"one broken item in the middle", []int{1500}},
+		{"broken first, last and beside each other", []int{0, 700, 701, 2999}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := append([]string(nil), items...)
+			for _, i := range tc.broken {
+				body[i] = `{"id":"not-a-number","name":42}`
+			}
+			x := exchange{
+				req:  Request{Method: "GET", URL: mustURL(t, "https://testops.example.com"+strings.ReplaceAll(op.Path, "{id}", "1"))},
+				resp: &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"content":[` + strings.Join(body, ",") + `],"totalElements":3000}`)},
+			}
+			m, mk := fast.Lookup("GET", x.req.URL), kin.Lookup("GET", x.req.URL)
+			got, want := fast.Check(m, x.req, x.resp), kin.Check(mk, x.req, x.resp)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("fast: %v\nkin:  %v", got, want)
+			}
+			for _, i := range tc.broken {
+				at := fmt.Sprintf("$.content[%d]", i)
+				found := false
+				for _, p := range got {
+					found = found || strings.HasPrefix(p.Where, at)
+				}
+				if !found {
+					t.Errorf("no problem at %s among %d", at, len(got))
+				}
+			}
+		})
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	t.Helper()
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

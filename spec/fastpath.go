@@ -47,7 +47,7 @@ func (c *checker) checkBody(content openapi3.Content, ct string, body []byte, re
 	}
 	kinBodies.acquire(len(body))
 	defer kinBodies.release(len(body))
-	value, ok := decodeBodyValue(body)
+	value, ok := decodeFor(me.node, body, req)
 	if !ok {
 		return false // openapi3filter says how it fails to decode
 	}
