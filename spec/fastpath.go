@@ -66,10 +66,17 @@ func (c *checker) checkBody(content openapi3.Content, ct string, body []byte, re
 	if id != "" {
 		id = " " + id
 	}
+	from := len(c.problems)
 	if req {
 		c.bodyProblems(InvalidRequestBody, "request", &openapi3filter.RequestError{Reason: "doesn't match schema" + id, Err: err})
 	} else {
 		c.bodyProblems(InvalidResponseBody, "response", &openapi3filter.ResponseError{Reason: "response body doesn't match schema" + id, Err: err})
+	}
+	for i := from; i < len(c.problems); i++ {
+		// Names and values may share the body's bytes (decode), which
+		// belong to the caller: the problems outlive this call.
+		p := &c.problems[i]
+		p.Where, p.Message = strings.Clone(p.Where), strings.Clone(p.Message)
 	}
 	return true
 }
