@@ -469,35 +469,27 @@ func (w *walker) skip(p, depth int) int {
 		if w.depth+depth >= maxDepth {
 			return -1
 		}
-		p = w.space(p + 1)
-		if p < len(w.data) && w.data[p] == ']' {
-			return p + 1
+		var empty bool
+		if p, empty = w.open(p, ']'); empty {
+			return p
 		}
 		for {
 			p = w.skip(p, depth+1)
 			if p < 0 {
 				return -1
 			}
-			p = w.space(p)
-			if p >= len(w.data) {
-				return -1
-			}
-			switch w.data[p] {
-			case ',':
-				p = w.space(p + 1)
-			case ']':
-				return p + 1
-			default:
-				return -1
+			var more bool
+			if p, more = w.next(p, ']'); p < 0 || !more {
+				return p
 			}
 		}
 	case c == '{':
 		if w.depth+depth >= maxDepth {
 			return -1
 		}
-		p = w.space(p + 1)
-		if p < len(w.data) && w.data[p] == '}' {
-			return p + 1
+		var empty bool
+		if p, empty = w.open(p, '}'); empty {
+			return p
 		}
 		for {
 			if p >= len(w.data) || w.data[p] != '"' {
@@ -515,17 +507,9 @@ func (w *walker) skip(p, depth int) int {
 			if p < 0 {
 				return -1
 			}
-			p = w.space(p)
-			if p >= len(w.data) {
-				return -1
-			}
-			switch w.data[p] {
-			case ',':
-				p = w.space(p + 1)
-			case '}':
-				return p + 1
-			default:
-				return -1
+			var more bool
+			if p, more = w.next(p, '}'); p < 0 || !more {
+				return p
 			}
 		}
 	case c == 't':
@@ -545,6 +529,33 @@ func (w *walker) skip(p, depth int) int {
 		return e
 	}
 	return -1
+}
+
+// open steps into the array or object at p: to its first item or member,
+// or past its end when it is empty.
+func (w *walker) open(p int, closing byte) (int, bool) {
+	p = w.space(p + 1)
+	if p < len(w.data) && w.data[p] == closing {
+		return p + 1, true
+	}
+	return p, false
+}
+
+// next reads what follows a member or an item ending at p: a comma (the
+// next one starts where it returns, more set) or the closing bracket
+// (where the container ends). -1 means neither.
+func (w *walker) next(p int, closing byte) (int, bool) {
+	p = w.space(p)
+	if p >= len(w.data) {
+		return -1, false
+	}
+	switch w.data[p] {
+	case ',':
+		return w.space(p + 1), true
+	case closing:
+		return p + 1, false
+	}
+	return -1, false
 }
 
 // scanString reads the string at p (at its quote). It returns where it
@@ -813,11 +824,7 @@ func (w *walker) inEnum(n *cnode, p int) (verdict, int) {
 		}
 		return misfit, end
 	case c == '[' || c == '{':
-		end := w.skip(p, 0)
-		if end < 0 {
-			return unsure, -1
-		}
-		return misfit, end
+		return w.misfitAt(p)
 	default:
 		end, simple := w.scanNumber(p)
 		if end < 0 {
@@ -835,13 +842,17 @@ func (w *walker) inEnum(n *cnode, p int) (verdict, int) {
 	}
 }
 
+// misfitAt steps over a value that does not fit, checking it is JSON.
+func (w *walker) misfitAt(p int) (verdict, int) {
+	if e := w.skip(p, 0); e >= 0 {
+		return misfit, e
+	}
+	return unsure, -1
+}
+
 func (w *walker) array(n *cnode, p int) (verdict, int) {
 	if !n.tArr {
-		e := w.skip(p, 0)
-		if e < 0 {
-			return unsure, -1
-		}
-		return misfit, e
+		return w.misfitAt(p)
 	}
 	if w.depth >= maxDepth {
 		return unsure, -1
@@ -850,10 +861,8 @@ func (w *walker) array(n *cnode, p int) (verdict, int) {
 	var count uint64
 	var keys map[string]struct{}
 	dup := false
-	p = w.space(p + 1)
-	if p < len(w.data) && w.data[p] == ']' {
-		p++
-	} else {
+	p, empty := w.open(p, ']')
+	if !empty {
 		for {
 			start := p
 			var e int
@@ -888,19 +897,13 @@ func (w *walker) array(n *cnode, p int) (verdict, int) {
 				}
 				keys[k] = struct{}{}
 			}
-			p = w.space(e)
-			if p >= len(w.data) {
+			var more bool
+			if p, more = w.next(e, ']'); p < 0 {
 				return unsure, -1
 			}
-			if w.data[p] == ',' {
-				p = w.space(p + 1)
-				continue
+			if !more {
+				break
 			}
-			if w.data[p] != ']' {
-				return unsure, -1
-			}
-			p++
-			break
 		}
 	}
 	if n.minItems != 0 && count < n.minItems || n.maxItems != nil && count > *n.maxItems || dup {
@@ -933,11 +936,7 @@ func (w *walker) uniqueKey(p, end int) (string, bool) {
 
 func (w *walker) object(n *cnode, p int) (verdict, int) {
 	if !n.tObj {
-		e := w.skip(p, 0)
-		if e < 0 {
-			return unsure, -1
-		}
-		return misfit, e
+		return w.misfitAt(p)
 	}
 	if w.depth >= maxDepth {
 		return unsure, -1
@@ -948,10 +947,8 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 	var others map[string]struct{}
 	var count uint64
 	bad := false
-	p = w.space(p + 1)
-	if p < len(w.data) && w.data[p] == '}' {
-		p++
-	} else {
+	p, empty := w.open(p, '}')
+	if !empty {
 		for {
 			if p >= len(w.data) || w.data[p] != '"' {
 				return unsure, -1
@@ -1035,19 +1032,13 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 			if e < 0 {
 				return unsure, -1
 			}
-			p = w.space(e)
-			if p >= len(w.data) {
+			var more bool
+			if p, more = w.next(e, '}'); p < 0 {
 				return unsure, -1
 			}
-			if w.data[p] == ',' {
-				p = w.space(p + 1)
-				continue
+			if !more {
+				break
 			}
-			if w.data[p] != '}' {
-				return unsure, -1
-			}
-			p++
-			break
 		}
 	}
 	if bad || n.minProps != 0 && count < n.minProps || n.maxProps != nil && count > *n.maxProps {
@@ -1112,103 +1103,6 @@ func declaresDirectional(s *openapi3.Schema, name string, req bool, seen *[]*ope
 	return false
 }
 
-// decode decodes the value at p into what encoding/json's Decoder with
-// UseNumber gives openapi3filter (map[string]any, []any, json.Number,
-// string, bool, nil; the last of a repeated name), from the body's bytes
-// without copying them first. Strings that need no unescaping share the
-// body's bytes, which nothing changes while Check runs.
-func (w *walker) decode(p, depth int) (any, int, bool) {
-	d := w.data
-	if p >= len(d) || depth >= maxDepth {
-		return nil, -1, false
-	}
-	switch c := d[p]; {
-	case c == '"':
-		end, _, plain := w.scanString(p)
-		if end < 0 {
-			return nil, -1, false
-		}
-		s, ok := w.sharedString(p, end, plain)
-		return s, end, ok
-	case c == '{':
-		m := map[string]any{}
-		p = w.space(p + 1)
-		if p < len(d) && d[p] == '}' {
-			return m, p + 1, true
-		}
-		for {
-			if p >= len(d) || d[p] != '"' {
-				return nil, -1, false
-			}
-			ke, _, plain := w.scanString(p)
-			if ke < 0 {
-				return nil, -1, false
-			}
-			k, ok := w.sharedString(p, ke, plain)
-			if !ok {
-				return nil, -1, false
-			}
-			p = w.space(ke)
-			if p >= len(d) || d[p] != ':' {
-				return nil, -1, false
-			}
-			v, e, ok := w.decode(w.space(p+1), depth+1)
-			if !ok {
-				return nil, -1, false
-			}
-			m[k] = v
-			p = w.space(e)
-			if p >= len(d) {
-				return nil, -1, false
-			}
-			switch d[p] {
-			case ',':
-				p = w.space(p + 1)
-			case '}':
-				return m, p + 1, true
-			default:
-				return nil, -1, false
-			}
-		}
-	case c == '[':
-		a := make([]any, 0)
-		p = w.space(p + 1)
-		if p < len(d) && d[p] == ']' {
-			return a, p + 1, true
-		}
-		for {
-			v, e, ok := w.decode(p, depth+1)
-			if !ok {
-				return nil, -1, false
-			}
-			a = append(a, v)
-			p = w.space(e)
-			if p >= len(d) {
-				return nil, -1, false
-			}
-			switch d[p] {
-			case ',':
-				p = w.space(p + 1)
-			case ']':
-				return a, p + 1, true
-			default:
-				return nil, -1, false
-			}
-		}
-	case c == 't':
-		return true, p + 4, w.literal(p, "true")
-	case c == 'f':
-		return false, p + 5, w.literal(p, "false")
-	case c == 'n':
-		return nil, p + 4, w.literal(p, "null")
-	}
-	end, _ := w.scanNumber(p)
-	if end < 0 {
-		return nil, -1, false
-	}
-	return json.Number(unsafe.String(&d[p], end-p)), end, true
-}
-
 // sharedString is stringValue without a copy of a plain string.
 func (w *walker) sharedString(p, end int, plain bool) (string, bool) {
 	if plain {
@@ -1240,20 +1134,33 @@ func decodeFor(n *cnode, body []byte, req bool) (any, bool) {
 	return v, true
 }
 
+// decodeWith decodes the value at p into what encoding/json's Decoder
+// with UseNumber gives openapi3filter (map[string]any, []any, json.Number,
+// string, bool, nil; the last of a repeated name), from the body's bytes
+// without copying them first; strings that need no unescaping share them,
+// and nothing changes them while Check runs. n guides it as decodeFor
+// says; nil decodes plainly.
 func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
 	d := w.data
-	if n == nil || n.sameValue || n.unsupported || len(n.enum) > 0 || p >= len(d) || depth >= maxDepth {
-		return w.decode(p, depth)
+	if p >= len(d) || depth >= maxDepth {
+		return nil, -1, false
 	}
-	switch d[p] {
-	case '{':
-		if len(n.props) == 0 && n.addl == nil {
-			return w.decode(p, depth)
+	if n != nil && (n.sameValue || n.unsupported || len(n.enum) > 0) {
+		n = nil
+	}
+	switch c := d[p]; {
+	case c == '"':
+		end, _, plain := w.scanString(p)
+		if end < 0 {
+			return nil, -1, false
 		}
+		s, ok := w.sharedString(p, end, plain)
+		return s, end, ok
+	case c == '{':
 		m := map[string]any{}
-		p = w.space(p + 1)
-		if p < len(d) && d[p] == '}' {
-			return m, p + 1, true
+		var empty bool
+		if p, empty = w.open(p, '}'); empty {
+			return m, p, true
 		}
 		for {
 			if p >= len(d) || d[p] != '"' {
@@ -1271,72 +1178,71 @@ func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
 			if p >= len(d) || d[p] != ':' {
 				return nil, -1, false
 			}
-			sub := n.addl
-			if i, declared := n.props[k]; declared {
-				sub = n.propNodes[i]
+			var sub *cnode
+			if n != nil {
+				sub = n.addl
+				if i, declared := n.props[k]; declared {
+					sub = n.propNodes[i]
+				}
 			}
 			v, e, ok := w.decodeWith(sub, w.space(p+1), depth+1)
 			if !ok {
 				return nil, -1, false
 			}
 			m[k] = v
-			p = w.space(e)
-			if p >= len(d) {
-				return nil, -1, false
-			}
-			switch d[p] {
-			case ',':
-				p = w.space(p + 1)
-			case '}':
-				return m, p + 1, true
-			default:
-				return nil, -1, false
+			var more bool
+			if p, more = w.next(e, '}'); p < 0 || !more {
+				return m, p, p >= 0
 			}
 		}
-	case '[':
-		if n.items == nil || n.unique {
-			return w.decode(p, depth)
+	case c == '[':
+		var items *cnode
+		if n != nil && !n.unique {
+			items = n.items
 		}
 		a := make([]any, 0)
 		var shared any
 		haveShared := false
-		p = w.space(p + 1)
-		if p < len(d) && d[p] == ']' {
-			return a, p + 1, true
+		var empty bool
+		if p, empty = w.open(p, ']'); empty {
+			return a, p, true
 		}
 		for {
-			w.depth = depth
-			r, e := w.child(n.items, p)
+			r, e := unsure, -1
+			if items != nil {
+				w.depth = depth
+				r, e = w.child(items, p)
+			}
 			var v any
+			ok := true
 			switch {
 			case r == fits && haveShared:
 				v = shared
 			case r == fits:
-				var ok bool
-				if shared, e, ok = w.decode(p, depth+1); !ok {
-					return nil, -1, false
-				}
-				v, haveShared = shared, true
+				v, e, ok = w.decodeWith(nil, p, depth+1)
+				shared, haveShared = v, true
 			default:
-				var ok bool
-				if v, e, ok = w.decodeWith(n.items, p, depth+1); !ok {
-					return nil, -1, false
-				}
+				v, e, ok = w.decodeWith(items, p, depth+1)
+			}
+			if !ok || e < 0 {
+				return nil, -1, false
 			}
 			a = append(a, v)
-			p = w.space(e)
-			if p >= len(d) {
-				return nil, -1, false
-			}
-			switch d[p] {
-			case ',':
-				p = w.space(p + 1)
-			case ']':
-				return a, p + 1, true
-			default:
-				return nil, -1, false
+			var more bool
+			if p, more = w.next(e, ']'); p < 0 || !more {
+				return a, p, p >= 0
 			}
 		}
+	case c == 't':
+		return true, p + 4, w.literal(p, "true")
+	case c == 'f':
+		return false, p + 5, w.literal(p, "false")
+	case c == 'n':
+		return nil, p + 4, w.literal(p, "null")
 	}
-	return w.decode(p, depth)
+	end, _ := w.scanNumber(p)
+	if end < 0 {
+		return nil, -1, false
+	}
+	return json.Number(unsafe.String(&d[p], end-p)), end, true
 }
