@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -915,23 +914,63 @@ func (w *walker) array(n *cnode, p int) (verdict, int) {
 // uniqueKey is what kin-openapi's uniqueItems check compares an item by:
 // json.Marshal of its decoded value.
 func (w *walker) uniqueKey(p, end int) (string, bool) {
+	// The keys differ by their first byte: a quote for strings, j for
+	// the rest of arrays and objects, a digit, '-' or a letter of a
+	// literal for what marshals as written (json.Number, true, ...). They
+	// live while the array is walked, so they may share the body's bytes.
 	switch c := w.data[p]; {
 	case c == '"':
 		_, _, plain := w.scanString(p)
-		s, ok := w.stringValue(p, end, plain)
-		return "s" + s, ok
+		if plain {
+			return unsafe.String(&w.data[p], end-p), true
+		}
+		s, ok := w.stringValue(p, end, false)
+		return `"` + s + `"`, ok
 	case c == '[' || c == '{':
-		dec := json.NewDecoder(strings.NewReader(string(w.data[p:end])))
-		dec.UseNumber()
-		var v any
-		if dec.Decode(&v) != nil {
+		sub := walker{data: w.data[:end]}
+		v, _, ok := sub.decodeWith(nil, p, w.depth)
+		if !ok {
 			return "", false
 		}
 		b, err := json.Marshal(&v)
 		return "j" + string(b), err == nil
 	}
-	// Numbers marshal as written (json.Number), literals as themselves.
-	return "n" + string(w.data[p:end]), true
+	return unsafe.String(&w.data[p], end-p), true
+}
+
+// keySet holds an object's undeclared member names, to find one given
+// twice; most objects have none or a few, which need no map.
+type keySet struct {
+	few  [8]string
+	n    int
+	many map[string]struct{}
+}
+
+// add reports false when the name is already there.
+func (k *keySet) add(name string) bool {
+	if k.has(name) {
+		return false
+	}
+	if k.n < len(k.few) {
+		k.few[k.n] = name
+		k.n++
+		return true
+	}
+	if k.many == nil {
+		k.many = map[string]struct{}{}
+	}
+	k.many[name] = struct{}{}
+	return true
+}
+
+func (k *keySet) has(name string) bool {
+	for _, x := range k.few[:k.n] {
+		if x == name {
+			return true
+		}
+	}
+	_, ok := k.many[name]
+	return ok
 }
 
 func (w *walker) object(n *cnode, p int) (verdict, int) {
@@ -944,7 +983,7 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 	acc := fits
 	var seen []bool
 	var seenBits uint64
-	var others map[string]struct{}
+	var others keySet
 	var count uint64
 	bad := false
 	p, empty := w.open(p, '}')
@@ -999,16 +1038,12 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 				}
 				r, e = w.child(n.propNodes[i], p)
 			} else {
-				if key == "" {
-					key = string(keyBytes)
+				if key == "" && len(keyBytes) > 0 {
+					key = unsafe.String(&keyBytes[0], len(keyBytes))
 				}
-				if others == nil {
-					others = map[string]struct{}{}
-				}
-				if _, dup := others[key]; dup {
+				if !others.add(key) {
 					return unsure, -1
 				}
-				others[key] = struct{}{}
 				switch {
 				case !n.addlAllowed:
 					r, e = misfit, -1
@@ -1049,7 +1084,7 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 		var present bool
 		switch {
 		case i < 0:
-			_, present = others[name]
+			present = others.has(name)
 		case i < 64:
 			present = seenBits&(1<<i) != 0
 		default:

@@ -536,3 +536,53 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// BenchmarkCheckPage checks a 1 MB page of TestOps launches, every item
+// fitting, with the compiled schemas and with openapi3filter alone, in
+// one run.
+func BenchmarkCheckPage(b *testing.B) {
+	dir := shareddata.Dir(b, "realworld", "testops")
+	d, err := LoadFile(filepath.Join(dir, "allure-testops-service-26.1.1.openapi.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	fast, kin := pairIndexes(b, []*Document{d})
+	u, _ := url.Parse("https://testops.example.com/api/launch?projectId=1&page=0&size=10&sort=created_date,DESC")
+	// springdoc's oneOf of two page types, as TestOps lists answer.
+	s := responseSchema(fast.Lookup("GET", u).Operation, 200)
+	if s != nil && len(s.OneOf) > 0 {
+		s = s.OneOf[0].Value
+	}
+	if s == nil || s.Properties["content"] == nil {
+		b.Fatal("GET /api/launch answers no page")
+	}
+	g := &bodyGen{rng: rand.New(rand.NewSource(1))}
+	var items []string
+	for n := 0; n < 1<<20; {
+		items = append(items, g.body(s.Properties["content"].Value.Items, false))
+		n += len(items[len(items)-1])
+	}
+	body := []byte(`{"content":[` + strings.Join(items, ",") + `],"totalElements":1}`)
+	req := Request{Method: "GET", URL: u}
+	resp := &Response{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: body}
+	if os.Getenv("FASTCHECK_SHOW") != "" {
+		full := responseSchema(fast.Lookup("GET", u).Operation, 200)
+		b.Logf("verdict %d, problems %.500v", fastFits(fast.fast.root(full, false), body, false), kin.Check(kin.Lookup("GET", u), req, resp))
+	}
+	for _, side := range []struct {
+		name string
+		ix   *Index
+	}{{"spec", fast}, {"kin", kin}} {
+		b.Run(side.name, func(b *testing.B) {
+			m := side.ix.Lookup(req.Method, u)
+			want := kin.Check(kin.Lookup(req.Method, u), req, resp)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if p := side.ix.Check(m, req, resp); !reflect.DeepEqual(p, want) {
+					b.Fatal(p)
+				}
+			}
+		})
+	}
+}
