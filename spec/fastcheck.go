@@ -75,11 +75,10 @@ type cnode struct {
 	maxLen    *uint64
 
 	// arrays
-	items              *cnode
-	minItems           uint64
-	maxItems           *uint64
-	unique             bool
-	itemsUnconstrained bool
+	items    *cnode
+	minItems uint64
+	maxItems *uint64
+	unique   bool
 
 	// objects
 	props     map[string]int
@@ -364,12 +363,12 @@ func (w *walker) eval(n *cnode, p int) (v verdict, end int) {
 		xof = true
 		ok := false
 		for _, b := range n.anyOf {
-			r, e := w.value(b, p)
+			r, _ := w.value(b, p)
 			if r == unsure {
 				return unsure, -1
 			}
 			if r == fits {
-				ok, end = true, e
+				ok = true
 				break
 			}
 		}
@@ -380,12 +379,10 @@ func (w *walker) eval(n *cnode, p int) (v verdict, end int) {
 	if len(n.allOf) > 0 {
 		xof = true
 		for _, b := range n.allOf {
-			r, e := w.value(b, p)
-			switch r {
+			switch r, _ := w.value(b, p); r {
 			case unsure:
 				return unsure, -1
 			case fits:
-				end = e
 			default:
 				return misfit, -1
 			}
