@@ -109,6 +109,10 @@ func (p Problem) IsResponse() bool {
 // answer. Bodies are checked when they are JSON or another media type
 // openapi3filter decodes (forms, multipart); a JSON body is checked even
 // where the spec declares only "*/*" or the recording lost its Content-Type.
+// Primitive parameters and JSON bodies that plainly fit are decided by
+// schemas compiled once per index (fastcheck.go); everything else goes
+// through openapi3filter, so the problems read the same either way. Check
+// is safe for concurrent use.
 func (ix *Index) Check(m Match, req Request, resp *Response) (problems []Problem) {
 	if m.Outcome != Found || m.Operation == nil || m.Operation.OpenAPI == nil {
 		return nil
