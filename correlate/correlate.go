@@ -19,6 +19,7 @@ import (
 
 	"github.com/apitrail/apitrail/har"
 	"github.com/apitrail/apitrail/internal/jsonpath"
+	"github.com/apitrail/apitrail/internal/parallel"
 	"github.com/apitrail/apitrail/internal/values"
 	"github.com/apitrail/apitrail/spec"
 )
@@ -129,6 +130,7 @@ type production struct {
 	text     string
 	number   bool
 	creating bool // produced by a call that creates or changes state
+	inside   bool // looked for inside longer strings (insideCandidate)
 }
 
 type use struct {
@@ -179,8 +181,14 @@ func Analyze(calls []Call, opts Options) *Plan {
 			patterns = append(patterns, t)
 		}
 	}
+	// Reading the values is most of the work and each call's are its own:
+	// that runs on every core, and the passes below take them in order.
+	answers := make([][]production, len(calls))
+	parallel.For(len(calls), func(i int) {
+		uses[i] = requestValues(i, calls[i])
+		answers[i] = responseValues(i, calls[i])
+	})
 	for i, c := range calls {
-		uses[i] = requestValues(i, c)
 		unsafe := changesState(c.Entry.Request.Method)
 		var at time.Time
 		if unsafe {
@@ -200,23 +208,33 @@ func Analyze(calls []Call, opts Options) *Plan {
 		for _, u := range uses[i] {
 			seenInRequests[u.text] = true
 		}
-		for _, p := range responseValues(i, c) {
+		// The productions are kept in the slice that read them: an echo
+		// is dropped by moving the later ones down.
+		kept := answers[i][:0]
+		for _, p := range answers[i] {
 			seenInAnswers[p.text] = true
 			if seenInRequests[p.text] {
 				continue // an echo of what was sent, not something new
 			}
-			prodsOf[i] = append(prodsOf[i], p)
-			if insideCandidate(p) {
+			kept = append(kept, p)
+			if p.inside {
 				addPattern(p.text)
 			}
 		}
+		prodsOf[i], answers[i] = kept, nil
 	}
 	ms := newMatcher(patterns)
 
 	// The second pass links each use, in recorded order, to what came
 	// before it.
 	plan := &Plan{}
-	var prods []production
+	// prods points into prodsOf: copying every production of a long
+	// recording into one growing slice was a third of the analysis.
+	total := 0
+	for _, ps := range prodsOf {
+		total += len(ps)
+	}
+	prods := make([]*production, 0, total)
 	byText := map[string][]int{}   // text -> the latest production of each signature
 	insideProd := map[string]int{} // text -> the latest production looked for inside strings
 	byProd := map[int]*Var{}       // index into prods -> var
@@ -225,7 +243,7 @@ func Analyze(calls []Call, opts Options) *Plan {
 	varOf := func(best int, u use) *Var {
 		v := byProd[best]
 		if v == nil {
-			p := prods[best]
+			p := *prods[best]
 			v = &Var{Value: p.text, Number: p.number, From: &Ref{Call: p.call, Place: p.place}}
 			v.Name = nameFor(p, u)
 			byProd[best] = v
@@ -302,7 +320,8 @@ func Analyze(calls []Call, opts Options) *Plan {
 				v.Uses = append(v.Uses, Ref{Call: i, Place: u.place})
 			}
 		}
-		for _, p := range prodsOf[i] {
+		for k := range prodsOf[i] {
+			p := &prodsOf[i][k]
 			idx := len(prods)
 			prods = append(prods, p)
 			list := byText[p.text]
@@ -315,7 +334,7 @@ func Analyze(calls []Call, opts Options) *Plan {
 			if !replaced {
 				byText[p.text] = append(list, idx)
 			}
-			if insideCandidate(p) {
+			if p.inside {
 				insideProd[p.text] = idx
 			}
 		}
@@ -343,7 +362,7 @@ func chosenName(u use) string {
 // or -1, among the candidates (productions of the value's text, the latest
 // of each signature). Later productions win over earlier ones, and
 // productions whose names fit the use win over both.
-func bestProducer(prods []production, candidates []int, u use, opts Options) int {
+func bestProducer(prods []*production, candidates []int, u use, opts Options) int {
 	best, bestScore := -1, 0
 	for _, i := range candidates {
 		p := prods[i]
@@ -467,7 +486,7 @@ func responseValues(i int, c Call) []production {
 			}
 		}
 	}
-	if loc := e.Response.HTTPHeader().Get("Location"); loc != "" {
+	if loc := location(e.Response.Headers); loc != "" {
 		if lu, err := url.Parse(loc); err == nil {
 			segs := pathSegments(lu)
 			if n := len(segs); n > 0 && looksLikeID(segs[n-1]) {
@@ -480,7 +499,22 @@ func responseValues(i int, c Call) []production {
 			}
 		}
 	}
+	for k := range out {
+		out[k].inside = insideCandidate(out[k])
+	}
 	return out
+}
+
+// location is the first Location header's value, as
+// Response.HTTPHeader().Get("Location") reads it without making the map
+// of every header.
+func location(hs []har.NameValue) string {
+	for _, h := range hs {
+		if len(h.Name) == len("Location") && strings.EqualFold(h.Name, "Location") {
+			return h.Value
+		}
+	}
+	return ""
 }
 
 // pathSegments splits a URL's path into decoded segments.
