@@ -95,9 +95,6 @@ type runner struct {
 	own      []string
 	ownAt    map[*correlate.Var]int
 	answered []bool // the call got an answer (its values are extracted)
-	tally    *diff.Tally
-	learned  []diff.Rule
-	held     []diff.Rule // learned rules the brake held back (see learn)
 	done     int
 	// deleted are the last path segments of DELETE calls that succeeded:
 	// items the flow removed itself, expected gone from later lists.
@@ -146,7 +143,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r := &runner{p: p, o: o, differ: d, values: map[*correlate.Var]string{}, ownAt: map[*correlate.Var]int{}, hintCache: map[hintKey][]diff.Hint{},
-		answered: make([]bool, len(p.Calls)), tally: diff.NewTally(o.Diff.Rules),
+		answered: make([]bool, len(p.Calls)),
 		sem: make(chan struct{}, o.Concurrency)}
 	if o.Rate > 0 {
 		r.limiter = &limiter{every: time.Duration(float64(time.Second) / o.Rate)}
@@ -205,9 +202,19 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	wg.Wait()
 	rep.Duration = time.Since(rep.Started)
 	rep.Interrupted = ctx.Err() != nil
-	rep.Ignored = r.tally.Ignored()
-	rep.Learned, rep.HeldBack = r.learned, r.held
-	if n := len(r.learned) + len(r.held); n > MaxLearnedRules {
+	// What the comparisons hid and learned is summed in recorded order,
+	// not in the order the answers came: the report reads the same
+	// whatever the concurrency, and no call waits on a lock for it.
+	tally := diff.NewTally(o.Diff.Rules)
+	for _, er := range rep.Entries {
+		if er.Diff != nil {
+			tally.Add(er.Diff)
+		}
+		rep.Learned = append(rep.Learned, er.Learned...)
+		rep.HeldBack = append(rep.HeldBack, er.HeldBack...)
+	}
+	rep.Ignored = tally.Ignored()
+	if n := len(rep.Learned) + len(rep.HeldBack); n > MaxLearnedRules {
 		rep.LearnWarnings = append(rep.LearnWarnings, fmt.Sprintf("%d noise rules learned, more than %d: an instance whose answers differ in nearly everything, where rules would only blind the replay", n, MaxLearnedRules))
 	}
 	for _, v := range p.Corr.Vars {
@@ -454,9 +461,6 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		differ = r.learn(ctx, c, req, er, op, rec, now)
 	}
 	res := differ.Compare(op, rec, now)
-	r.mu.Lock()
-	r.tally.Add(res)
-	r.mu.Unlock()
 	er.Diff = res
 	er.Regression = !res.Equal
 
@@ -851,16 +855,10 @@ func (r *runner) learn(ctx context.Context, c *Call, req *prepared, er *EntryRep
 			names = append(names, string(rule.Target)+" "+rule.Expr)
 		}
 		er.Warnings = append(er.Warnings, fmt.Sprintf("learned noise held back: %d rule(s) (%s) would hide %d of the answer's %d values, which leaves nothing to compare", len(rules), strings.Join(names, ", "), hidden, total))
-		r.mu.Lock()
-		r.held = append(r.held, rules...)
-		r.mu.Unlock()
 		er.HeldBack = rules
 		return r.differ
 	}
 	er.Learned = rules
-	r.mu.Lock()
-	r.learned = append(r.learned, rules...)
-	r.mu.Unlock()
 	cfg := r.o.Diff
 	cfg.Rules = append(append([]diff.Rule(nil), cfg.Rules...), rules...)
 	if d, err := diff.New(cfg); err == nil {
