@@ -24,6 +24,7 @@ import (
 
 	"github.com/apitrail/apitrail/correlate"
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/parallel"
 	"github.com/apitrail/apitrail/match"
 )
 
@@ -93,15 +94,23 @@ func idempotent(method string) bool {
 
 // NewPlan decides, for each recorded call, whether and after which others
 // it is sent.
+//
+// The calls are matched on every core, as each call's verdict is its own
+// (checking the recorded exchange against the spec is most of planning's
+// work). The Matcher's redactor should know the recording's secrets
+// already, as Observe leaves it: then the order in which the calls are
+// matched changes nothing it learns.
 func NewPlan(entries []*har.Entry, opts PlanOptions) *Plan {
 	p := &Plan{red: opts.Redactor}
 	if p.red == nil {
 		p.red = har.NewRedactor(har.DefaultRules())
 	}
+	matches := make([]match.Result, len(entries))
+	parallel.For(len(entries), func(i int) { matches[i] = opts.Matcher.Entry(i+1, entries[i]) })
 	var corrCalls []correlate.Call
 	for i, e := range entries {
 		c := &Call{Seq: i + 1, Entry: e, corr: -1, Method: strings.ToUpper(e.Request.Method)}
-		c.Match = opts.Matcher.Entry(c.Seq, e)
+		c.Match = matches[i]
 		switch c.Match.Verdict {
 		case match.NotAPI:
 			c.Skip = "not the API: " + c.Match.Reason
