@@ -341,10 +341,7 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		}
 	}
 	entries := f.Log.Entries
-	// The recording's own secrets are hidden by value too: an answer or a
-	// message may repeat a recorded cookie or password without its name.
 	red := r.inst.Redactor
-	red.PinSecrets(entries)
 
 	specs, err := r.o.specs.For(ctx, t.flow, r.inst, func(w string) {
 		if !r.o.quiet && !r.o.json {
@@ -362,9 +359,12 @@ func (r *replayRun) one(ctx context.Context, t target) (*replay.Report, error) {
 		return nil, err
 	}
 	mt := match.New(ix, match.Options{Hosts: r.o.specs.HostList(t.flow), Redactor: red})
-	for _, e := range entries {
-		mt.Observe(e)
-	}
+	// The recording's own secrets are hidden by value too: an answer or a
+	// message may repeat a recorded cookie or password without its name.
+	// Observing pins them (on every core) before anything of the recording
+	// is matched or printed, and learns the instance's hosts in the same
+	// pass; pinning them first with PinSecrets found every secret twice.
+	mt.ObserveAll(entries)
 	if len(specs.Docs) > 0 {
 		if err := checkFits(t.name, entries, mt, r.inst.Endpoint.Host, r.o.specs.HostList(t.flow)); err != nil {
 			return nil, err
