@@ -143,8 +143,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r := &runner{p: p, o: o, differ: d, values: map[*correlate.Var]string{}, ownAt: map[*correlate.Var]int{}, hintCache: map[hintKey][]diff.Hint{},
-		answered: make([]bool, len(p.Calls)),
-		sem: make(chan struct{}, o.Concurrency)}
+		answered: make([]bool, len(p.Calls)), sem: make(chan struct{}, o.Concurrency)}
 	if o.Rate > 0 {
 		r.limiter = &limiter{every: time.Duration(float64(time.Second) / o.Rate)}
 	}
