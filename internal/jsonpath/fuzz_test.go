@@ -6,16 +6,29 @@ import (
 )
 
 // FuzzLeaves checks that any input gives leaves or an error, that every
-// leaf's span holds its value, and that setting a leaf to itself changes
-// nothing.
+// leaf's span holds its value, that setting a leaf to itself changes
+// nothing, and that Scalars gives the same leaves without paths.
 func FuzzLeaves(f *testing.F) {
 	for _, s := range []string{`{"id": 7, "a": [1, "x", {"b": null}]}`, `[]`, `"s"`, `{"a.b": {"c": [true, false]}}`, `{"\u00e9": "\"q\""}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		leaves, err := Leaves(data)
+		var scalars []Leaf
+		serr := Scalars(string(data), func(l Leaf) { scalars = append(scalars, l) })
+		if (err == nil) != (serr == nil) {
+			t.Fatalf("Leaves says %v, Scalars %v", err, serr)
+		}
 		if err != nil {
 			return
+		}
+		if len(scalars) != len(leaves) {
+			t.Fatalf("Scalars gave %d leaves, Leaves %d", len(scalars), len(leaves))
+		}
+		for i, l := range leaves {
+			if l.Path = ""; scalars[i] != l {
+				t.Fatalf("scalar %d is %+v, leaf %+v", i, scalars[i], l)
+			}
 		}
 		if !json.Valid(data) {
 			t.Fatalf("invalid JSON accepted: %q", data)

@@ -57,6 +57,23 @@ func Leaves(data []byte) ([]Leaf, error) {
 	return w.leaves, nil
 }
 
+// Scalars calls fn with each scalar of a JSON document in document order,
+// as Leaves lists them but with no Path: for callers that read only keys
+// and values, making every leaf's path was most of the listing's work. On
+// invalid JSON it stops and returns the error, after fn has seen the
+// scalars before the fault.
+func Scalars(data string, fn func(Leaf)) error {
+	w := walker{src: data, emit: fn}
+	if err := w.value("", "", 0); err != nil {
+		return err
+	}
+	w.ws()
+	if w.pos != len(w.src) {
+		return jsonscan.Errorf(w.pos, "unexpected %q after the top-level value", w.src[w.pos])
+	}
+	return nil
+}
+
 // Set replaces the value at a concrete path with raw JSON, keeping every
 // other byte of the document.
 func Set(data []byte, path string, raw []byte) ([]byte, error) {
@@ -130,6 +147,33 @@ type walker struct {
 	src    string
 	pos    int
 	leaves []Leaf
+	// emit, when set, takes each leaf in place of leaves, and no path is
+	// made (see Scalars).
+	emit func(Leaf)
+}
+
+func (w *walker) leaf(l Leaf) {
+	if w.emit != nil {
+		w.emit(l)
+		return
+	}
+	w.leaves = append(w.leaves, l)
+}
+
+// member and index are the paths of a member and an element, or none
+// when the walker makes no paths.
+func (w *walker) member(path, name string) string {
+	if w.emit != nil {
+		return ""
+	}
+	return Member(path, name)
+}
+
+func (w *walker) index(path string, i int) string {
+	if w.emit != nil {
+		return ""
+	}
+	return Index(path, i)
 }
 
 func (w *walker) ws() { w.pos = jsonscan.Space(w.src, w.pos) }
@@ -165,7 +209,7 @@ func (w *walker) value(path, key string, depth int) error {
 				return jsonscan.Errorf(w.pos, "want ':' after a member name")
 			}
 			w.pos++
-			if err := w.value(Member(path, name), name, depth+1); err != nil {
+			if err := w.value(w.member(path, name), name, depth+1); err != nil {
 				return err
 			}
 			w.ws()
@@ -187,7 +231,7 @@ func (w *walker) value(path, key string, depth int) error {
 			return nil
 		}
 		for i := 0; ; i++ {
-			if err := w.value(Index(path, i), key, depth+1); err != nil {
+			if err := w.value(w.index(path, i), key, depth+1); err != nil {
 				return err
 			}
 			w.ws()
@@ -207,14 +251,14 @@ func (w *walker) value(path, key string, depth int) error {
 			return err
 		}
 		w.pos = end
-		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: String, Text: s, Start: start, End: end})
+		w.leaf(Leaf{Path: path, Key: key, Kind: String, Text: s, Start: start, End: end})
 	case c == '-' || c >= '0' && c <= '9':
 		lit, end, err := jsonscan.Number(w.src, w.pos)
 		if err != nil {
 			return err
 		}
 		w.pos = end
-		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: Number, Text: lit, Start: start, End: end})
+		w.leaf(Leaf{Path: path, Key: key, Kind: Number, Text: lit, Start: start, End: end})
 	default:
 		kind := Bool
 		var lit string
@@ -229,7 +273,7 @@ func (w *walker) value(path, key string, depth int) error {
 			return jsonscan.Errorf(w.pos, "unexpected %q", c)
 		}
 		w.pos += len(lit)
-		w.leaves = append(w.leaves, Leaf{Path: path, Key: key, Kind: kind, Text: lit, Start: start, End: w.pos})
+		w.leaf(Leaf{Path: path, Key: key, Kind: kind, Text: lit, Start: start, End: w.pos})
 	}
 	return nil
 }

@@ -24,6 +24,39 @@ func TestLeaves(t *testing.T) {
 	}
 }
 
+func TestScalarsAreLeavesWithoutPaths(t *testing.T) {
+	for _, c := range []struct{ reason, doc string }{
+		{"members, an array and every kind of scalar", `{"id": 7, "content": [{"name": "a b", "x.y": true}], "e": {}, "n": null, "s": "q\"uote"}`},
+		{"an array at the top, its elements named by the member holding it", `[1, {"launchId": "104"}, [2.5e3]]`},
+		{"a scalar alone", `"s"`},
+	} {
+		leaves, err := Leaves([]byte(c.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []Leaf
+		if err := Scalars(c.doc, func(l Leaf) { got = append(got, l) }); err != nil {
+			t.Fatalf("%s: %v", c.reason, err)
+		}
+		if len(got) != len(leaves) {
+			t.Fatalf("%s: %d scalars, %d leaves", c.reason, len(got), len(leaves))
+		}
+		for i, l := range leaves {
+			if l.Path == "" {
+				t.Fatalf("%s: leaf %d has no path", c.reason, i)
+			}
+			if l.Path = ""; got[i] != l {
+				t.Errorf("%s: scalar %d is %+v, want %+v", c.reason, i, got[i], l)
+			}
+		}
+	}
+	for _, doc := range []string{`{"a":}`, `[1,`, `{"a":1} x`} {
+		if err := Scalars(doc, func(Leaf) {}); err == nil {
+			t.Errorf("%q: no error", doc)
+		}
+	}
+}
+
 func TestSetKeepsTheRest(t *testing.T) {
 	for _, c := range []struct {
 		reason, doc, path, raw, want string
