@@ -416,6 +416,15 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	recBody, _ := recorded.ResponseBody()
 	recBody = r.expected(recBody, was)
+	var ids []string
+	if recorded == c.Entry {
+		// The recording's ids (see recordedIDs) are read from the body
+		// just made ready for the comparison, not from the entry decoded
+		// once more.
+		ids = idsIn(recBody)
+	} else {
+		ids = r.recordedIDs(c.Entry)
+	}
 	content := &recorded.Response.Content
 	// The recorded headers as a map once: har's ContentType and
 	// HTTPHeader each build it anew.
@@ -448,7 +457,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	op := diff.Operation{Method: er.Method, Deleted: r.deleted[:len(r.deleted):len(r.deleted)], Own: r.own[:len(r.own):len(r.own)]}
 	op.Recorded, _ = recorded.Started()
 	r.mu.Unlock()
-	op.Own = append(op.Own, r.recordedIDs(c.Entry)...)
+	op.Own = append(op.Own, ids...)
 	if o := c.Match.Operation; o != nil {
 		op.Path, op.ID = o.Path, o.OperationID
 		op.Hints = r.hints(o.Spec(), got.Status)
@@ -798,15 +807,23 @@ func (r *runner) expected(body []byte, was map[string]string) []byte {
 // the flow.
 func (r *runner) recordedIDs(e *har.Entry) []string {
 	body, _ := e.ResponseBody()
-	leaves, err := jsonpath.Leaves(r.expected(body, nil))
-	if err != nil {
+	return idsIn(r.expected(body, nil))
+}
+
+// idsIn lists the values of a JSON answer's id members, in order; none
+// when the body is not JSON.
+func idsIn(body []byte) []string {
+	if len(body) == 0 {
 		return nil
 	}
 	var ids []string
-	for _, l := range leaves {
+	err := jsonpath.Scalars(string(body), func(l jsonpath.Leaf) {
 		if idMember(l.Key) && (l.Kind == jsonpath.Number || l.Kind == jsonpath.String) {
 			ids = append(ids, l.Text)
 		}
+	})
+	if err != nil {
+		return nil
 	}
 	return ids
 }
