@@ -131,6 +131,9 @@ type production struct {
 	number   bool
 	creating bool // produced by a call that creates or changes state
 	inside   bool // looked for inside longer strings (insideCandidate)
+	// at is where a body value starts in the answer: its place has no
+	// path until it is carried (see pathAt), as few values ever are.
+	at int
 }
 
 type use struct {
@@ -240,10 +243,14 @@ func Analyze(calls []Call, opts Options) *Plan {
 	byProd := map[int]*Var{}       // index into prods -> var
 	chosenVar := map[string]*Var{}
 	context := map[string]*Var{}
+	bodyPaths := map[int]map[int]string{} // call -> answer offset -> path, for pathAt
 	varOf := func(best int, u use) *Var {
 		v := byProd[best]
 		if v == nil {
 			p := *prods[best]
+			if p.place.In == "body" {
+				p.place.Path = pathAt(bodyPaths, calls[p.call].Entry, p.call, p.at)
+			}
 			v = &Var{Value: p.text, Number: p.number, From: &Ref{Call: p.call, Place: p.place}}
 			v.Name = nameFor(p, u)
 			byProd[best] = v
@@ -473,17 +480,18 @@ func responseValues(i int, c Call) []production {
 	}
 	var out []production
 	if body, _ := e.ResponseBody(); len(body) > 0 {
-		if leaves, err := jsonpath.Leaves(body); err == nil {
-			for _, l := range leaves {
-				if l.Kind != jsonpath.String && l.Kind != jsonpath.Number {
-					continue
-				}
-				if har.IsPlaceholder(l.Text) || l.Text == "" {
-					continue
-				}
-				out = append(out, production{call: i, place: Place{In: "body", Name: l.Key, Path: l.Path}, key: l.Key,
-					resource: resource, text: l.Text, number: l.Kind == jsonpath.Number, creating: creating})
+		err := jsonpath.Scalars(string(body), func(l jsonpath.Leaf) {
+			if l.Kind != jsonpath.String && l.Kind != jsonpath.Number {
+				return
 			}
+			if har.IsPlaceholder(l.Text) || l.Text == "" {
+				return
+			}
+			out = append(out, production{call: i, place: Place{In: "body", Name: l.Key}, key: l.Key, at: l.Start,
+				resource: resource, text: l.Text, number: l.Kind == jsonpath.Number, creating: creating})
+		})
+		if err != nil {
+			out = nil // not JSON: no values
 		}
 	}
 	if loc := location(e.Response.Headers); loc != "" {
@@ -503,6 +511,23 @@ func responseValues(i int, c Call) []production {
 		out[k].inside = insideCandidate(out[k])
 	}
 	return out
+}
+
+// pathAt is the JSON path of the value that starts at byte at of a call's
+// recorded answer. The paths of one answer are listed once, in paths, when
+// the first of its values is carried.
+func pathAt(paths map[int]map[int]string, e *har.Entry, call, at int) string {
+	byStart := paths[call]
+	if byStart == nil {
+		byStart = map[int]string{}
+		body, _ := e.ResponseBody()
+		leaves, _ := jsonpath.Leaves(body)
+		for _, l := range leaves {
+			byStart[l.Start] = l.Path
+		}
+		paths[call] = byStart
+	}
+	return byStart[at]
 }
 
 // location is the first Location header's value, as
