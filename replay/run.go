@@ -174,8 +174,26 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	// One dispatcher starts the calls in recorded order, each once its
 	// dependencies are done and a slot is free: a goroutine per call racing
-	// for the slots would send them in any order, even with one slot.
+	// for the slots would send them in any order, even with one slot. A
+	// worker per slot makes the calls: a goroutine per call grew a new
+	// stack to the depth of a spec check for every one.
+	jobs := make(chan int)
 	var wg sync.WaitGroup
+	for range min(o.Concurrency, total) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				er := rep.Entries[i]
+				r.call(ctx, i, p.Calls[i], er)
+				// The slot is free before the calls that wait for this one
+				// are let go, so the next of them can take it at once.
+				<-r.sem
+				close(done[i])
+				finished(er)
+			}
+		}()
+	}
 	for i, c := range p.Calls {
 		if !c.Send {
 			continue
@@ -187,17 +205,9 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 			finished(er)
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.call(ctx, i, c, er)
-			// The slot is free before the calls that wait for this one
-			// are let go, so the next of them can take it at once.
-			<-r.sem
-			close(done[i])
-			finished(er)
-		}()
+		jobs <- i
 	}
+	close(jobs)
 	wg.Wait()
 	rep.Duration = time.Since(rep.Started)
 	rep.Interrupted = ctx.Err() != nil
