@@ -186,11 +186,19 @@ func Analyze(calls []Call, opts Options) *Plan {
 	}
 	// Reading the values is most of the work and each call's are its own:
 	// that runs on every core, and the passes below take them in order.
+	// Of an answer's values only those some request sends whole, and those
+	// looked for inside strings, can ever be linked (or tell a chosen value
+	// from one an answer gave): the rest, most of every answer, are not
+	// kept.
+	parallel.For(len(calls), func(i int) { uses[i] = requestValues(i, calls[i]) })
+	sent := map[string]bool{}
+	for _, us := range uses {
+		for _, u := range us {
+			sent[u.text] = true
+		}
+	}
 	answers := make([][]production, len(calls))
-	parallel.For(len(calls), func(i int) {
-		uses[i] = requestValues(i, calls[i])
-		answers[i] = responseValues(i, calls[i])
-	})
+	parallel.For(len(calls), func(i int) { answers[i] = responseValues(i, calls[i], sent) })
 	for i, c := range calls {
 		unsafe := changesState(c.Entry.Request.Method)
 		var at time.Time
@@ -466,8 +474,10 @@ func requestValues(i int, c Call) []use {
 	return filtered
 }
 
-// responseValues lists what a successful response hands out.
-func responseValues(i int, c Call) []production {
+// responseValues lists what a successful response hands out that may be
+// linked to a later request: values some request sends whole (sent), and
+// values looked for inside strings.
+func responseValues(i int, c Call, sent map[string]bool) []production {
 	e := c.Entry
 	if e.Response.Status < 200 || e.Response.Status > 299 {
 		return nil
@@ -487,8 +497,11 @@ func responseValues(i int, c Call) []production {
 			if har.IsPlaceholder(l.Text) || l.Text == "" {
 				return
 			}
-			out = append(out, production{call: i, place: Place{In: "body", Name: l.Key}, key: l.Key, at: l.Start,
-				resource: resource, text: l.Text, number: l.Kind == jsonpath.Number, creating: creating})
+			p := production{call: i, place: Place{In: "body", Name: l.Key}, key: l.Key, at: l.Start,
+				resource: resource, text: l.Text, number: l.Kind == jsonpath.Number, creating: creating}
+			if p.inside = insideCandidate(p); p.inside || sent[p.text] {
+				out = append(out, p)
+			}
 		})
 		if err != nil {
 			out = nil // not JSON: no values
@@ -502,13 +515,13 @@ func responseValues(i int, c Call) []production {
 				if n > 1 {
 					res = segs[n-2]
 				}
-				out = append(out, production{call: i, place: Place{In: "header", Name: "Location", Segment: n - 1}, key: "id",
-					resource: res, text: segs[n-1], number: isNumber(segs[n-1]), creating: creating})
+				p := production{call: i, place: Place{In: "header", Name: "Location", Segment: n - 1}, key: "id",
+					resource: res, text: segs[n-1], number: isNumber(segs[n-1]), creating: creating}
+				if p.inside = insideCandidate(p); p.inside || sent[p.text] {
+					out = append(out, p)
+				}
 			}
 		}
-	}
-	for k := range out {
-		out[k].inside = insideCandidate(out[k])
 	}
 	return out
 }
