@@ -21,7 +21,7 @@ import (
 )
 
 // benchCalls is the size of the recording each iteration replays.
-const benchCalls = 2000
+const benchCalls = replaybench.BenchCalls
 
 func BenchmarkReplay(b *testing.B) {
 	dir := b.TempDir()

@@ -39,6 +39,14 @@ Options:
       --endpoint URL      the running instance --record asks
       --keep DIR          build and write into DIR and keep it (default: a
                           temporary folder, removed at the end)
+      --profile           instead of timing processes, run cmd/replay's
+                          BenchmarkReplay (the whole command in one process,
+                          the instance in its own) with a CPU profile on each
+                          side, and print where the CPU of a replayed call
+                          goes, by owner, in µs per call: the table of
+                          docs/benchmarks.md's "What bounds it"
+      --iterations N      --profile's benchmark iterations of 2000 calls
+                          (default 8)
   -h, --help              show this help
 
 Exit codes: 0 measured, 2 a build, the instance or a run failed.
@@ -56,6 +64,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	keep := fs.String("keep", "", "")
 	record := fs.String("record", "", "")
 	endpoint := fs.String("endpoint", "", "")
+	profile := fs.Bool("profile", false, "")
+	iterations := fs.Int("iterations", 8, "")
 	help := fs.BoolP("help", "h", false, "")
 	if err := fs.Parse(args); err != nil {
 		fmt.Fprintf(stderr, "bench: error: %v\nbench: hint: run 'go run ./internal/bench replay --help' for usage\n", err)
@@ -65,9 +75,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	if *calls <= 0 || *runs <= 0 || *conc <= 0 {
-		fmt.Fprintln(stderr, "bench: error: --calls, --runs and --concurrency must be more than 0")
+	if *calls <= 0 || *runs <= 0 || *conc <= 0 || *iterations <= 0 {
+		fmt.Fprintln(stderr, "bench: error: --calls, --runs, --concurrency and --iterations must be more than 0")
 		return 2
+	}
+	if *profile {
+		if err := profileBoth(context.Background(), stdout, stderr, *base, *iterations, *keep); err != nil {
+			fmt.Fprintf(stderr, "bench: error: %v\n", err)
+			return 2
+		}
+		return 0
 	}
 	if *record != "" {
 		if *endpoint == "" {
@@ -87,18 +104,58 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, runs, conc int, keep string) error {
-	dir := keep
-	if dir == "" {
+// workDir is --keep, made if need be, or a new temporary folder that done
+// removes.
+func workDir(keep string) (dir string, done func(), err error) {
+	if keep == "" {
 		d, err := os.MkdirTemp("", "replaybench-")
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		defer os.RemoveAll(d)
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return d, func() { os.RemoveAll(d) }, nil
+	}
+	return keep, func() {}, os.MkdirAll(keep, 0o755)
+}
+
+// profileBoth profiles BenchmarkReplay on this tree and, unless base is
+// empty, on base's with this tree's benchmark, and prints the table.
+func profileBoth(ctx context.Context, stdout, stderr io.Writer, base string, iterations int, keep string) error {
+	dir, done, err := workDir(keep)
+	if err != nil {
 		return err
 	}
+	defer done()
+	sides, trees := []string{"new"}, map[string]string{"new": "."}
+	if base != "" {
+		src := filepath.Join(dir, "base-src")
+		if err := export(base, src); err != nil {
+			return err
+		}
+		if err := withBench(src); err != nil {
+			return err
+		}
+		sides, trees["base"] = []string{"base", "new"}, src
+	}
+	fmt.Fprintf(stdout, "machine: %s/%s, %d cores, %s, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), loadAvg())
+	fmt.Fprintf(stdout, "BenchmarkReplay, %d iterations of %d calls on each side, one side after the other\n\n", iterations, BenchCalls)
+	sums := map[string][]time.Duration{}
+	for _, side := range sides {
+		fmt.Fprintf(stderr, "profiling %s\n", side)
+		if sums[side], err = profileSide(ctx, trees[side], dir, side, iterations); err != nil {
+			return err
+		}
+	}
+	printProfile(stdout, sides, sums, iterations*BenchCalls)
+	fmt.Fprintf(stdout, "\nafter: %s\n", loadAvg())
+	return nil
+}
+
+func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, runs, conc int, keep string) error {
+	dir, done, err := workDir(keep)
+	if err != nil {
+		return err
+	}
+	defer done()
 	bins := map[string]string{"new": filepath.Join(dir, "replay-new"), "sandbox": filepath.Join(dir, "sandbox")}
 	fmt.Fprintln(stderr, "building replay and sandbox from this tree")
 	if err := goBuild(".", bins["new"], "./cmd/replay"); err != nil {

@@ -26,6 +26,10 @@ import (
 	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
+// BenchCalls is the size of the recording each iteration of cmd/replay's
+// BenchmarkReplay replays.
+const BenchCalls = 2000
+
 // RecordedOrigin is where the generated recording says its calls went: a
 // host that is not the endpoint, as in a recording made on a real instance
 // and replayed on a test one.
