@@ -161,13 +161,19 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 			o.Progress(n, total, er)
 		}
 	}
+	// A call that is sent gets its URLs where it is made, on a worker:
+	// redacting every recorded URL here kept the first call waiting.
+	recordedURL := func(er *EntryReport, c *Call) {
+		er.RecordedURL = o.Redactor.ReportURL(c.Entry.Request.URL)
+		er.URL = er.RecordedURL
+	}
 	for i, c := range p.Calls {
 		done[i] = make(chan struct{})
-		recorded := o.Redactor.ReportURL(c.Entry.Request.URL)
-		er := &EntryReport{Seq: c.Seq, Method: strings.ToUpper(c.Entry.Request.Method), URL: recorded,
-			RecordedURL: recorded, Operation: c.Match.Operation, Verdict: c.Match.Verdict, RecordedStatus: c.Entry.Response.Status}
+		er := &EntryReport{Seq: c.Seq, Method: strings.ToUpper(c.Entry.Request.Method),
+			Operation: c.Match.Operation, Verdict: c.Match.Verdict, RecordedStatus: c.Entry.Response.Status}
 		rep.Entries[i] = er
 		if !c.Send {
+			recordedURL(er, c)
 			er.Outcome, er.Reason = Skipped, c.Skip
 			close(done[i])
 		}
@@ -185,6 +191,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 			defer wg.Done()
 			for i := range jobs {
 				er := rep.Entries[i]
+				recordedURL(er, p.Calls[i])
 				r.call(ctx, i, p.Calls[i], er)
 				// The slot is free before the calls that wait for this one
 				// are let go, so the next of them can take it at once.
@@ -200,6 +207,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		er := rep.Entries[i]
 		if !r.start(ctx, c, done) {
+			recordedURL(er, c)
 			er.Outcome, er.Reason = NotRun, "interrupted"
 			close(done[i])
 			finished(er)
@@ -693,29 +701,56 @@ func (r *runner) redactHeader(h http.Header) http.Header {
 // regression. Without show, only compared is made, and a secret header's
 // value is not even looked at (see comparable).
 func (r *runner) headers(h http.Header, show bool) (shown, compared http.Header) {
-	if show {
-		shown = make(http.Header, len(h))
+	// The values of each map share one array, as net/textproto's reader
+	// does, rather than a slice of their own each: two maps of every
+	// answer and every recorded one were replay's largest allocation.
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
 	}
-	compared = make(http.Header, len(h))
+	var shownVals []string
+	if show {
+		shown, shownVals = make(http.Header, len(h)), make([]string, 0, n)
+	}
+	compared, comparedVals := make(http.Header, len(h)), make([]string, 0, n)
 	for k, vs := range h {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
 		secret := r.o.Redactor.SecretName(k)
+		from, shownFrom := len(comparedVals), len(shownVals)
 		for _, v := range vs {
 			if secret && !show {
-				compared[ck] = append(compared[ck], "(secret)")
+				comparedVals = append(comparedVals, "(secret)")
 				continue
 			}
 			red := r.o.Redactor.Header(k, v)
 			if show {
-				shown[ck] = append(shown[ck], red)
+				shownVals = append(shownVals, red)
 			}
 			if secret {
 				red = "(secret)"
 			}
-			compared[ck] = append(compared[ck], red)
+			comparedVals = append(comparedVals, red)
+		}
+		addValues(compared, ck, comparedVals[from:len(comparedVals):len(comparedVals)])
+		if show {
+			addValues(shown, ck, shownVals[shownFrom:len(shownVals):len(shownVals)])
 		}
 	}
 	return shown, compared
+}
+
+// addValues adds vs to h's values of the canonical name ck: they are its
+// values when it has none yet; two names of one canonical spelling add to
+// the same entry. A name with no values makes no entry.
+func addValues(h http.Header, ck string, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	if old, ok := h[ck]; ok {
+		h[ck] = append(old, vs...)
+		return
+	}
+	h[ck] = vs
 }
 
 // redactBody is a body as reports and the comparison see it.
