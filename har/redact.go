@@ -113,31 +113,56 @@ type Redactor struct {
 	// collect, when set, receives every secret value redaction meets
 	// instead of only replacing it (see Secrets).
 	collect map[string]bool
+	// rec, when set, logs what a probe does while it redacts one header
+	// value, for the memo of headers' secrets (see collectHeader).
+	rec *secretLog
+
+	// cache holds what is worked out once per distinct value and shared
+	// with the probes Secrets makes: secrets' spellings and placeholders,
+	// headers' secrets.
+	cache *redactCache
 }
 
 // knownSecret is a secret value that Sweep looks for, with its spellings and
 // placeholder worked out once: Sweep runs on every header and body of every
 // entry, for every value remembered.
 type knownSecret struct {
-	value string
-	forms [][]byte // the value raw, JSON-escaped and URL-encoded, each once
-	ph    []byte
+	value    string
+	forms    [][]byte // the value raw, JSON-escaped and URL-encoded, each once
+	formStrs []string // forms as strings, for looking into strings
+	ph       []byte
+	phStr    string
 }
 
+// newKnownSecret works a secret value's spellings and placeholder out, or
+// takes them from the cache: a session sends the same cookie and token
+// with every call, and each call's probe (see Secrets) meets them afresh.
 func (r *Redactor) newKnownSecret(v string) *knownSecret {
-	k := &knownSecret{value: v, forms: [][]byte{[]byte(v)}, ph: []byte(r.Placeholder(v))}
+	var cache *memo[string, *knownSecret]
+	if r.cache != nil {
+		cache = r.cache.known
+	}
+	if k, ok := cache.get(v); ok {
+		return k
+	}
+	ph := r.Placeholder(v)
+	k := &knownSecret{value: v, forms: [][]byte{[]byte(v)}, formStrs: []string{v}, ph: []byte(ph), phStr: ph}
 	if esc := string(appendString(nil, v)); esc[1:len(esc)-1] != v {
 		k.forms = append(k.forms, []byte(esc[1:len(esc)-1]))
+		k.formStrs = append(k.formStrs, esc[1:len(esc)-1])
 	}
 	if q := url.QueryEscape(v); q != v {
 		k.forms = append(k.forms, []byte(q))
+		k.formStrs = append(k.formStrs, q)
 	}
+	cache.put(v, k, knownCost(k))
 	return k
 }
 
 // NewRedactor returns a Redactor with its own random key.
 func NewRedactor(rules Rules) *Redactor {
-	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}, isPinned: map[string]bool{}, oauth: map[string]bool{}}
+	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}, isPinned: map[string]bool{}, oauth: map[string]bool{},
+		cache: newRedactCache()}
 	if _, err := rand.Read(r.key[:]); err != nil {
 		panic("har: no randomness for the redaction key: " + err.Error())
 	}
@@ -297,9 +322,8 @@ func (r *Redactor) Pin(value string) {
 // finds them. A caller that reads a whole file first can Pin them, so that
 // a secret is also swept where it appears without its name.
 func (r *Redactor) Secrets(e *Entry) []string {
-	probe := &Redactor{key: r.key, headers: r.headers, names: r.names, suffixes: r.suffixes, hwords: r.hwords, oauth: r.oauth,
-		isPinned: map[string]bool{}, collect: map[string]bool{}}
-	probe.Entry(e)
+	probe := r.probe()
+	probe.collectEntry(e)
 	out := make([]string, 0, len(probe.collect))
 	for v := range probe.collect {
 		out = append(out, v)
@@ -355,6 +379,24 @@ func (r *Redactor) secret(v string) string {
 	if v == "" || IsPlaceholder(v) {
 		return v
 	}
+	r.remember(v)
+	return r.newKnownSecret(v).phStr
+}
+
+// note is secret for a caller that has no use for the placeholder: a
+// probe collecting an entry's secrets.
+func (r *Redactor) note(v string) {
+	if v != "" && !IsPlaceholder(v) {
+		r.remember(v)
+	}
+}
+
+// remember is what secret does besides returning the placeholder: it
+// collects v (in a probe) and learns it.
+func (r *Redactor) remember(v string) {
+	if r.rec != nil {
+		r.rec.seen = append(r.rec.seen, v)
+	}
 	if r.collect != nil {
 		r.collect[v] = true
 	}
@@ -367,7 +409,6 @@ func (r *Redactor) secret(v string) string {
 		}
 		r.AddSecret(c)
 	}
-	return r.Placeholder(v)
 }
 
 var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*`)
@@ -376,6 +417,9 @@ var jwtRE = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Z
 func (r *Redactor) Text(s string) string {
 	if s == "" {
 		return s
+	}
+	if r.rec != nil {
+		r.rec.swept = true
 	}
 	if !strings.Contains(s, "eyJ") && !mayHold(r.sweepSet(), s) {
 		return s
@@ -386,6 +430,9 @@ func (r *Redactor) Text(s string) string {
 // Sweep replaces JWTs and known secret values (raw, JSON-escaped or
 // URL-encoded) in b, which may be a whole encoded entry.
 func (r *Redactor) Sweep(b []byte) []byte {
+	if r.rec != nil && len(b) > 0 {
+		r.rec.swept = true
+	}
 	if bytes.Contains(b, []byte("eyJ")) {
 		b = jwtRE.ReplaceAllFunc(b, func(m []byte) []byte {
 			return []byte(r.secret(string(m)))
@@ -413,12 +460,20 @@ type sweepSet struct {
 	known []*knownSecret
 	// bits has a bit set for the hash of the first filterWidth bytes of
 	// every spelling; all are at least that long (learn keeps none shorter).
+	// It is nil for a few spellings (see fewForms), which are looked for
+	// one by one, and when a spelling is too short for it.
 	bits []uint64
+	// few says there are at most fewForms spellings and no filter: the
+	// probe of one entry (see Secrets) knows a handful, changing with
+	// every secret it meets, and making the filter afresh each time cost
+	// more than the looking.
+	few bool
 }
 
 const (
 	filterWidth = 4
 	filterBits  = 1 << 18
+	fewForms    = 12
 )
 
 func filterHash[T string | []byte](b T, i int) uint32 {
@@ -434,7 +489,12 @@ func (r *Redactor) sweepSet() *sweepSet {
 		return r.sweep
 	}
 	set := &sweepSet{known: append(append(make([]*knownSecret, 0, len(r.pinned)+len(r.learned)), r.pinned...), r.learned...)}
-	if len(set.known) > 0 {
+	forms := 0
+	for _, k := range set.known {
+		forms += len(k.forms)
+	}
+	set.few = forms <= fewForms
+	if len(set.known) > 0 && !set.few {
 		set.bits = make([]uint64, filterBits/64)
 		for _, k := range set.known {
 			for _, f := range k.forms {
@@ -458,6 +518,16 @@ func (r *Redactor) sweepSet() *sweepSet {
 // means it holds none.
 func mayHold[T string | []byte](set *sweepSet, b T) bool {
 	if len(set.known) == 0 {
+		return false
+	}
+	if set.few {
+		for _, k := range set.known {
+			for i := range k.forms {
+				if holdsForm(b, k, i) {
+					return true
+				}
+			}
+		}
 		return false
 	}
 	if set.bits == nil {
@@ -515,15 +585,45 @@ var authSchemes = []string{"Bearer ", "Basic ", "Token ", "Digest ", "Negotiate 
 
 // Header returns the value of a header with its secrets replaced.
 func (r *Redactor) Header(name, value string) string {
+	return r.classHeader(r.headerClass(name), value)
+}
+
+// headerClass is what a header's name says about its value: all that
+// Header asks of the name.
+type headerClass uint8
+
+const (
+	cookieClass    headerClass = iota // Cookie: every value a secret
+	setCookieClass                    // Set-Cookie
+	urlClass                          // Referer, Location, Content-Location, Origin
+	secretClass                       // a secret header: all of it, after any scheme
+	freeClass                         // free text
+)
+
+func (r *Redactor) headerClass(name string) headerClass {
 	switch {
 	case lowerIs(name, "cookie"):
-		return r.cookieHeader(value)
+		return cookieClass
 	case lowerIs(name, "set-cookie"):
-		return r.setCookie(value)
+		return setCookieClass
 	case lowerIs(name, "referer"), lowerIs(name, "location"), lowerIs(name, "content-location"), lowerIs(name, "origin"):
-		return r.URL(value)
+		return urlClass
+	case r.secretHeader(name):
+		return secretClass
 	}
-	if r.secretHeader(name) {
+	return freeClass
+}
+
+// classHeader is Header of a header whose name is of class c.
+func (r *Redactor) classHeader(c headerClass, value string) string {
+	switch c {
+	case cookieClass:
+		return r.cookieHeader(value)
+	case setCookieClass:
+		return r.setCookie(value)
+	case urlClass:
+		return r.URL(value)
+	case secretClass:
 		for _, s := range authSchemes {
 			if len(value) > len(s) && strings.EqualFold(value[:len(s)], s) {
 				return value[:len(s)] + r.secret(strings.TrimSpace(value[len(s):]))
@@ -968,7 +1068,7 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 	c.Request.URL = r.URL(c.Request.URL)
 	for i := range c.Request.QueryString {
 		q := &c.Request.QueryString[i]
-		if r.SecretName(q.Name) || r.oauth[normName(q.Name)] && r.oauthQuery(c.Request) {
+		if r.SecretName(q.Name) || r.oauth[normName(q.Name)] && r.oauthQuery(c.Request.URL) {
 			q.Value = r.secret(q.Value)
 		} else {
 			q.Value = r.FreeText(q.Value)
@@ -999,10 +1099,10 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 	return c
 }
 
-// oauthQuery reports whether a request's query is part of an OAuth
+// oauthQuery reports whether a request URL's query is part of an OAuth
 // exchange, as URL decides it.
-func (r *Redactor) oauthQuery(req Request) bool {
-	base, _, _ := strings.Cut(req.URL, "#")
+func (r *Redactor) oauthQuery(rawURL string) bool {
+	base, _, _ := strings.Cut(rawURL, "#")
 	path, query, _ := strings.Cut(base, "?")
 	return oauthPath(path) || r.oauthForm(strings.Split(query, "&"))
 }
@@ -1056,17 +1156,10 @@ func (r *Redactor) freeMembers(v reflect.Value) {
 			r.freeMembers(c.Index(i))
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() || f.Name == "Entries" {
-				continue
-			}
-			fv := v.Field(i)
-			switch {
-			case f.Type.Kind() == reflect.String && (f.Name == "Comment" || f.Name == "Title"):
+		for _, f := range freePlan(v.Type()) {
+			if fv := v.Field(f.index); f.text {
 				fv.SetString(r.FreeText(fv.String()))
-			case f.Type.Kind() == reflect.Pointer || f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Struct:
+			} else {
 				r.freeMembers(fv)
 			}
 		}
@@ -1132,4 +1225,15 @@ func (e *Entry) clone() *Entry {
 	c.Response.Cookies = append([]Cookie(nil), e.Response.Cookies...)
 	c.Extra = e.Extra.clone()
 	return &c
+}
+
+// holdsForm reports whether b holds the i-th spelling of k.
+func holdsForm[T string | []byte](b T, k *knownSecret, i int) bool {
+	switch v := any(b).(type) {
+	case string:
+		return strings.Contains(v, k.formStrs[i])
+	case []byte:
+		return bytes.Contains(v, k.forms[i])
+	}
+	return true
 }
