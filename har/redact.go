@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -107,8 +108,8 @@ type Redactor struct {
 	isPinned map[string]bool // the values of pinned
 	learned  []*knownSecret  // secret values met so far, looked for everywhere
 	// sweep is pinned and learned in Sweep's order with a filter of their
-	// spellings, made when Sweep first needs it after they change.
-	sweep *sweepSet
+	// spellings, made when Sweep first needs it after they change (nil).
+	sweep atomic.Pointer[sweepSet]
 
 	// collect, when set, receives every secret value redaction meets
 	// instead of only replacing it (see Secrets).
@@ -345,7 +346,7 @@ func (r *Redactor) learn(value string, pin bool) {
 		return
 	}
 	if pin {
-		r.sweep = nil
+		r.sweep.Store(nil)
 		r.isPinned[value] = true
 		r.pinned = append(r.pinned, r.newKnownSecret(value))
 		for i, k := range r.learned {
@@ -359,14 +360,14 @@ func (r *Redactor) learn(value string, pin bool) {
 	for i, k := range r.learned {
 		if k.value == value {
 			if i < len(r.learned)-1 {
-				r.sweep = nil
+				r.sweep.Store(nil)
 				copy(r.learned[i:], r.learned[i+1:])
 				r.learned[len(r.learned)-1] = k
 			}
 			return
 		}
 	}
-	r.sweep = nil
+	r.sweep.Store(nil)
 	if len(r.learned) == maxLearned {
 		r.learned = r.learned[1:]
 	}
@@ -421,7 +422,7 @@ func (r *Redactor) Text(s string) string {
 	if r.rec != nil {
 		r.rec.swept = true
 	}
-	if !strings.Contains(s, "eyJ") && !mayHold(r.sweepSet(), s) {
+	if !strings.Contains(s, "eyJ") && findKnown(r.sweepSet(), s) == nil {
 		return s
 	}
 	return string(r.Sweep([]byte(s)))
@@ -438,11 +439,12 @@ func (r *Redactor) Sweep(b []byte) []byte {
 			return []byte(r.secret(string(m)))
 		})
 	}
+	// Only the secrets b holds before any is replaced are replaced: a
+	// replacement puts a placeholder in, and a spelling that only stands
+	// across a placeholder is left alone (replaceOutsidePlaceholders).
 	set := r.sweepSet()
-	if !mayHold(set, b) {
-		return b
-	}
-	for _, k := range set.known {
+	for _, i := range findKnown(set, b) {
+		k := set.known[i]
 		for _, f := range k.forms {
 			if bytes.Contains(b, f) {
 				b = replaceOutsidePlaceholders(b, f, k.ph)
@@ -453,22 +455,27 @@ func (r *Redactor) Sweep(b []byte) []byte {
 }
 
 // sweepSet is what Sweep looks for: the known secrets in order (pinned,
-// then learned, oldest first), and a filter that rules out most text
-// holding none of their spellings in one pass over it, where looking for
-// each spelling in turn would pass over it once per spelling.
+// then learned, oldest first), and a filter that finds the ones a text
+// holds in one pass over it, where looking for each spelling in turn
+// would pass over it once per spelling.
 type sweepSet struct {
 	known []*knownSecret
 	// bits has a bit set for the hash of the first filterWidth bytes of
-	// every spelling; all are at least that long (learn keeps none shorter).
-	// It is nil for a few spellings (see fewForms), which are looked for
-	// one by one, and when a spelling is too short for it.
-	bits []uint64
+	// every spelling, and heads lists the spellings by that hash; all are
+	// at least that long (learn keeps none shorter). Both are nil for a few
+	// spellings (see few), which are looked for one by one, and when a
+	// spelling is too short for them.
+	bits  []uint64
+	heads map[uint32][]formRef
 	// few says there are at most fewForms spellings and no filter: the
 	// probe of one entry (see Secrets) knows a handful, changing with
 	// every secret it meets, and making the filter afresh each time cost
 	// more than the looking.
 	few bool
 }
+
+// formRef is a spelling: known[k].forms[f].
+type formRef struct{ k, f int32 }
 
 const (
 	filterWidth = 4
@@ -482,11 +489,16 @@ func filterHash[T string | []byte](b T, i int) uint32 {
 }
 
 // sweepSet returns the set in force, making it if the secrets changed.
+// Every string a report prints asks for it, from every core: it is read
+// without the lock.
 func (r *Redactor) sweepSet() *sweepSet {
+	if set := r.sweep.Load(); set != nil {
+		return set
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.sweep != nil {
-		return r.sweep
+	if set := r.sweep.Load(); set != nil {
+		return set
 	}
 	set := &sweepSet{known: append(append(make([]*knownSecret, 0, len(r.pinned)+len(r.learned)), r.pinned...), r.learned...)}
 	forms := 0
@@ -494,52 +506,76 @@ func (r *Redactor) sweepSet() *sweepSet {
 		forms += len(k.forms)
 	}
 	set.few = forms <= fewForms
-	if len(set.known) > 0 && !set.few {
-		set.bits = make([]uint64, filterBits/64)
-		for _, k := range set.known {
-			for _, f := range k.forms {
+	if !set.few {
+		set.bits, set.heads = make([]uint64, filterBits/64), map[uint32][]formRef{}
+	bits:
+		for i, k := range set.known {
+			for j, f := range k.forms {
 				if len(f) < filterWidth {
-					set.bits = nil // cannot happen; then every text is swept in full
-					break
+					set.bits, set.heads = nil, nil // cannot happen; then every text is swept in full
+					break bits
 				}
 				h := filterHash(f, 0)
 				set.bits[h/64] |= 1 << (h % 64)
-			}
-			if set.bits == nil {
-				break
+				set.heads[h] = append(set.heads[h], formRef{int32(i), int32(j)})
 			}
 		}
 	}
-	r.sweep = set
+	r.sweep.Store(set)
 	return set
 }
 
-// mayHold reports whether b may hold a spelling of a known secret: false
-// means it holds none.
-func mayHold[T string | []byte](set *sweepSet, b T) bool {
-	if len(set.known) == 0 {
-		return false
-	}
-	if set.few {
-		for _, k := range set.known {
-			for i := range k.forms {
-				if holdsForm(b, k, i) {
-					return true
+// findKnown returns the places in set.known, in order, of the secrets
+// that b holds a spelling of, or nil when it holds none.
+func findKnown[T string | []byte](set *sweepSet, b T) []int {
+	var out []int
+	if set.few || set.bits == nil {
+		for i, k := range set.known {
+			for j := range k.forms {
+				if holdsForm(b, k, j) {
+					out = append(out, i)
+					break
 				}
 			}
 		}
-		return false
+		return out
 	}
-	if set.bits == nil {
-		return true
-	}
+	var found []bool
 	for i := 0; i+filterWidth <= len(b); i++ {
 		h := filterHash(b, i)
-		if set.bits[h/64]&(1<<(h%64)) != 0 {
-			return true
+		if set.bits[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		for _, ref := range set.heads[h] {
+			if found == nil || !found[ref.k] {
+				if f := set.known[ref.k].formStrs[ref.f]; hasAt(b, i, f) {
+					if found == nil {
+						found = make([]bool, len(set.known))
+					}
+					found[ref.k] = true
+				}
+			}
 		}
 	}
-	return false
+	for i, ok := range found {
+		if ok {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// hasAt reports whether b holds f at i.
+func hasAt[T string | []byte](b T, i int, f string) bool {
+	if len(b)-i < len(f) {
+		return false
+	}
+	for j := 0; j < len(f); j++ {
+		if b[i+j] != f[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // replaceOutsidePlaceholders replaces old with ph in b, except where old
@@ -585,45 +621,15 @@ var authSchemes = []string{"Bearer ", "Basic ", "Token ", "Digest ", "Negotiate 
 
 // Header returns the value of a header with its secrets replaced.
 func (r *Redactor) Header(name, value string) string {
-	return r.classHeader(r.headerClass(name), value)
-}
-
-// headerClass is what a header's name says about its value: all that
-// Header asks of the name.
-type headerClass uint8
-
-const (
-	cookieClass    headerClass = iota // Cookie: every value a secret
-	setCookieClass                    // Set-Cookie
-	urlClass                          // Referer, Location, Content-Location, Origin
-	secretClass                       // a secret header: all of it, after any scheme
-	freeClass                         // free text
-)
-
-func (r *Redactor) headerClass(name string) headerClass {
 	switch {
 	case lowerIs(name, "cookie"):
-		return cookieClass
-	case lowerIs(name, "set-cookie"):
-		return setCookieClass
-	case lowerIs(name, "referer"), lowerIs(name, "location"), lowerIs(name, "content-location"), lowerIs(name, "origin"):
-		return urlClass
-	case r.secretHeader(name):
-		return secretClass
-	}
-	return freeClass
-}
-
-// classHeader is Header of a header whose name is of class c.
-func (r *Redactor) classHeader(c headerClass, value string) string {
-	switch c {
-	case cookieClass:
 		return r.cookieHeader(value)
-	case setCookieClass:
+	case lowerIs(name, "set-cookie"):
 		return r.setCookie(value)
-	case urlClass:
+	case lowerIs(name, "referer"), lowerIs(name, "location"), lowerIs(name, "content-location"), lowerIs(name, "origin"):
 		return r.URL(value)
-	case secretClass:
+	}
+	if r.secretHeader(name) {
 		for _, s := range authSchemes {
 			if len(value) > len(s) && strings.EqualFold(value[:len(s)], s) {
 				return value[:len(s)] + r.secret(strings.TrimSpace(value[len(s):]))

@@ -172,11 +172,10 @@ func (r *Redactor) collectMessage(headers []NameValue, cookies []Cookie) {
 	}
 }
 
-// headerKey is a header value under the class of its name: all that
-// Header's result depends on besides what the Redactor learnt before.
+// headerKey is a header as Header takes it: its name, kept as written so
+// that a call the memo knows needs no look at the rules, and its value.
 type headerKey struct {
-	class headerClass
-	value string
+	name, value string
 }
 
 // secretLog is what redacting one header value did: the values it took
@@ -200,29 +199,28 @@ type secretLog struct {
 // exactly what redacting v would do; a log is kept only when made where
 // they held, which makes it the log of a probe that had learnt nothing.
 func (r *Redactor) collectHeader(name, value string) {
-	class := r.headerClass(name)
-	if len(value) > maxMemoValue || r.cache == nil {
-		r.classHeader(class, value)
+	if len(value) > maxMemoValue || len(name) > maxMemoValue || r.cache == nil {
+		r.Header(name, value)
 		return
 	}
-	key := headerKey{class, value}
+	key := headerKey{name, value}
 	if log, ok := r.cache.headers.get(key); ok {
 		if r.replays(log, value) {
 			for _, v := range log.seen {
 				r.remember(v)
 			}
 		} else {
-			r.classHeader(class, value)
+			r.Header(name, value)
 		}
 		return
 	}
 	holds, before := r.holdsLearnt(value), len(r.learned)
 	r.rec = &secretLog{}
-	r.classHeader(class, value)
+	r.Header(name, value)
 	log := r.rec
 	r.rec = nil
 	if (!log.swept || !holds) && before+2*len(log.seen) <= maxLearned {
-		cost := entryCost + len(value)
+		cost := entryCost + len(name) + len(value)
 		for _, v := range log.seen {
 			cost += 16 + len(v)
 		}

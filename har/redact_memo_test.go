@@ -148,14 +148,14 @@ func TestHeaderMemoHoldsRepeatedValuesOnly(t *testing.T) {
 	big := hdrEntry("https://t.test/", "Cookie", "SESSION="+strings.Repeat("s", maxMemoValue))
 	r.Secrets(small)
 	r.Secrets(big)
-	if _, ok := r.cache.headers.get(headerKey{cookieClass, "SESSION=session-value-01"}); !ok {
+	if _, ok := r.cache.headers.get(headerKey{"Cookie", "SESSION=session-value-01"}); !ok {
 		t.Error("a Cookie value was not kept for the next call")
 	}
-	if _, ok := r.cache.headers.get(headerKey{cookieClass, big.Request.Headers[0].Value}); ok {
+	if _, ok := r.cache.headers.get(headerKey{"Cookie", big.Request.Headers[0].Value}); ok {
 		t.Error("a value above maxMemoValue was kept")
 	}
-	if _, ok := r.cache.headers.get(headerKey{secretClass, "SESSION=session-value-01"}); ok {
-		t.Error("a value is kept under the class of the header it came with, not any other")
+	if _, ok := r.cache.headers.get(headerKey{"X-Api-Key", "SESSION=session-value-01"}); ok {
+		t.Error("a value is kept under the header it came with, not any other")
 	}
 }
 
