@@ -274,16 +274,44 @@ func IsPlaceholder(s string) bool {
 // SecretName reports whether a query, form, JSON or header name holds a
 // secret.
 func (r *Redactor) SecretName(name string) bool {
-	return r.secretNorm(normName(name))
+	var buf [64]byte
+	return r.secretNorm(appendNorm(buf[:0], name))
+}
+
+// secretMember is SecretName of a JSON member's name as the scanner gives
+// it: every member of every body is asked.
+func (r *Redactor) secretMember(name []byte) bool {
+	var buf [64]byte
+	return r.secretNorm(appendNorm(buf[:0], name))
+}
+
+// appendNorm appends normName(s) to dst: in place for an ASCII name, so
+// that asking about a name copies nothing.
+func appendNorm[T string | []byte](dst []byte, s T) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(dst, normName(string(s))...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '-' || c == '_' || c == '.':
+		case 'A' <= c && c <= 'Z':
+			dst = append(dst, c+'a'-'A')
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
 }
 
 // secretNorm is SecretName of a name already through normName.
-func (r *Redactor) secretNorm(n string) bool {
-	if r.names[n] || r.headers[n] {
+func (r *Redactor) secretNorm(n []byte) bool {
+	if r.names[string(n)] || r.headers[string(n)] {
 		return true
 	}
 	for _, s := range r.suffixes {
-		if strings.HasSuffix(n, s) {
+		if len(n) >= len(s) && string(n[len(n)-len(s):]) == s {
 			return true
 		}
 	}
@@ -293,12 +321,13 @@ func (r *Redactor) secretNorm(n string) bool {
 // secretHeader reports whether a header's value is a secret: its name is a
 // secret one, or holds one of the rules' header words.
 func (r *Redactor) secretHeader(name string) bool {
-	n := normName(name)
+	var buf [64]byte
+	n := appendNorm(buf[:0], name)
 	if r.secretNorm(n) {
 		return true
 	}
 	for _, w := range r.hwords {
-		if strings.Contains(n, w) {
+		if bytes.Contains(n, []byte(w)) {
 			return true
 		}
 	}
@@ -875,7 +904,7 @@ func (w *jsonRedaction) value(secret bool, depth int) error {
 			if err := w.s.expect(':'); err != nil {
 				return err
 			}
-			if err := w.value(secret || w.r.SecretName(string(k)), depth+1); err != nil {
+			if err := w.value(secret || w.r.secretMember(k), depth+1); err != nil {
 				return err
 			}
 		}
@@ -954,17 +983,7 @@ func mayHoldAuth(s string) bool {
 // ASCII, in any case.
 func containsFoldASCII(s, word string) bool {
 	for i := 0; i+len(word) <= len(s); i++ {
-		j := 0
-		for ; j < len(word); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != word[j] {
-				break
-			}
-		}
-		if j == len(word) {
+		if hasFoldAt(s, i, word) {
 			return true
 		}
 	}

@@ -2,7 +2,9 @@ package har
 
 import (
 	"reflect"
+	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // This file makes Secrets cheap without changing what it finds. Secrets
@@ -148,12 +150,12 @@ func (r *Redactor) collectEntry(e *Entry) {
 				r.FreeText(p.Value)
 			}
 		}
-		r.encodedBody(pd.MimeType, pd.Text, pd.Encoding)
+		r.collectBody(pd.MimeType, pd.Text, pd.Encoding)
 	}
 	r.collectMessage(e.Response.Headers, e.Response.Cookies)
 	r.URL(e.Response.RedirectURL)
 	ct := &e.Response.Content
-	r.encodedBody(ct.MimeType, ct.Text, ct.Encoding)
+	r.collectBody(ct.MimeType, ct.Text, ct.Encoding)
 	if msgs, err := e.WebSocketMessages(); err == nil {
 		for _, m := range msgs {
 			r.Body("", []byte(m.Data))
@@ -170,6 +172,79 @@ func (r *Redactor) collectMessage(headers []NameValue, cookies []Cookie) {
 	for _, c := range cookies {
 		r.note(c.Value)
 	}
+}
+
+// collectBody is encodedBody for a probe: a body its bytes show to hold
+// no secret is not redacted at all.
+func (r *Redactor) collectBody(mimeType, text, encoding string) {
+	if !strings.EqualFold(encoding, "base64") && r.quietBody(text) {
+		return
+	}
+	r.encodedBody(mimeType, text, encoding)
+}
+
+// quietBody reports whether Body, whatever the media type, would find no
+// secret in s; false says nothing. A secret is found only
+//   - as a JWT, which holds "eyJ";
+//   - in free text (a JSON string): in a URL, which holds "://"; in a
+//     name=value pair; after Bearer or Basic, in any case (and the
+//     expression's case folding knows letters beyond ASCII);
+//   - in a form or a multipart part: a name=value pair again, or a
+//     Content-Disposition's name="...";
+//   - under a JSON member whose name is a secret one.
+//
+// Escapes could spell any of those, so a body with a backslash is not
+// quiet. Without one, a JSON string runs from a double quote to the next,
+// and a member name is such a string followed by ':' after white space:
+// every name the walk asks about is among the ones looked at here.
+// Secrets already learnt are only replaced, never collected.
+func (r *Redactor) quietBody(s string) bool {
+	if strings.IndexByte(s, '\\') >= 0 || strings.IndexByte(s, '=') >= 0 || strings.Contains(s, "eyJ") || strings.Contains(s, "://") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf || c|0x20 == 'b' && (hasFoldAt(s, i, "bearer") || hasFoldAt(s, i, "basic")) {
+			return false
+		}
+	}
+	for i := 0; ; {
+		q := strings.IndexByte(s[i:], '"')
+		if q < 0 {
+			return true
+		}
+		start := i + q + 1
+		q = strings.IndexByte(s[start:], '"')
+		if q < 0 {
+			return true // the walk fails at a string that does not end
+		}
+		end := start + q
+		i = end + 1
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+			i++
+		}
+		if i < len(s) && s[i] == ':' && r.SecretName(s[start:end]) {
+			return false
+		}
+	}
+}
+
+// hasFoldAt reports whether s holds word, lower-case ASCII, at i in any
+// ASCII case.
+func hasFoldAt(s string, i int, word string) bool {
+	if len(s)-i < len(word) {
+		return false
+	}
+	for j := 0; j < len(word); j++ {
+		c := s[i+j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != word[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // headerKey is a header as Header takes it: its name, kept as written so

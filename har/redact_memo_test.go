@@ -238,3 +238,74 @@ func TestSecretsConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// quietCases are bodies quietBody must or must not let a probe skip.
+var quietCases = []struct {
+	name, body string
+	quiet      bool
+}{
+	{"a plain JSON answer", `{"id":1,"name":"nightly","tags":["a","b"],"ok":true}`, true},
+	{"plain text", "hello world, nothing to see", true},
+	{"JSON that stops inside a string", `{"id":1,"name":"nigh`, true},
+	{"a secret name as a value, not a member", `{"field":"password","kind":"token"}`, true},
+	{"a secret-named member", `{"id":1,"password":"pa55word-1"}`, false},
+	{"a secret name in camel case, ending in a secret suffix", `{"csrfToken":"abcdefgh1"}`, false},
+	{"a secret name split by separators", `{"Refresh-Tok_en":"x"}`, false},
+	{"white space before a member's colon", "{\"token\" \n:\"abcdefgh1\"}", false},
+	{"a secret member deep inside", `[{"a":{"b":[{"client_secret":"cs-abcdefgh"}]}}]`, false},
+	{"an escape, which may spell a secret name", `{"t\u006fken":"abcdefgh1"}`, false},
+	{"JSON held in a string", `{"doc":"{\"token\":\"abcdefgh1\"}"}`, false},
+	{"a JWT", `{"v":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln"}`, false},
+	{"a URL, whose query may hold a token", `{"next":"https://x.test/cb"}`, false},
+	{"a name=value pair", `{"q":"token=abcdefgh"}`, false},
+	{"a form", "user=a&password=hunter2hunter2", false},
+	{"a multipart body", "--X\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\nhunter2hunter2\r\n--X--\r\n", false},
+	{"a Bearer credential in upper case", `{"note":"use BEARER abcdefghijk"}`, false},
+	{"a Basic credential", `{"note":"basic dXNlcjpwYXNzd29yZA"}`, false},
+	{"letters beyond ASCII, which the expressions fold", `{"note":"baſic dXNlcjpwYXNzd29yZA"}`, false},
+}
+
+var bodyTypes = []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=X", "text/plain", ""}
+
+// bodySecrets is what redacting body as each media type collects.
+func bodySecrets(r *Redactor, body string) map[string]bool {
+	found := map[string]bool{}
+	for _, mt := range bodyTypes {
+		p := r.probe()
+		p.Body(mt, []byte(body))
+		for v := range p.collect {
+			found[v] = true
+		}
+	}
+	return found
+}
+
+func TestQuietBodySkipsOnlyBodiesWithoutSecrets(t *testing.T) {
+	r := NewRedactor(DefaultRules())
+	for _, c := range quietCases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := r.quietBody(c.body); got != c.quiet {
+				t.Errorf("quietBody = %v, want %v", got, c.quiet)
+			}
+			if found := bodySecrets(r, c.body); c.quiet && len(found) > 0 {
+				t.Errorf("a body said to be quiet holds %v", found)
+			}
+		})
+	}
+}
+
+// FuzzQuietBody holds quietBody to its promise: a body it lets a probe
+// skip is one that redaction, as any media type, finds no secret in.
+func FuzzQuietBody(f *testing.F) {
+	for _, c := range quietCases {
+		f.Add(c.body)
+	}
+	r := NewRedactor(DefaultRules())
+	f.Fuzz(func(t *testing.T, body string) {
+		if r.quietBody(body) {
+			if found := bodySecrets(r, body); len(found) > 0 {
+				t.Fatalf("quietBody(%q) is true, yet redaction finds %v", body, found)
+			}
+		}
+	})
+}
