@@ -139,8 +139,22 @@ func (r *Redactor) sweepValue(v reflect.Value, seen map[uintptr]bool, depth int)
 			return
 		}
 		// The value inside an interface cannot be set in place: sweep a
-		// copy and put it back.
+		// copy and put it back. A path parameter's number holds no
+		// string, and a string is copied only when it changes.
 		inner := v.Elem()
+		switch {
+		case !holdsStrings(inner.Type()):
+			return
+		case inner.Kind() == reflect.String:
+			if s := inner.String(); s != "" {
+				if t := r.Text(s); t != s && v.CanSet() {
+					cp := reflect.New(inner.Type()).Elem()
+					cp.SetString(t)
+					v.Set(cp)
+				}
+			}
+			return
+		}
 		cp := reflect.New(inner.Type()).Elem()
 		cp.Set(inner)
 		r.sweepValue(cp, seen, depth+1)
@@ -165,15 +179,57 @@ func (r *Redactor) sweepValue(v reflect.Value, seen map[uintptr]bool, depth int)
 			v.SetMapIndex(c.k, c.v)
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() || f.Tag.Get("json") == "-" {
-				continue
-			}
+		for _, i := range sweptFields(v.Type()) {
 			r.sweepValue(v.Field(i), seen, depth+1)
 		}
 	}
+}
+
+// sweptFields lists the fields of struct type t that SweepValue looks
+// into: exported, not tagged json:"-", of a type that can hold a string.
+// Reports sweep every result they print, and a type's fields are worked
+// out once.
+func sweptFields(t reflect.Type) []int {
+	if p, ok := sweepPlans.Load(t); ok {
+		return p.([]int)
+	}
+	var p []int
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.IsExported() && f.Tag.Get("json") != "-" && holdsStrings(f.Type) {
+			p = append(p, i)
+		}
+	}
+	sweepPlans.Store(t, p)
+	return p
+}
+
+var sweepPlans, stringHolders sync.Map // reflect.Type → []int, bool
+
+// holdsStrings reports whether a value of type t can hold a string that
+// SweepValue would sweep; false for numbers, booleans and what is made of
+// them only.
+func holdsStrings(t reflect.Type) bool {
+	if h, ok := stringHolders.Load(t); ok {
+		return h.(bool)
+	}
+	// A type that holds itself is taken to hold strings while it is
+	// being worked out.
+	stringHolders.Store(t, true)
+	h := false
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		h = true
+	case reflect.Slice, reflect.Array, reflect.Pointer, reflect.Map:
+		h = t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 || holdsStrings(t.Elem())
+	case reflect.Struct:
+		for i := 0; i < t.NumField() && !h; i++ {
+			f := t.Field(i)
+			h = f.IsExported() && f.Tag.Get("json") != "-" && holdsStrings(f.Type)
+		}
+	}
+	stringHolders.Store(t, h)
+	return h
 }
 
 // Param returns the value of a query parameter, form field or other named

@@ -3,6 +3,7 @@ package har_test
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -141,4 +142,50 @@ func FuzzReportURL(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSweepValueInsideInterfaces covers what a Result's path parameters
+// hold (numbers, strings, named strings, structures) now that a value
+// that holds no string is passed over.
+func TestSweepValueInsideInterfaces(t *testing.T) {
+	type named string
+	type pair struct {
+		N int
+		S string
+	}
+	const secret = "s3cret-value-0002"
+	cases := []struct {
+		name string
+		in   any
+		want any
+	}{
+		{"a number holds no string and stays", 42.5, 42.5},
+		{"a boolean stays", true, true},
+		{"a string without a secret stays", "plain", "plain"},
+		{"a string with a secret is swept", "id " + secret, "id PH"},
+		{"a named string is swept and keeps its type", named("id " + secret), named("id PH")},
+		{"a structure is swept through", pair{7, secret}, pair{7, "PH"}},
+		{"a pointer to numbers stays", &[]int{1, 2}, &[]int{1, 2}},
+	}
+	r := har.NewRedactor(har.DefaultRules())
+	r.Pin(secret)
+	ph := r.Placeholder(secret)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := &struct{ Value any }{c.in}
+			r.SweepValue(v)
+			want := c.want
+			switch w := want.(type) {
+			case string:
+				want = strings.ReplaceAll(w, "PH", ph)
+			case named:
+				want = named(strings.ReplaceAll(string(w), "PH", ph))
+			case pair:
+				want = pair{w.N, strings.ReplaceAll(w.S, "PH", ph)}
+			}
+			if !reflect.DeepEqual(v.Value, want) {
+				t.Errorf("SweepValue gave %#v, want %#v", v.Value, want)
+			}
+		})
+	}
 }
