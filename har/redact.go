@@ -756,16 +756,23 @@ func (r *Redactor) URL(raw string) string {
 	base, frag, hasFrag := strings.Cut(s, "#")
 	path, query, hasQuery := strings.Cut(base, "?")
 	oauth := oauthPath(path)
-	out := path
+	q, f := query, frag
 	if hasQuery {
-		out += "?" + r.form(query, oauth)
+		q = r.form(query, oauth)
 	}
-	if hasFrag {
-		// OAuth's implicit flow hands its tokens over in the fragment.
-		if strings.Contains(frag, "=") {
-			frag = r.form(frag, oauth)
+	// OAuth's implicit flow hands its tokens over in the fragment.
+	if hasFrag && strings.Contains(frag, "=") {
+		f = r.form(frag, oauth)
+	}
+	out := s // what is put back together when nothing changed
+	if q != query || f != frag {
+		out = path
+		if hasQuery {
+			out += "?" + q
 		}
-		out += "#" + frag
+		if hasFrag {
+			out += "#" + f
+		}
 	}
 	return r.Text(out)
 }
@@ -801,19 +808,21 @@ var oauthMarkers = map[string]bool{"redirecturi": true, "redirecturl": true, "cl
 // oauthForm reports whether a query or form is part of an OAuth exchange:
 // it carries an OAuth-only parameter, or both a code and a state.
 func (r *Redactor) oauthForm(pairs []string) bool {
-	seen := map[string]bool{}
+	code, state := false, false
 	for _, p := range pairs {
 		k, _, _ := strings.Cut(p, "=")
 		if name, err := url.QueryUnescape(k); err == nil {
 			k = name
 		}
-		n := normName(k)
-		if oauthMarkers[n] {
+		var buf [64]byte
+		n := appendNorm(buf[:0], k)
+		if oauthMarkers[string(n)] {
 			return true
 		}
-		seen[n] = true
+		code = code || string(n) == "code"
+		state = state || string(n) == "state"
 	}
-	return seen["code"] && seen["state"]
+	return code && state
 }
 
 // Form returns a query string or an application/x-www-form-urlencoded body
@@ -825,6 +834,7 @@ func (r *Redactor) Form(s string) string { return r.form(s, false) }
 func (r *Redactor) form(s string, oauth bool) string {
 	pairs := strings.Split(s, "&")
 	oauth = len(r.oauth) > 0 && (oauth || r.oauthForm(pairs))
+	changed := false
 	for i, p := range pairs {
 		k, v, ok := strings.Cut(p, "=")
 		if !ok || v == "" {
@@ -842,9 +852,13 @@ func (r *Redactor) form(s string, oauth bool) string {
 				r.secret(val)
 			}
 			pairs[i] = k + "=" + r.secret(v)
+			changed = true
 		}
 	}
-	return r.Text(strings.Join(pairs, "&"))
+	if changed {
+		s = strings.Join(pairs, "&")
+	}
+	return r.Text(s)
 }
 
 // JSON returns a JSON document with the values of secret members replaced,
