@@ -245,3 +245,39 @@ func BenchmarkWriteRedacted(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSecrets finds the secrets of a UI session's calls, as match's
+// first pass does for every entry: the same Cookie, X-Xsrf-Token and
+// Authorization with every call, a URL of its own, a JSON answer.
+func BenchmarkSecrets(b *testing.B) {
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.a0c13b95dd4c7a152f73b6d9126624276254e46e.24386bb76fe7d9fa2481"
+	red := har.NewRedactor(har.DefaultRules())
+	var entries []*har.Entry
+	for i := range 256 {
+		e := &har.Entry{
+			StartedDateTime: "2026-11-28T10:00:01.000Z",
+			Request: har.Request{Method: "GET", URL: fmt.Sprintf("https://testops.test/api/launch/%d/job/suggest?query=q%d&page=%d&sort=name", i, i, i%7), HTTPVersion: "HTTP/1.1",
+				Headers: []har.NameValue{
+					{Name: "Accept-Language", Value: "en-US,en;q=0.9"},
+					{Name: "User-Agent", Value: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"},
+					{Name: "Sec-Ch-Ua", Value: `"Chromium";v="156", "Not.A/Brand";v="99"`},
+					{Name: "Cookie", Value: "XSRF-TOKEN=0b6c1a2e-8f0e-4c1b-9d7e-2f3a4b5c6d7e; SESSION=ZGVhZGJlZWYtc2Vzc2lvbg"},
+					{Name: "X-Xsrf-Token", Value: "0b6c1a2e-8f0e-4c1b-9d7e-2f3a4b5c6d7e"},
+					{Name: "Authorization", Value: "Bearer " + jwt},
+				}},
+			Response: har.Response{Status: 200, HTTPVersion: "HTTP/1.1", Headers: []har.NameValue{
+				{Name: "Date", Value: fmt.Sprintf("Mon, 30 Nov 2026 09:%02d:%02d GMT", i/60%60, i%60)},
+				{Name: "Cache-Control", Value: "no-cache, no-store"},
+				{Name: "Content-Type", Value: "application/json"},
+			}},
+		}
+		e.Request.QueryString = []har.NameValue{{Name: "query", Value: fmt.Sprintf("q%d", i)}, {Name: "page", Value: fmt.Sprint(i % 7)}, {Name: "sort", Value: "name"}}
+		e.SetResponseBody([]byte(fmt.Sprintf(`{"content":[{"id":%d,"name":"nightly","status":"DONE","createdDate":1796511609272}],"totalElements":1}`, i)), "application/json")
+		entries = append(entries, e)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		red.Secrets(entries[i%len(entries)])
+	}
+}
