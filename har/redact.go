@@ -808,21 +808,34 @@ var oauthMarkers = map[string]bool{"redirecturi": true, "redirecturl": true, "cl
 // oauthForm reports whether a query or form is part of an OAuth exchange:
 // it carries an OAuth-only parameter, or both a code and a state.
 func (r *Redactor) oauthForm(pairs []string) bool {
-	code, state := false, false
+	var seen oauthSeen
 	for _, p := range pairs {
-		k, _, _ := strings.Cut(p, "=")
-		if name, err := url.QueryUnescape(k); err == nil {
-			k = name
-		}
 		var buf [64]byte
-		n := appendNorm(buf[:0], k)
-		if oauthMarkers[string(n)] {
-			return true
-		}
-		code = code || string(n) == "code"
-		state = state || string(n) == "state"
+		seen.add(formName(buf[:0], p))
 	}
-	return code && state
+	return seen.oauth()
+}
+
+// oauthSeen is what oauthForm has seen of a query's or form's names.
+type oauthSeen struct{ marker, code, state bool }
+
+// add takes a name through normName.
+func (o *oauthSeen) add(n []byte) {
+	o.marker = o.marker || oauthMarkers[string(n)]
+	o.code = o.code || string(n) == "code"
+	o.state = o.state || string(n) == "state"
+}
+
+func (o oauthSeen) oauth() bool { return o.marker || o.code && o.state }
+
+// formName appends the name of a query's or form's name=value pair to
+// dst, decoded and through normName.
+func formName(dst []byte, pair string) []byte {
+	k, _, _ := strings.Cut(pair, "=")
+	if name, err := url.QueryUnescape(k); err == nil {
+		k = name
+	}
+	return appendNorm(dst, k)
 }
 
 // Form returns a query string or an application/x-www-form-urlencoded body
@@ -832,30 +845,48 @@ func (r *Redactor) Form(s string) string { return r.form(s, false) }
 
 // form is Form; oauth says the URL's path already marks an OAuth exchange.
 func (r *Redactor) form(s string, oauth bool) string {
-	pairs := strings.Split(s, "&")
-	oauth = len(r.oauth) > 0 && (oauth || r.oauthForm(pairs))
-	changed := false
-	for i, p := range pairs {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok || v == "" {
-			continue
-		}
-		name, err := url.QueryUnescape(k)
-		if err != nil {
-			name = k
-		}
-		if r.SecretName(name) || oauth && r.oauth[normName(name)] {
-			// The placeholder is keyed on the value as written, '+' kept,
-			// as the same token stands in a header; the form-decoded
-			// spelling is swept too.
-			if val, err := url.QueryUnescape(v); err == nil && val != v {
-				r.secret(val)
+	// One pass finds the pairs whose values are secrets by their names,
+	// or are OAuth's code or state, and whether the form is an OAuth
+	// exchange (oauthForm): a form with none is not split up.
+	type hit struct {
+		i         int
+		oauthOnly bool
+	}
+	var hits []hit
+	var seen oauthSeen
+	for i, rest, more := 0, s, true; more; i++ {
+		var p string
+		p, rest, more = strings.Cut(rest, "&")
+		var buf [64]byte
+		n := formName(buf[:0], p)
+		seen.add(n)
+		if _, v, ok := strings.Cut(p, "="); ok && v != "" {
+			if r.secretNorm(n) {
+				hits = append(hits, hit{i, false})
+			} else if r.oauth[string(n)] {
+				hits = append(hits, hit{i, true})
 			}
-			pairs[i] = k + "=" + r.secret(v)
-			changed = true
 		}
 	}
-	if changed {
+	oauth = len(r.oauth) > 0 && (oauth || seen.oauth())
+	var pairs []string
+	for _, h := range hits {
+		if h.oauthOnly && !oauth {
+			continue
+		}
+		if pairs == nil {
+			pairs = strings.Split(s, "&")
+		}
+		k, v, _ := strings.Cut(pairs[h.i], "=")
+		// The placeholder is keyed on the value as written, '+' kept, as
+		// the same token stands in a header; the form-decoded spelling is
+		// swept too.
+		if val, err := url.QueryUnescape(v); err == nil && val != v {
+			r.secret(val)
+		}
+		pairs[h.i] = k + "=" + r.secret(v)
+	}
+	if pairs != nil {
 		s = strings.Join(pairs, "&")
 	}
 	return r.Text(s)
