@@ -490,12 +490,16 @@ func (r *Redactor) Sweep(b []byte) []byte {
 type sweepSet struct {
 	known []*knownSecret
 	// bits has a bit set for the hash of the first filterWidth bytes of
-	// every spelling, and heads lists the spellings by that hash; all are
-	// at least that long (learn keeps none shorter). Both are nil for a few
-	// spellings (see few), which are looked for one by one, and when a
+	// every spelling; all are at least that long (learn keeps none
+	// shorter). heads lists the spellings by that hash in headBuckets
+	// buckets, bucket b being heads[starts[b+1]:starts[b+2]]: made in two
+	// passes over the spellings, nearly as cheap to make as the filter,
+	// for a long recording pins new secrets again and again. All are nil for a
+	// few spellings (see few), which are looked for one by one, and when a
 	// spelling is too short for them.
-	bits  []uint64
-	heads map[uint32][]formRef
+	bits   []uint64
+	starts []int32
+	heads  []formRef
 	// few says there are at most fewForms spellings and no filter: the
 	// probe of one entry (see Secrets) knows a handful, changing with
 	// every secret it meets, and making the filter afresh each time cost
@@ -503,12 +507,16 @@ type sweepSet struct {
 	few bool
 }
 
-// formRef is a spelling: known[k].forms[f].
-type formRef struct{ k, f int32 }
+// formRef is a spelling, known[k].forms[f], and the hash of its start.
+type formRef struct {
+	h    uint32
+	k, f int32
+}
 
 const (
 	filterWidth = 4
 	filterBits  = 1 << 18
+	headBuckets = 1 << 12 // buckets of heads: a hash's top 12 of 18 bits
 	fewForms    = 12
 )
 
@@ -536,22 +544,40 @@ func (r *Redactor) sweepSet() *sweepSet {
 	}
 	set.few = forms <= fewForms
 	if !set.few {
-		set.bits, set.heads = make([]uint64, filterBits/64), map[uint32][]formRef{}
-	bits:
-		for i, k := range set.known {
-			for j, f := range k.forms {
-				if len(f) < filterWidth {
-					set.bits, set.heads = nil, nil // cannot happen; then every text is swept in full
-					break bits
-				}
-				h := filterHash(f, 0)
-				set.bits[h/64] |= 1 << (h % 64)
-				set.heads[h] = append(set.heads[h], formRef{int32(i), int32(j)})
-			}
-		}
+		set.makeFilter(forms)
 	}
 	r.sweep.Store(set)
 	return set
+}
+
+// makeFilter makes bits and heads for set.known, which hold forms
+// spellings.
+func (set *sweepSet) makeFilter(forms int) {
+	bits, starts := make([]uint64, filterBits/64), make([]int32, headBuckets+2)
+	for _, k := range set.known {
+		for _, f := range k.forms {
+			if len(f) < filterWidth {
+				return // cannot happen; then every text is swept in full
+			}
+			h := filterHash(f, 0)
+			bits[h/64] |= 1 << (h % 64)
+			starts[h>>6+1]++
+		}
+	}
+	// starts[b+1] is where bucket b ends, then, counting down as the
+	// bucket is filled from its end, where it starts.
+	for b := 2; b <= headBuckets+1; b++ {
+		starts[b] += starts[b-1]
+	}
+	heads := make([]formRef, forms)
+	for i, k := range set.known {
+		for j, f := range k.forms {
+			h := filterHash(f, 0)
+			starts[h>>6+1]--
+			heads[starts[h>>6+1]] = formRef{h, int32(i), int32(j)}
+		}
+	}
+	set.bits, set.starts, set.heads = bits, starts, heads
 }
 
 // findKnown returns the places in set.known, in order, of the secrets
@@ -575,8 +601,8 @@ func findKnown[T string | []byte](set *sweepSet, b T) []int {
 		if set.bits[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
-		for _, ref := range set.heads[h] {
-			if found == nil || !found[ref.k] {
+		for _, ref := range set.heads[set.starts[h>>6+1]:set.starts[h>>6+2]] {
+			if ref.h == h && (found == nil || !found[ref.k]) {
 				if f := set.known[ref.k].formStrs[ref.f]; hasAt(b, i, f) {
 					if found == nil {
 						found = make([]bool, len(set.known))

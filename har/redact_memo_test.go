@@ -309,3 +309,48 @@ func FuzzQuietBody(f *testing.F) {
 		}
 	})
 }
+
+// TestSweepFindsEachOfManySecrets sweeps texts with more secrets known
+// than are looked for one by one, many sharing their first bytes (one
+// bucket of the filter's index), in every spelling.
+func TestSweepFindsEachOfManySecrets(t *testing.T) {
+	r := NewRedactor(DefaultRules())
+	var pinned []string
+	for i := range 300 {
+		v := fmt.Sprintf(`same-start-%04d"x y`, i)
+		pinned = append(pinned, v)
+		r.Pin(v)
+	}
+	cases := []struct {
+		name, text string
+		want       []int // the pinned secrets the text holds
+	}{
+		{"none of them", "same-start-but-no-secret and more", nil},
+		{"one raw", `a same-start-0007"x y b`, []int{7}},
+		{"one URL-encoded", "?q=same-start-0123%22x+y&z", []int{123}},
+		{"one JSON-escaped", `{"v":"same-start-0299\"x y"}`, []int{299}},
+		{"several, last one first", `same-start-0250"x y same-start-0001"x y`, []int{1, 250}},
+		{"one inside a longer word", `xxsame-start-0042"x yyy`, []int{42}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if set := r.sweepSet(); set.few || set.bits == nil {
+				t.Fatal("the filter is not in use")
+			}
+			got := r.Text(c.text)
+			for i, v := range pinned {
+				held := false
+				for _, w := range c.want {
+					held = held || w == i
+				}
+				ph := r.Placeholder(v)
+				if held != strings.Contains(got, ph) {
+					t.Errorf("Text(%q) = %q: placeholder of secret %d there: %v, want %v", c.text, got, i, !held, held)
+				}
+			}
+			if len(c.want) == 0 && got != c.text {
+				t.Errorf("Text(%q) = %q, want it unchanged", c.text, got)
+			}
+		})
+	}
+}
