@@ -354,8 +354,13 @@ func (r *Redactor) Pin(value string) {
 func (r *Redactor) Secrets(e *Entry) []string {
 	probe := r.probe()
 	probe.collectEntry(e)
-	out := make([]string, 0, len(probe.collect))
-	for v := range probe.collect {
+	return probe.collected()
+}
+
+// collected lists what a probe collected, sorted.
+func (r *Redactor) collected() []string {
+	out := make([]string, 0, len(r.collect))
+	for v := range r.collect {
 		out = append(out, v)
 	}
 	sort.Strings(out)

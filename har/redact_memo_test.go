@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -16,15 +15,10 @@ import (
 // secretsUncached is Secrets as it was before the memo and the collecting
 // walk: a probe that redacts a copy of the whole entry, with no cache.
 func secretsUncached(r *Redactor, e *Entry) []string {
-	probe := &Redactor{key: r.key, headers: r.headers, names: r.names, suffixes: r.suffixes, hwords: r.hwords, oauth: r.oauth,
-		isPinned: map[string]bool{}, collect: map[string]bool{}}
+	probe := r.probe()
+	probe.cache = nil
 	probe.Entry(e)
-	out := make([]string, 0, len(probe.collect))
-	for v := range probe.collect {
-		out = append(out, v)
-	}
-	sort.Strings(out)
-	return out
+	return probe.collected()
 }
 
 // sameSecrets runs Secrets over the entries in order, as match's first
