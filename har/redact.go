@@ -96,12 +96,10 @@ const maxLearned = 64
 // still see that two requests used the same token, but nobody can turn a
 // placeholder back into its secret or test a guess against it.
 type Redactor struct {
-	key      [32]byte
-	headers  map[string]bool
-	names    map[string]bool
-	suffixes []string
-	hwords   []string
-	oauth    map[string]bool
+	key    [32]byte
+	names  *secretNames // the rules' Headers, Names and Suffixes
+	hwords []string
+	oauth  map[string]bool
 
 	mu       sync.Mutex
 	pinned   []*knownSecret  // secret values pinned for good, looked for everywhere
@@ -162,19 +160,16 @@ func (r *Redactor) newKnownSecret(v string) *knownSecret {
 
 // NewRedactor returns a Redactor with its own random key.
 func NewRedactor(rules Rules) *Redactor {
-	r := &Redactor{headers: map[string]bool{}, names: map[string]bool{}, isPinned: map[string]bool{}, oauth: map[string]bool{},
+	r := &Redactor{names: &secretNames{is: map[string]bool{}}, isPinned: map[string]bool{}, oauth: map[string]bool{},
 		cache: newRedactCache()}
 	if _, err := rand.Read(r.key[:]); err != nil {
 		panic("har: no randomness for the redaction key: " + err.Error())
 	}
-	for _, h := range rules.Headers {
-		r.headers[normName(h)] = true
-	}
-	for _, n := range rules.Names {
-		r.names[normName(n)] = true
+	for _, n := range append(append([]string(nil), rules.Headers...), rules.Names...) {
+		r.names.add(normName(n))
 	}
 	for _, s := range rules.Suffixes {
-		r.suffixes = append(r.suffixes, normName(s))
+		r.names.addSuffix(normName(s))
 	}
 	for _, w := range rules.HeaderWords {
 		r.hwords = append(r.hwords, normName(w))
@@ -307,11 +302,49 @@ func appendNorm[T string | []byte](dst []byte, s T) []byte {
 
 // secretNorm is SecretName of a name already through normName.
 func (r *Redactor) secretNorm(n []byte) bool {
-	if r.names[string(n)] || r.headers[string(n)] {
+	return r.names.has(n)
+}
+
+// secretNames are the rules' names and suffixes through normName, with a
+// filter that answers most names without looking them up: a name of
+// length l ending in c is one only if bit l%64 of ends[c] is set, and has
+// one of the suffixes only if suffixEnd[c] is. Every member name of every
+// JSON body is asked about.
+type secretNames struct {
+	is        map[string]bool
+	ends      [256]uint64
+	suffixes  []string
+	suffixEnd [256]bool
+}
+
+func (s *secretNames) add(n string) {
+	s.is[n] = true
+	if n != "" {
+		s.ends[n[len(n)-1]] |= 1 << (len(n) % 64)
+	}
+}
+
+func (s *secretNames) addSuffix(n string) {
+	s.suffixes = append(s.suffixes, n)
+	for c := range s.suffixEnd {
+		// The empty suffix ends every name.
+		s.suffixEnd[c] = s.suffixEnd[c] || n == "" || n[len(n)-1] == byte(c)
+	}
+}
+
+func (s *secretNames) has(n []byte) bool {
+	var c byte
+	if len(n) > 0 {
+		c = n[len(n)-1]
+	}
+	if (len(n) == 0 || s.ends[c]&(1<<(len(n)%64)) != 0) && s.is[string(n)] {
 		return true
 	}
-	for _, s := range r.suffixes {
-		if len(n) >= len(s) && string(n[len(n)-len(s):]) == s {
+	if len(n) > 0 && !s.suffixEnd[c] {
+		return false
+	}
+	for _, sf := range s.suffixes {
+		if len(n) >= len(sf) && string(n[len(n)-len(sf):]) == sf {
 			return true
 		}
 	}

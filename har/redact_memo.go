@@ -123,7 +123,7 @@ func (m *memo[K, V]) len() int {
 // probe returns a Redactor with r's rules, key and caches that collects
 // the secret values it meets and remembers none of r's.
 func (r *Redactor) probe() *Redactor {
-	return &Redactor{key: r.key, headers: r.headers, names: r.names, suffixes: r.suffixes, hwords: r.hwords, oauth: r.oauth,
+	return &Redactor{key: r.key, names: r.names, hwords: r.hwords, oauth: r.oauth,
 		isPinned: map[string]bool{}, collect: map[string]bool{}, cache: r.cache}
 }
 

@@ -348,3 +348,37 @@ func TestSweepFindsEachOfManySecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretNameFilter holds the filter in front of the rules' names to
+// what the rules say, for names it must pass and names it may stop.
+func TestSecretNameFilter(t *testing.T) {
+	long := strings.Repeat("x", 64) + "ab" // as long as "ab" modulo 64
+	rules := Rules{Headers: []string{"X-Secret"}, Names: []string{"pin", long}, Suffixes: []string{"key"}}
+	cases := []struct {
+		name  string
+		rules Rules
+		asked string
+		want  bool
+	}{
+		{"a name of the rules", rules, "PIN", true},
+		{"a header name of the rules, separators dropped", rules, "x_secret", true},
+		{"a name ending like one but longer", rules, "spin", false},
+		{"a suffix of the rules", rules, "monkey", true},
+		{"a name ending in a suffix's last letter only", rules, "day", false},
+		{"a long name of the rules", rules, long, true},
+		{"a short name as long modulo 64 as a long one", rules, "ab", false},
+		{"the empty name", rules, "", false},
+		{"the empty suffix makes every name a secret", Rules{Suffixes: []string{""}}, "anything", true},
+		{"the empty suffix covers the empty name", Rules{Suffixes: []string{""}}, "", true},
+		{"a default name, in camel case", DefaultRules(), "clientSecret", true},
+		{"a default suffix", DefaultRules(), "csrfToken", true},
+		{"an everyday member", DefaultRules(), "projectId", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := NewRedactor(c.rules).SecretName(c.asked); got != c.want {
+				t.Errorf("SecretName(%q) = %v, want %v", c.asked, got, c.want)
+			}
+		})
+	}
+}
