@@ -532,9 +532,9 @@ type sweepSet struct {
 	// shorter). heads lists the spellings by that hash in headBuckets
 	// buckets, bucket b being heads[starts[b+1]:starts[b+2]]: made in two
 	// passes over the spellings, nearly as cheap to make as the filter,
-	// for a long recording pins new secrets again and again. All are nil for a
-	// few spellings (see few), which are looked for one by one, and when a
-	// spelling is too short for them.
+	// for a long recording pins new secrets again and again. All are nil
+	// for a few spellings (see few), which are looked for one by one, and
+	// when a spelling is too short for them.
 	bits   []uint64
 	starts []int32
 	heads  []formRef
