@@ -135,7 +135,8 @@ func (r *Redactor) collectEntry(e *Entry) {
 	// Entry decides whether a query parameter is an OAuth one on the
 	// redacted URL.
 	redURL := r.URL(e.Request.URL)
-	for _, q := range e.Request.QueryString {
+	for i := range e.Request.QueryString {
+		q := &e.Request.QueryString[i]
 		if r.SecretName(q.Name) || r.oauth[normName(q.Name)] && r.oauthQuery(redURL) {
 			r.note(q.Value)
 		} else {
@@ -143,7 +144,8 @@ func (r *Redactor) collectEntry(e *Entry) {
 		}
 	}
 	if pd := e.Request.PostData; pd != nil {
-		for _, p := range pd.Params {
+		for i := range pd.Params {
+			p := &pd.Params[i]
 			if r.SecretName(p.Name) || r.oauth[normName(p.Name)] && r.oauthParams(pd.Params) {
 				r.note(p.Value)
 			} else {
@@ -166,11 +168,11 @@ func (r *Redactor) collectEntry(e *Entry) {
 
 // collectMessage is message for a probe.
 func (r *Redactor) collectMessage(headers []NameValue, cookies []Cookie) {
-	for _, h := range headers {
-		r.collectHeader(h.Name, h.Value)
+	for i := range headers {
+		r.collectHeader(headers[i].Name, headers[i].Value)
 	}
-	for _, c := range cookies {
-		r.note(c.Value)
+	for i := range cookies {
+		r.note(cookies[i].Value)
 	}
 }
 
