@@ -56,9 +56,11 @@ func knownCost(k *knownSecret) int {
 // dropped, and a key found in the old one moves to the current one. A
 // value that comes back keeps its place however many others pass by, and
 // the memo never holds more than twice its budget. It is safe for
-// concurrent use; a nil memo holds nothing.
+// concurrent use, and a key found in the current generation takes only
+// the read lock: every core asks for the same session's headers. A nil
+// memo holds nothing.
 type memo[K comparable, V any] struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	cur, old map[K]memoEntry[V]
 	used     int
 	budget   int
@@ -77,6 +79,12 @@ func (m *memo[K, V]) get(k K) (V, bool) {
 	var zero V
 	if m == nil {
 		return zero, false
+	}
+	m.mu.RLock()
+	e, ok := m.cur[k]
+	m.mu.RUnlock()
+	if ok {
+		return e.v, true
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
