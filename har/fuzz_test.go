@@ -36,10 +36,16 @@ func addSeeds(f *testing.F) {
 }
 
 // FuzzReader checks that any input gives entries or an error, never a
-// panic, and that whatever reads also writes and reads back the same.
+// panic, that decoding on several goroutines gives what reading entry by
+// entry gives, and that whatever reads also writes and reads back the same.
 func FuzzReader(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, chunk := range []int{1, 256 << 10} {
+			if err := sameRead(data, har.ReaderOptions{Name: "fuzz.har", MaxEntrySize: 1 << 20}, 3, chunk); err != nil {
+				t.Fatalf("3 decoders, chunks of %d bytes: %v", chunk, err)
+			}
+		}
 		file, err := har.NewReader(bytes.NewReader(data), har.ReaderOptions{Name: "fuzz.har", MaxEntrySize: 1 << 20}).ReadAll()
 		if err != nil {
 			if bytes.ContainsRune([]byte(err.Error()), '\n') {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 )
 
@@ -28,6 +29,17 @@ type ReaderOptions struct {
 	// a larger one is an error. It bounds a side file too, which holds
 	// what the entry would otherwise hold. Zero means DefaultMaxEntrySize.
 	MaxEntrySize int
+	// Decoders is how many goroutines decode entries at once. Zero or one
+	// decodes each entry inside Next, on the caller's goroutine. More lets
+	// one goroutine find where each entry begins and ends while the others
+	// decode the entries found, on as many cores; Next still returns the
+	// same entries, in the file's order, with the same errors. Entries are
+	// then read ahead of the caller by a few batches of about 256 KiB (or
+	// one entry, when an entry is larger), so memory stays bounded by the
+	// largest entry. The goroutines end when Next has returned io.EOF or an
+	// error, or when Close is called: a caller that stops early calls
+	// Close, even on a Reader made by NewReader.
+	Decoders int
 }
 
 // ErrTruncated is reported, wrapped in a *TruncatedError, when a HAR file
@@ -100,11 +112,22 @@ type Reader struct {
 	eof      bool
 	readErr  error
 
+	// lc caches a place in buf and its line and column, so that finding
+	// the place of each entry in turn costs one pass over the input.
+	lc struct{ pos, line, col int }
+
 	state                  readReadyState
 	file                   File
 	topPresent, logPresent uint64
-	n                      int
+	n                      int // entries found; the decoders' goroutine owns it while they run
+	count                  int // entries returned by Next
 	err                    error
+
+	pipe *pipeline // the goroutines decoding entries ahead, while they run
+	// beforeRead runs before fill reads more input, while they run: the
+	// entries found so far go to the decoders rather than wait for input
+	// that may be slow to come.
+	beforeRead func() error
 }
 
 type readReadyState struct {
@@ -132,8 +155,16 @@ func Open(path string) (*Reader, error) {
 	return rd, nil
 }
 
-// Close closes the file opened by Open.
+// Close stops the goroutines decoding ahead (ReaderOptions.Decoders) and
+// closes the file opened by Open.
 func (r *Reader) Close() error {
+	if r.pipe != nil {
+		r.stopPipeline()
+		if r.err == nil {
+			// The entries decoded ahead are gone: reading on would skip them.
+			r.err = fmt.Errorf("%s: read after Close", nameOr(r.opts.Name))
+		}
+	}
 	if r.closer != nil {
 		return r.closer.Close()
 	}
@@ -146,7 +177,7 @@ func (r *Reader) Close() error {
 func (r *Reader) Header() *File { return &r.file }
 
 // Count returns how many entries Next has returned.
-func (r *Reader) Count() int { return r.n }
+func (r *Reader) Count() int { return r.count }
 
 // ReadAll reads the remaining entries into the returned File's Log.Entries.
 // When the file was cut short it returns what it read together with a
@@ -176,12 +207,14 @@ func (r *Reader) ReadAll() (*File, error) {
 	return &f, nil
 }
 
-// ReadFile reads a whole HAR file into memory.
+// ReadFile reads a whole HAR file into memory, decoding its entries on
+// every core.
 func ReadFile(path string) (*File, error) {
 	rd, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
+	rd.opts.Decoders = runtime.GOMAXPROCS(0)
 	defer rd.Close()
 	return rd.ReadAll()
 }
@@ -199,11 +232,19 @@ func (r *Reader) Next() (*Entry, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	e, err := r.next()
-	if err != nil {
-		r.err = r.wrap(err)
-		return nil, r.err
+	var e *Entry
+	var err error
+	if r.opts.Decoders > 1 {
+		e, err = r.nextDecoded()
+	} else {
+		e, err = r.next()
+		err = r.wrap(err)
 	}
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	r.count++
 	return e, nil
 }
 
@@ -232,13 +273,29 @@ func (r *Reader) wrap(err error) error {
 // syntaxAt builds a SyntaxError for position i of the buffer.
 func (r *Reader) syntaxAt(i int, msg string) *SyntaxError {
 	i = max(0, min(i, r.end))
-	before := r.buf[:i]
-	line := r.lines + bytes.Count(before, []byte{'\n'}) + 1
-	col := r.col + len(before) + 1
-	if nl := bytes.LastIndexByte(before, '\n'); nl >= 0 {
-		col = len(before) - nl
-	}
+	line, col := r.place(i)
 	return &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: r.base + int64(i), Msg: msg}
+}
+
+// place returns the 1-based line and column of position i of the buffer.
+// It counts on from the place asked before when it can, so that asking
+// for every entry's place in turn reads the input once.
+func (r *Reader) place(i int) (line, col int) {
+	if i < r.lc.pos || r.lc.line == 0 {
+		r.lc.pos, r.lc.line, r.lc.col = 0, r.lines+1, r.col+1
+	}
+	r.lc.line, r.lc.col = advance(r.buf[r.lc.pos:i], r.lc.line, r.lc.col)
+	r.lc.pos = i
+	return r.lc.line, r.lc.col
+}
+
+// advance returns the line and column just after b, which starts at line
+// and col.
+func advance(b []byte, line, col int) (int, int) {
+	if nl := bytes.Count(b, []byte{'\n'}); nl > 0 {
+		return line + nl, len(b) - bytes.LastIndexByte(b, '\n')
+	}
+	return line, col + len(b)
 }
 
 // fill reads more input, keeping buf[keep:] and moving it to the front.
@@ -255,6 +312,11 @@ func (r *Reader) fill(keep int) error {
 			r.col += len(dropped)
 		}
 		n := copy(r.buf[:cap(r.buf)], r.buf[keep:r.end])
+		if r.lc.pos >= keep {
+			r.lc.pos -= keep // the line and column there stay
+		} else {
+			r.lc.line = 0
+		}
 		r.base += int64(keep)
 		r.pos -= keep
 		r.end = n
@@ -269,6 +331,11 @@ func (r *Reader) fill(keep int) error {
 		nb := make([]byte, r.end, newCap)
 		copy(nb, r.buf[:r.end])
 		r.buf = nb
+	}
+	if r.beforeRead != nil {
+		if err := r.beforeRead(); err != nil {
+			return err
+		}
 	}
 	for {
 		n, err := r.r.Read(r.buf[r.end:cap(r.buf)])
@@ -561,30 +628,19 @@ func (r *Reader) next() (*Entry, error) {
 				}
 			}
 		case stEntries:
-			done, err := r.member(']')
+			if r.opts.Decoders > 1 {
+				return nil, errDecodeAhead
+			}
+			start, end, done, err := r.findEntry()
 			if err != nil {
 				return nil, err
 			}
 			if done {
-				r.state = readReadyState{stLog, false}
 				continue
 			}
-			if c, err := r.peek(); err != nil {
-				return nil, err
-			} else if c != '{' {
-				start, end, err := r.extent()
-				if err != nil {
-					return nil, err
-				}
-				return nil, r.syntaxAt(start, fmt.Sprintf("entries[%d]: expected an object, got %s", r.n, snippet(r.buf[start:end])))
-			}
-			start, end, err := r.extent()
-			if err != nil {
-				return nil, err
-			}
-			e := &Entry{src: origin{dir: r.opts.Dir, file: r.opts.Name, index: r.n + 1, maxSide: int64(r.opts.MaxEntrySize)}}
+			e := r.newEntry(r.n)
 			ev := reflect.ValueOf(e).Elem()
-			err = r.decodeAt(start, end, "entries["+strconv.Itoa(r.n)+"]", func(d *decoder) error {
+			err = r.decodeAt(start, end, entryPath(r.n), func(d *decoder) error {
 				return d.object(ev, entryPlan, 1)
 			})
 			if err != nil {
@@ -605,6 +661,38 @@ func (r *Reader) next() (*Entry, error) {
 }
 
 var entryPlan = planFor(reflect.TypeOf(Entry{}))
+
+// findEntry finds the bounds in buf of the next element of log.entries,
+// or moves past the array's end and reports done.
+func (r *Reader) findEntry() (start, end int, done bool, err error) {
+	done, err = r.member(']')
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if done {
+		r.state = readReadyState{stLog, false}
+		return 0, 0, true, nil
+	}
+	c, err := r.peek()
+	if err != nil {
+		return 0, 0, false, err
+	}
+	start, end, err = r.extent()
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if c != '{' {
+		return 0, 0, false, r.syntaxAt(start, fmt.Sprintf("entries[%d]: expected an object, got %s", r.n, snippet(r.buf[start:end])))
+	}
+	return start, end, false, nil
+}
+
+// newEntry makes the entry that is element n of log.entries.
+func (r *Reader) newEntry(n int) *Entry {
+	return &Entry{src: origin{dir: r.opts.Dir, file: r.opts.Name, index: n + 1, maxSide: int64(r.opts.MaxEntrySize)}}
+}
+
+func entryPath(n int) string { return "entries[" + strconv.Itoa(n) + "]" }
 
 // extraMember reads a member that HAR does not define into x.
 func (r *Reader) extraMember(x *Extra, name string) error {

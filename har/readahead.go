@@ -1,0 +1,237 @@
+package har
+
+import (
+	"errors"
+	"reflect"
+	"sync"
+)
+
+// Decoding entries ahead (ReaderOptions.Decoders > 1): the goroutine of
+// scan finds each entry's bounds with the reader's cheap structural scan
+// (extent: it looks only for quotes, brackets and commas) and copies the
+// entries into chunks of about chunkBytes; decoder goroutines decode the
+// chunks; Next takes the chunks in the file's order. The channel of chunks
+// in order is short, so the scan waits for the caller rather than read the
+// whole file ahead.
+
+// chunkBytes is about how much of the input a chunk holds; a variable so
+// that tests can make every entry a chunk of its own.
+var chunkBytes = 256 << 10
+
+// errDecodeAhead is next meeting an entry when other goroutines decode
+// the entries: Next starts them.
+var errDecodeAhead = errors.New("decode ahead")
+
+// errEntriesEnd ends the last chunk when log.entries closes; the rest of
+// the document is read on the caller's goroutine, as before the entries.
+var errEntriesEnd = errors.New("end of entries")
+
+// errStopped is the scan stopping because Close or an error stopped the
+// pipeline.
+var errStopped = errors.New("stopped")
+
+type pipeline struct {
+	order chan *chunk   // chunks in the file's order, for Next
+	work  chan *chunk   // chunks to decode
+	free  chan []byte   // buffers of decoded chunks, to fill again
+	stop  chan struct{} // closed to stop the scan
+	wg    sync.WaitGroup
+
+	cur *chunk // the chunk Next takes entries from
+	i   int
+}
+
+// span is one entry in a chunk.
+type span struct {
+	start, end int   // bounds in chunk.data
+	off        int64 // offset of start in the input
+	line, col  int   // place of start in the input, 1-based
+}
+
+type chunk struct {
+	data  []byte
+	spans []span
+	first int // index in log.entries of the first span
+
+	entries []*Entry // decoded, in order
+	err     error    // why the entry after the decoded ones is refused
+	end     error    // after the spans: nil (more chunks), errEntriesEnd, or the scan's error
+	done    chan struct{}
+}
+
+func (r *Reader) startPipeline() {
+	n := r.opts.Decoders
+	p := &pipeline{
+		order: make(chan *chunk, 2*n),
+		work:  make(chan *chunk, n),
+		free:  make(chan []byte, 3*n+2),
+		stop:  make(chan struct{}),
+	}
+	r.pipe = p
+	p.wg.Add(1 + n)
+	for range n {
+		go func() {
+			defer p.wg.Done()
+			for c := range p.work {
+				r.decodeChunk(c)
+				close(c.done)
+				if cap(c.data) <= 2*chunkBytes {
+					select {
+					case p.free <- c.data[:0]:
+					default:
+					}
+				}
+				c.data, c.spans = nil, nil
+			}
+		}()
+	}
+	go r.scan(p)
+}
+
+// stopPipeline stops the scan and waits for every goroutine to end, after
+// which the caller's goroutine owns the reader again.
+func (r *Reader) stopPipeline() {
+	p := r.pipe
+	if p == nil {
+		return
+	}
+	close(p.stop)
+	p.wg.Wait()
+	r.pipe = nil
+	r.beforeRead = nil
+}
+
+// nextDecoded is Next when other goroutines decode the entries.
+func (r *Reader) nextDecoded() (*Entry, error) {
+	for {
+		p := r.pipe
+		if p == nil {
+			e, err := r.next()
+			if err != errDecodeAhead {
+				return e, r.wrap(err)
+			}
+			r.startPipeline()
+			continue
+		}
+		if p.cur == nil {
+			c := <-p.order
+			<-c.done
+			p.cur, p.i = c, 0
+		}
+		c := p.cur
+		if p.i < len(c.entries) {
+			e := c.entries[p.i]
+			c.entries[p.i] = nil // the caller alone holds it now
+			p.i++
+			return e, nil
+		}
+		p.cur = nil
+		err := c.err
+		if err == nil {
+			err = c.end
+		}
+		if err == nil {
+			continue
+		}
+		r.stopPipeline()
+		if err != errEntriesEnd {
+			return nil, err
+		}
+	}
+}
+
+// scan is the goroutine that finds the entries and hands them out in
+// chunks. It owns the reader's input and position until it ends.
+func (r *Reader) scan(p *pipeline) {
+	defer p.wg.Done()
+	defer close(p.work)
+	c := p.newChunk(r.n)
+	send := func(end error) bool {
+		c.end = end
+		select {
+		case p.order <- c:
+		case <-p.stop:
+			return false
+		}
+		if len(c.spans) == 0 {
+			close(c.done)
+		} else {
+			select {
+			case p.work <- c:
+			case <-p.stop:
+				return false
+			}
+		}
+		c = p.newChunk(r.n)
+		return true
+	}
+	r.beforeRead = func() error {
+		if len(c.spans) > 0 && !send(nil) {
+			return errStopped
+		}
+		return nil
+	}
+	for {
+		start, end, done, err := r.findEntry()
+		if err == errStopped {
+			return
+		}
+		if err != nil {
+			send(r.wrap(err))
+			return
+		}
+		if done {
+			r.beforeRead = nil
+			send(errEntriesEnd)
+			return
+		}
+		line, col := r.place(start)
+		at := len(c.data)
+		c.data = append(c.data, r.buf[start:end]...)
+		c.spans = append(c.spans, span{start: at, end: len(c.data), off: r.base + int64(start), line: line, col: col})
+		r.pos = end
+		r.n++
+		if len(c.data) >= chunkBytes && !send(nil) {
+			return
+		}
+	}
+}
+
+func (p *pipeline) newChunk(first int) *chunk {
+	c := &chunk{first: first, done: make(chan struct{})}
+	select {
+	case c.data = <-p.free:
+	default:
+		c.data = make([]byte, 0, chunkBytes+chunkBytes/4)
+	}
+	return c
+}
+
+// decodeChunk decodes the entries of c as next does, and stops at the
+// first it refuses. It reads only the reader's options, which do not
+// change, so that several run at once.
+func (r *Reader) decodeChunk(c *chunk) {
+	c.entries = make([]*Entry, 0, len(c.spans))
+	for i, sp := range c.spans {
+		n := c.first + i
+		e := r.newEntry(n)
+		data := c.data[sp.start:sp.end]
+		d := decoder{scanner: scanner{data: data}, path: []string{entryPath(n)}}
+		if err := d.object(reflect.ValueOf(e).Elem(), entryPlan, 1); err != nil {
+			off, msg := 0, err.Error()
+			var se *syntaxErr
+			if errors.As(err, &se) {
+				off, msg = se.off, se.msg
+			}
+			off = max(0, min(off, len(data)))
+			line, col := advance(data[:off], sp.line, sp.col)
+			c.err = &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: sp.off + int64(off), Msg: msg}
+			return
+		}
+		if err := e.CheckSideFiles(); err != nil {
+			c.err = err
+			return
+		}
+		c.entries = append(c.entries, e)
+	}
+}
