@@ -146,11 +146,17 @@ func NewReader(r io.Reader, opts ReaderOptions) *Reader {
 // Open opens a HAR file for streaming. Side files named by _file are looked
 // up next to it.
 func Open(path string) (*Reader, error) {
+	return OpenWith(path, ReaderOptions{Name: path, Dir: filepath.Dir(path)})
+}
+
+// OpenWith opens a HAR file for streaming with the options given, as they
+// are: an empty Dir reads no side file. Close closes the file.
+func OpenWith(path string, opts ReaderOptions) (*Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	rd := NewReader(f, ReaderOptions{Name: path, Dir: filepath.Dir(path)})
+	rd := NewReader(f, opts)
 	rd.closer = f
 	return rd, nil
 }
@@ -210,11 +216,10 @@ func (r *Reader) ReadAll() (*File, error) {
 // ReadFile reads a whole HAR file into memory, decoding its entries on
 // every core.
 func ReadFile(path string) (*File, error) {
-	rd, err := Open(path)
+	rd, err := OpenWith(path, ReaderOptions{Name: path, Dir: filepath.Dir(path), Decoders: runtime.GOMAXPROCS(0)})
 	if err != nil {
 		return nil, err
 	}
-	rd.opts.Decoders = runtime.GOMAXPROCS(0)
 	defer rd.Close()
 	return rd.ReadAll()
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 
@@ -42,23 +44,22 @@ func (m *matchRun) spool(in *input) error {
 	return f.Close()
 }
 
-// reader opens the recording for one pass over it.
+// reader opens the recording for one pass over it. Its entries are
+// decoded on every core, ahead of the matching, so that reading is not
+// one core's work that the matching waits for.
 func (m *matchRun) reader(in input) (*har.Reader, error) {
+	decoders := runtime.GOMAXPROCS(0)
 	if in.path != "" {
-		f, err := os.Open(in.path)
-		if err != nil {
-			return nil, err
-		}
-		return har.NewReader(f, har.ReaderOptions{Name: in.name}), nil
+		return har.OpenWith(in.path, har.ReaderOptions{Name: in.name, Decoders: decoders})
 	}
 	if in.stdin {
 		if m.stdinRead {
 			return nil, errors.New("standard input can be read once: give '-' once")
 		}
 		m.stdinRead = true
-		return har.NewReader(m.stdin, har.ReaderOptions{Name: in.name}), nil
+		return har.NewReader(m.stdin, har.ReaderOptions{Name: in.name, Decoders: decoders}), nil
 	}
-	return har.Open(in.har)
+	return har.OpenWith(in.har, har.ReaderOptions{Name: in.har, Dir: filepath.Dir(in.har), Decoders: decoders})
 }
 
 // matchStream gives each call of a recording its verdict and hands the
