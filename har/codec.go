@@ -136,11 +136,53 @@ func planFor(t reflect.Type) *plan {
 // being decoded for error messages ("response.status").
 type decoder struct {
 	scanner
-	path []string
+	path []pathPart
+	st   *decodeState
+}
+
+// pathPart is one step of a decoder's path: a member's name, an array
+// element's index, or both ("entries[3]"). The text is made only for an
+// error message, since making it for every value read was a good part of
+// the reading's allocations.
+type pathPart struct {
+	name  string
+	index int // -1: none
+}
+
+func member(name string) pathPart { return pathPart{name: name, index: -1} }
+
+func (p pathPart) String() string {
+	if p.index < 0 {
+		return p.name
+	}
+	return p.name + "[" + strconv.Itoa(p.index) + "]"
+}
+
+// decodeState is what decoding one entry after another reuses: the room
+// for escaped strings, the path, and the arrays that each array of
+// objects is decoded into before it is copied out at its length.
+type decodeState struct {
+	esc     []byte
+	path    []pathPart
+	scratch map[reflect.Type]reflect.Value
+}
+
+// decoder returns a decoder of data whose path starts at root. The caller
+// hands it back with done when it has finished.
+func (st *decodeState) decoder(data []byte, root pathPart) decoder {
+	return decoder{scanner: scanner{data: data, esc: st.esc}, path: append(st.path[:0], root), st: st}
+}
+
+func (st *decodeState) done(d *decoder) {
+	st.esc, st.path = d.esc, d.path[:0]
 }
 
 func (d *decoder) typeError(want string, got []byte) error {
-	return d.errorf("%s: expected %s, got %s", strings.Join(d.path, "."), want, snippet(got))
+	parts := make([]string, len(d.path))
+	for i, p := range d.path {
+		parts[i] = p.String()
+	}
+	return d.errorf("%s: expected %s, got %s", strings.Join(parts, "."), want, snippet(got))
 }
 
 // snippet shortens input quoted in an error to one short, printable line.
@@ -186,7 +228,7 @@ func (d *decoder) object(v reflect.Value, p *plan, depth int) error {
 		}
 		if fi, ok := p.byName[string(key)]; ok {
 			present |= 1 << uint(fi)
-			d.path = append(d.path, p.fields[fi].name)
+			d.path = append(d.path, member(p.fields[fi].name))
 			err := d.field(v, p, fi, m, depth)
 			d.path = d.path[:len(d.path)-1]
 			if err != nil {
@@ -381,9 +423,15 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			return d.wrongShape("an array", depth)
 		}
 		d.pos++
-		s := reflect.MakeSlice(f.Type(), 0, 4)
-		for i := 0; d.peek() != ']'; i++ {
-			if i > 0 {
+		// The elements are decoded into a reused array and copied out at
+		// their number: growing the slice element by element allocated
+		// more than the elements' own strings.
+		t := f.Type()
+		sp := d.takeScratch(t)
+		s := sp.Elem() // settable, so that its length changes without an allocation
+		n := 0
+		for ; d.peek() != ']'; n++ {
+			if n > 0 {
 				if err := d.expect(','); err != nil {
 					return err
 				}
@@ -391,9 +439,14 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			if d.peek() != '{' {
 				return d.wrongShape("an object", depth)
 			}
-			d.path = append(d.path, "["+strconv.Itoa(i)+"]")
-			s = reflect.Append(s, reflect.Zero(f.Type().Elem()))
-			elem := s.Index(s.Len() - 1)
+			d.path = append(d.path, pathPart{index: n})
+			if n < s.Cap() {
+				s.SetLen(n + 1)
+				s.Index(n).SetZero()
+			} else {
+				s.Set(reflect.Append(s, reflect.Zero(t.Elem())))
+			}
+			elem := s.Index(n)
 			if fp.kind == kSlicePtr {
 				elem.Set(reflect.New(fp.elem.typ))
 				elem = elem.Elem()
@@ -405,9 +458,38 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			}
 		}
 		d.pos++
-		f.Set(s)
+		out := reflect.MakeSlice(t, n, n)
+		reflect.Copy(out, s)
+		f.Set(out)
+		s.SetLen(0)
+		d.putScratch(t, sp)
 	}
 	return nil
+}
+
+// takeScratch returns a pointer to the reused array for slices of type t,
+// empty. An array of the same type nested inside its own elements gets
+// one of its own.
+func (d *decoder) takeScratch(t reflect.Type) reflect.Value {
+	if d.st != nil {
+		if s, ok := d.st.scratch[t]; ok && s.IsValid() {
+			d.st.scratch[t] = reflect.Value{}
+			return s
+		}
+	}
+	sp := reflect.New(t)
+	sp.Elem().Set(reflect.MakeSlice(t, 0, 8))
+	return sp
+}
+
+func (d *decoder) putScratch(t reflect.Type, s reflect.Value) {
+	if d.st == nil {
+		return
+	}
+	if d.st.scratch == nil {
+		d.st.scratch = map[reflect.Type]reflect.Value{}
+	}
+	d.st.scratch[t] = s
 }
 
 func (d *decoder) wrongShape(want string, depth int) error {
@@ -556,7 +638,7 @@ func marshal(v any) []byte {
 // unmarshal decodes data into one HAR struct (pointer).
 func unmarshal(data []byte, v any, what string) error {
 	rv := reflect.ValueOf(v).Elem()
-	d := decoder{scanner: scanner{data: data}, path: []string{what}}
+	d := decoder{scanner: scanner{data: data}, path: []pathPart{member(what)}}
 	if err := d.object(rv, planFor(rv.Type()), 0); err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ func (e *syntaxErr) Error() string { return e.msg }
 type scanner struct {
 	data []byte
 	pos  int
+	// esc holds the last string decoded with escapes; its room is used
+	// again for the next, since every caller copies what it keeps.
+	esc []byte
 }
 
 func (s *scanner) errorf(format string, args ...any) error {
@@ -77,8 +80,9 @@ func describeByte(c byte) string {
 	return fmt.Sprintf("byte 0x%02x", c)
 }
 
-// str parses a JSON string at the current position. When the string holds no
-// escape the result aliases the scanned data, so callers copy what they keep.
+// str parses a JSON string at the current position. The result aliases the
+// scanned data or the scanner's room for escaped strings, which the next
+// call reuses, so callers copy what they keep.
 func (s *scanner) str() ([]byte, error) {
 	if s.peek() != '"' {
 		return nil, s.unexpected("a string")
@@ -118,7 +122,7 @@ func invalidUTF8At(b []byte) int {
 // copies plain runs in one go.
 func (s *scanner) strEscaped(start int) ([]byte, error) {
 	d := s.data
-	out := make([]byte, 0, 64)
+	out := s.esc[:0]
 	i, run := start, start
 	for i < len(d) {
 		c := d[i]
@@ -138,6 +142,7 @@ func (s *scanner) strEscaped(start int) ([]byte, error) {
 		out = append(out, d[run:i]...)
 		if c == '"' {
 			s.pos = i + 1
+			s.esc = out
 			return out, nil
 		}
 		i++

@@ -72,8 +72,9 @@ func (r *Reader) startPipeline() {
 	for range n {
 		go func() {
 			defer p.wg.Done()
+			var st decodeState
 			for c := range p.work {
-				r.decodeChunk(c)
+				r.decodeChunk(c, &st)
 				close(c.done)
 				if cap(c.data) <= 2*chunkBytes {
 					select {
@@ -210,14 +211,16 @@ func (p *pipeline) newChunk(first int) *chunk {
 // decodeChunk decodes the entries of c as next does, and stops at the
 // first it refuses. It reads only the reader's options, which do not
 // change, so that several run at once.
-func (r *Reader) decodeChunk(c *chunk) {
+func (r *Reader) decodeChunk(c *chunk, st *decodeState) {
 	c.entries = make([]*Entry, 0, len(c.spans))
 	for i, sp := range c.spans {
 		n := c.first + i
 		e := r.newEntry(n)
 		data := c.data[sp.start:sp.end]
-		d := decoder{scanner: scanner{data: data}, path: []string{entryPath(n)}}
-		if err := d.object(reflect.ValueOf(e).Elem(), entryPlan, 1); err != nil {
+		d := st.decoder(data, pathPart{"entries", n})
+		err := d.object(reflect.ValueOf(e).Elem(), entryPlan, 1)
+		st.done(&d)
+		if err != nil {
 			off, msg := 0, err.Error()
 			var se *syntaxErr
 			if errors.As(err, &se) {

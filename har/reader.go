@@ -123,6 +123,8 @@ type Reader struct {
 	count                  int // entries returned by Next
 	err                    error
 
+	dec decodeState // for decoding on the caller's goroutine
+
 	pipe *pipeline // the goroutines decoding entries ahead, while they run
 	// beforeRead runs before fill reads more input, while they run: the
 	// entries found so far go to the decoders rather than wait for input
@@ -482,8 +484,9 @@ func (r *Reader) tooLarge(start int) error {
 
 // decodeAt decodes buf[start:end] with fn and turns its errors into
 // SyntaxErrors with a place in the file.
-func (r *Reader) decodeAt(start, end int, path string, fn func(*decoder) error) error {
-	d := decoder{scanner: scanner{data: r.buf[start:end]}, path: []string{path}}
+func (r *Reader) decodeAt(start, end int, path pathPart, fn func(*decoder) error) error {
+	d := r.dec.decoder(r.buf[start:end], path)
+	defer r.dec.done(&d)
 	if err := fn(&d); err != nil {
 		var se *syntaxErr
 		if errors.As(err, &se) {
@@ -500,7 +503,7 @@ func (r *Reader) key() (string, error) {
 		return "", err
 	}
 	var key string
-	err = r.decodeAt(start, end, "", func(d *decoder) error {
+	err = r.decodeAt(start, end, member(""), func(d *decoder) error {
 		k, err := d.str()
 		key = string(k)
 		return err
@@ -619,8 +622,8 @@ func (r *Reader) next() (*Entry, error) {
 					return nil, err
 				}
 				lv := reflect.ValueOf(&r.file.Log).Elem()
-				err = r.decodeAt(start, end, "log", func(d *decoder) error {
-					d.path = append(d.path, k)
+				err = r.decodeAt(start, end, member("log"), func(d *decoder) error {
+					d.path = append(d.path, member(k))
 					return d.field(lv, logPlan, fi, &r.file.Log.m, 1)
 				})
 				if err != nil {
@@ -645,7 +648,7 @@ func (r *Reader) next() (*Entry, error) {
 			}
 			e := r.newEntry(r.n)
 			ev := reflect.ValueOf(e).Elem()
-			err = r.decodeAt(start, end, entryPath(r.n), func(d *decoder) error {
+			err = r.decodeAt(start, end, pathPart{"entries", r.n}, func(d *decoder) error {
 				return d.object(ev, entryPlan, 1)
 			})
 			if err != nil {
@@ -697,8 +700,6 @@ func (r *Reader) newEntry(n int) *Entry {
 	return &Entry{src: origin{dir: r.opts.Dir, file: r.opts.Name, index: n + 1, maxSide: int64(r.opts.MaxEntrySize)}}
 }
 
-func entryPath(n int) string { return "entries[" + strconv.Itoa(n) + "]" }
-
 // extraMember reads a member that HAR does not define into x.
 func (r *Reader) extraMember(x *Extra, name string) error {
 	start, end, err := r.extent()
@@ -706,7 +707,7 @@ func (r *Reader) extraMember(x *Extra, name string) error {
 		return err
 	}
 	var raw []byte
-	err = r.decodeAt(start, end, name, func(d *decoder) error {
+	err = r.decodeAt(start, end, member(name), func(d *decoder) error {
 		var err error
 		raw, err = d.skip(1)
 		if err == nil && d.peek() != 0 {
