@@ -65,9 +65,11 @@ type fieldPlan struct {
 	kind      kind
 	omitEmpty bool
 	elem      *plan
+	empty     reflect.Value // an empty slice of the field's type, shared: appending to it allocates
 }
 
 type plan struct {
+	id       int // index of the plan's reused array in decodeState.scratch
 	typ      reflect.Type
 	fields   []fieldPlan
 	byName   map[string]int
@@ -76,13 +78,28 @@ type plan struct {
 	fromText bool // a bare JSON string is accepted as the Name field (Creator)
 }
 
-var plans sync.Map // reflect.Type -> *plan
+var (
+	plans     sync.Map // reflect.Type -> *plan
+	plansMu   sync.Mutex
+	planCount int
+)
 
 func planFor(t reflect.Type) *plan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*plan)
 	}
-	p := &plan{typ: t, byName: map[string]int{}, extra: -1}
+	plansMu.Lock()
+	defer plansMu.Unlock()
+	return newPlan(t)
+}
+
+// newPlan makes the plan of t; plansMu is held.
+func newPlan(t reflect.Type) *plan {
+	if p, ok := plans.Load(t); ok {
+		return p.(*plan)
+	}
+	p := &plan{id: planCount, typ: t, byName: map[string]int{}, extra: -1}
+	planCount++
 	plans.Store(t, p) // stored before recursion so that cycles terminate
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
@@ -109,15 +126,16 @@ func planFor(t reflect.Type) *plan {
 		case reflect.Bool:
 			fp.kind = kBool
 		case reflect.Struct:
-			fp.kind, fp.elem = kStruct, planFor(ft)
+			fp.kind, fp.elem = kStruct, newPlan(ft)
 		case reflect.Pointer:
-			fp.kind, fp.elem = kPtrStruct, planFor(ft.Elem())
+			fp.kind, fp.elem = kPtrStruct, newPlan(ft.Elem())
 		case reflect.Slice:
 			if ft.Elem().Kind() == reflect.Pointer {
-				fp.kind, fp.elem = kSlicePtr, planFor(ft.Elem().Elem())
+				fp.kind, fp.elem = kSlicePtr, newPlan(ft.Elem().Elem())
 			} else {
-				fp.kind, fp.elem = kSlice, planFor(ft.Elem())
+				fp.kind, fp.elem = kSlice, newPlan(ft.Elem())
 			}
+			fp.empty = reflect.MakeSlice(ft, 0, 0)
 		default:
 			panic("har: unsupported field type " + ft.String())
 		}
@@ -164,7 +182,37 @@ func (p pathPart) String() string {
 type decodeState struct {
 	esc     []byte
 	path    []pathPart
-	scratch map[reflect.Type]reflect.Value
+	scratch []reflect.Value // by plan id
+	// strs holds short strings already made, so that the header names and
+	// values every call repeats are made once rather than once a call.
+	strs map[string]string
+}
+
+// Up to internCount strings of up to internLen bytes are kept; once full,
+// the table keeps what it has, which is what came first and so what
+// every call of a recording has in common.
+const (
+	internLen   = 128
+	internCount = 4096
+)
+
+// text returns b as a string, the same string each time for short ones.
+func (d *decoder) text(b []byte) string {
+	st := d.st
+	if st == nil || len(b) > internLen {
+		return string(b)
+	}
+	if s, ok := st.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(st.strs) < internCount {
+		if st.strs == nil {
+			st.strs = make(map[string]string, 256)
+		}
+		st.strs[s] = s
+	}
+	return s
 }
 
 // decoder returns a decoder of data whose path starts at root. The caller
@@ -218,6 +266,7 @@ func (d *decoder) object(v reflect.Value, p *plan, depth int) error {
 		m.absent = p.all
 		return nil
 	}
+	next := 0 // the field expected next: members mostly come in the plan's order
 	for {
 		key, err := d.str()
 		if err != nil {
@@ -226,7 +275,12 @@ func (d *decoder) object(v reflect.Value, p *plan, depth int) error {
 		if err := d.expect(':'); err != nil {
 			return err
 		}
-		if fi, ok := p.byName[string(key)]; ok {
+		fi, ok := next, next < len(p.fields) && p.fields[next].name == string(key)
+		if !ok {
+			fi, ok = p.byName[string(key)]
+		}
+		if ok {
+			next = fi + 1
 			present |= 1 << uint(fi)
 			d.path = append(d.path, member(p.fields[fi].name))
 			err := d.field(v, p, fi, m, depth)
@@ -299,7 +353,7 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			if err != nil {
 				return err
 			}
-			f.SetString(string(s))
+			f.SetString(d.text(s))
 		case c == '{' || c == '[':
 			raw, err := d.skip(depth + 1)
 			if err != nil {
@@ -423,11 +477,16 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			return d.wrongShape("an array", depth)
 		}
 		d.pos++
+		if d.peek() == ']' {
+			d.pos++
+			f.Set(fp.empty)
+			return nil
+		}
 		// The elements are decoded into a reused array and copied out at
 		// their number: growing the slice element by element allocated
 		// more than the elements' own strings.
 		t := f.Type()
-		sp := d.takeScratch(t)
+		sp := d.takeScratch(fp.elem.id, t)
 		s := sp.Elem() // settable, so that its length changes without an allocation
 		n := 0
 		for ; d.peek() != ']'; n++ {
@@ -458,22 +517,23 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			}
 		}
 		d.pos++
-		out := reflect.MakeSlice(t, n, n)
-		reflect.Copy(out, s)
-		f.Set(out)
+		f.SetZero()
+		f.Grow(n) // f, a field, is set in place: no slice header to allocate
+		f.SetLen(n)
+		reflect.Copy(f, s)
 		s.SetLen(0)
-		d.putScratch(t, sp)
+		d.putScratch(fp.elem.id, sp)
 	}
 	return nil
 }
 
 // takeScratch returns a pointer to the reused array for slices of type t,
-// empty. An array of the same type nested inside its own elements gets
-// one of its own.
-func (d *decoder) takeScratch(t reflect.Type) reflect.Value {
-	if d.st != nil {
-		if s, ok := d.st.scratch[t]; ok && s.IsValid() {
-			d.st.scratch[t] = reflect.Value{}
+// whose elements' plan is id, empty. An array of the same type nested
+// inside its own elements gets one of its own.
+func (d *decoder) takeScratch(id int, t reflect.Type) reflect.Value {
+	if d.st != nil && id < len(d.st.scratch) {
+		if s := d.st.scratch[id]; s.IsValid() {
+			d.st.scratch[id] = reflect.Value{}
 			return s
 		}
 	}
@@ -482,14 +542,14 @@ func (d *decoder) takeScratch(t reflect.Type) reflect.Value {
 	return sp
 }
 
-func (d *decoder) putScratch(t reflect.Type, s reflect.Value) {
+func (d *decoder) putScratch(id int, s reflect.Value) {
 	if d.st == nil {
 		return
 	}
-	if d.st.scratch == nil {
-		d.st.scratch = map[reflect.Type]reflect.Value{}
+	for len(d.st.scratch) <= id {
+		d.st.scratch = append(d.st.scratch, reflect.Value{})
 	}
-	d.st.scratch[t] = s
+	d.st.scratch[id] = s
 }
 
 func (d *decoder) wrongShape(want string, depth int) error {
