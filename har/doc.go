@@ -17,6 +17,13 @@
 // object's Extra, and a value read as null or with an unexpected type is
 // written back as it was unless it was changed.
 //
+// With ReaderOptions.Decoders above one, one goroutine finds where each
+// entry begins and ends (a scan that looks only at quotes, brackets and
+// commas) while the others decode the entries on as many cores; Next
+// returns the same entries in the same order with the same errors, and
+// reads only a few chunks of about 256 KiB ahead. ReadFile does so with a
+// decoder per core.
+//
 // A file that ends early, such as a recording whose process was killed,
 // yields every complete entry and then a *TruncatedError. Malformed input
 // gives a *SyntaxError naming the file, line and column.
