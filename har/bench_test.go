@@ -8,15 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/bench/readcmp"
 )
 
 // The benchmarks read a synthetic HAR of benchMB megabytes (500 unless
@@ -99,63 +97,11 @@ func writeSynthetic(path string, size int64) error {
 	return f.Close()
 }
 
-// peakHeap samples the heap while fn runs and returns its maximum. It
-// reads runtime/metrics, which does not stop the world the way
-// runtime.ReadMemStats would.
-func peakHeap(fn func()) uint64 {
+// peakFromGC collects first, so that each read starts from the same heap,
+// then samples the heap while fn runs.
+func peakFromGC(fn func()) uint64 {
 	runtime.GC()
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	fn()
-	close(done)
-	wg.Wait()
-	return peak.Load()
-}
-
-// userHAR is what a user would write to read a HAR with encoding/json.
-type userHAR struct {
-	Log struct {
-		Version string `json:"version"`
-		Entries []struct {
-			StartedDateTime string  `json:"startedDateTime"`
-			Time            float64 `json:"time"`
-			Request         struct {
-				Method   string `json:"method"`
-				URL      string `json:"url"`
-				Headers  []struct{ Name, Value string }
-				PostData *struct {
-					MimeType string `json:"mimeType"`
-					Text     string `json:"text"`
-				} `json:"postData"`
-			} `json:"request"`
-			Response struct {
-				Status  int `json:"status"`
-				Headers []struct{ Name, Value string }
-				Content struct {
-					Size     int64  `json:"size"`
-					MimeType string `json:"mimeType"`
-					Text     string `json:"text"`
-				} `json:"content"`
-			} `json:"response"`
-		} `json:"entries"`
-	} `json:"log"`
+	return readcmp.PeakHeap(fn)
 }
 
 func BenchmarkReadLargeHAR(b *testing.B) {
@@ -169,7 +115,7 @@ func BenchmarkReadLargeHAR(b *testing.B) {
 		var peak uint64
 		for i := 0; i < b.N; i++ {
 			n := 0
-			peak = max(peak, peakHeap(func() {
+			peak = max(peak, peakFromGC(func() {
 				rd, err := har.Open(path)
 				if err != nil {
 					b.Fatal(err)
@@ -196,8 +142,8 @@ func BenchmarkReadLargeHAR(b *testing.B) {
 		b.SetBytes(fi.Size())
 		var peak uint64
 		for i := 0; i < b.N; i++ {
-			var doc userHAR
-			peak = max(peak, peakHeap(func() {
+			var doc readcmp.UserHAR
+			peak = max(peak, peakFromGC(func() {
 				data, err := os.ReadFile(path)
 				if err != nil {
 					b.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/apitrail/apitrail/internal/bench/gen"
 )
@@ -54,6 +55,21 @@ func writeHAR(docPath, out string, n int, seed uint64) error {
 		return err
 	}
 	return f.Close()
+}
+
+// recording returns the recording to time: the one named, else n entries
+// of calls to the document docPath generated into dir.
+func recording(named, dir, docPath string, n int, stderr io.Writer) (string, os.FileInfo, error) {
+	path := named
+	if path == "" {
+		path = filepath.Join(dir, "recording.har")
+		fmt.Fprintf(stderr, "bench: generating %d entries\n", n)
+		if err := writeHAR(docPath, path, n, 1); err != nil {
+			return "", nil, err
+		}
+	}
+	fi, err := os.Stat(path)
+	return path, fi, err
 }
 
 func fail(stderr io.Writer, err error) int {

@@ -77,17 +77,11 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	matchBin, naiveBin := bins[0], bins[1]
-	if *harPath == "" {
-		*harPath = filepath.Join(dir, "recording.har")
-		fmt.Fprintf(stderr, "bench: generating %d entries\n", *n)
-		if err := writeHAR(docPath, *harPath, *n, 1); err != nil {
-			return fail(stderr, err)
-		}
-	}
-	fi, err := os.Stat(*harPath)
+	path, fi, err := recording(*harPath, dir, docPath, *n, stderr)
 	if err != nil {
 		return fail(stderr, err)
 	}
+	*harPath = path
 	var variants []variant
 	for _, k := range strings.Split(*which, ",") {
 		v, ok := allVariants[k]
@@ -140,20 +134,10 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "| program | wall min / median / max | entries/s (median wall) | CPU median | peak RSS max | naive ÷ it, wall: min / median / max | CPU: min / median / max |")
 	fmt.Fprintln(stdout, "|---|---:|---:|---:|---:|---:|---:|")
 	row := func(name string, ss []sample) {
-		walls := make([]float64, len(ss))
-		cpus := make([]float64, len(ss))
-		ratios := make([]float64, len(ss))
-		cpuRatios := make([]float64, len(ss))
-		rss := 0.0
-		for i, s := range ss {
-			walls[i], cpus[i] = s.wall, s.cpu
-			ratios[i] = naive[i].wall / s.wall
-			cpuRatios[i] = naive[i].cpu / s.cpu
-			rss = max(rss, s.rssMB)
-		}
-		w, c, r, cr := stats(walls), stats(cpus), stats(ratios), stats(cpuRatios)
+		m := summarize(ss, naive)
+		w, c, r, cr := m.wall, m.cpu, m.ratio, m.cpuRatio
 		fmt.Fprintf(stdout, "| %s | %.2f / %.2f / %.2f s | %.0f | %.2f s | %.0f MB | %.2f / %.2f / %.2fx | %.2f / %.2f / %.2fx |\n",
-			name, w[0], w[1], w[2], float64(calls)/w[1], c[1], rss, r[0], r[1], r[2], cr[0], cr[1], cr[2])
+			name, w[0], w[1], w[2], float64(calls)/w[1], c[1], m.rssMB, r[0], r[1], r[2], cr[0], cr[1], cr[2])
 	}
 	row("naive (encoding/json Decoder + gorillamux)", naive)
 	for i, v := range variants {

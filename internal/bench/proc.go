@@ -92,3 +92,27 @@ func machine() string {
 	}
 	return fmt.Sprintf("%d cores, %s, %s%s", runtime.NumCPU(), cpu, runtime.Version(), load)
 }
+
+// summary is a program's runs beside those of the program it is compared
+// with (base, run for run): min, median and max of its wall and CPU times
+// and of base's divided by its, and its largest peak RSS.
+type summary struct {
+	wall, cpu, ratio, cpuRatio [3]float64
+	rssMB                      float64
+}
+
+func summarize(ss, base []sample) summary {
+	walls := make([]float64, len(ss))
+	cpus := make([]float64, len(ss))
+	ratios := make([]float64, len(ss))
+	cpuRatios := make([]float64, len(ss))
+	var out summary
+	for i, s := range ss {
+		walls[i], cpus[i] = s.wall, s.cpu
+		ratios[i] = base[i].wall / s.wall
+		cpuRatios[i] = base[i].cpu / s.cpu
+		out.rssMB = max(out.rssMB, s.rssMB)
+	}
+	out.wall, out.cpu, out.ratio, out.cpuRatio = stats(walls), stats(cpus), stats(ratios), stats(cpuRatios)
+	return out
+}

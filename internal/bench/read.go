@@ -51,22 +51,16 @@ func runRead(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	self := bins[0]
-	if *harPath == "" {
-		docPath, cleanup, err := document(*doc)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		defer cleanup()
-		*harPath = filepath.Join(dir, "recording.har")
-		fmt.Fprintf(stderr, "bench: generating %d entries\n", *n)
-		if err := writeHAR(docPath, *harPath, *n, 1); err != nil {
-			return fail(stderr, err)
-		}
-	}
-	fi, err := os.Stat(*harPath)
+	docPath, cleanup, err := document(*doc)
 	if err != nil {
 		return fail(stderr, err)
 	}
+	defer cleanup()
+	path, fi, err := recording(*harPath, dir, docPath, *n, stderr)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	*harPath = path
 	// One read first, not timed, so that every timed run finds the file
 	// in the page cache alike.
 	if _, _, err := measure(outPath, self, "har1", *harPath); err != nil {
@@ -100,21 +94,10 @@ func runRead(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "| reader | wall min / median / max | MB/s (median wall) | CPU median | peak RSS max | peak heap max | ReadFile+Unmarshal ÷ it, wall: min / median / max | CPU: min / median / max |")
 	fmt.Fprintln(stdout, "|---|---:|---:|---:|---:|---:|---:|---:|")
 	for i, side := range readSides {
-		ss := got[i]
-		walls := make([]float64, len(ss))
-		cpus := make([]float64, len(ss))
-		ratios := make([]float64, len(ss))
-		cpuRatios := make([]float64, len(ss))
-		rss := 0.0
-		for j, s := range ss {
-			walls[j], cpus[j] = s.wall, s.cpu
-			ratios[j] = base[j].wall / s.wall
-			cpuRatios[j] = base[j].cpu / s.cpu
-			rss = max(rss, s.rssMB)
-		}
-		w, c, r, cr := stats(walls), stats(cpus), stats(ratios), stats(cpuRatios)
+		m := summarize(got[i], base)
+		w, c, r, cr := m.wall, m.cpu, m.ratio, m.cpuRatio
 		fmt.Fprintf(stdout, "| %s | %.2f / %.2f / %.2f s | %.0f | %.2f s | %.0f MB | %.0f MB | %.2f / %.2f / %.2fx | %.2f / %.2f / %.2fx |\n",
-			side.name, w[0], w[1], w[2], float64(fi.Size())/1e6/w[1], c[1], rss, heaps[i], r[0], r[1], r[2], cr[0], cr[1], cr[2])
+			side.name, w[0], w[1], w[2], float64(fi.Size())/1e6/w[1], c[1], m.rssMB, heaps[i], r[0], r[1], r[2], cr[0], cr[1], cr[2])
 	}
 	return 0
 }

@@ -17,12 +17,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/bench/readcmp"
 )
 
 func main() {
@@ -33,7 +30,7 @@ func main() {
 	how, path := os.Args[1], os.Args[2]
 	var n int
 	var err error
-	peak := peakHeap(func() {
+	peak := readcmp.PeakHeap(func() {
 		switch how {
 		case "har", "har1":
 			decoders := runtime.GOMAXPROCS(0)
@@ -71,70 +68,14 @@ func streamHAR(path string, decoders int) (int, error) {
 	}
 }
 
-// userHAR is what a user would write to read a HAR with encoding/json
-// (the struct of har's BenchmarkReadLargeHAR).
-type userHAR struct {
-	Log struct {
-		Version string `json:"version"`
-		Entries []struct {
-			StartedDateTime string  `json:"startedDateTime"`
-			Time            float64 `json:"time"`
-			Request         struct {
-				Method   string `json:"method"`
-				URL      string `json:"url"`
-				Headers  []struct{ Name, Value string }
-				PostData *struct {
-					MimeType string `json:"mimeType"`
-					Text     string `json:"text"`
-				} `json:"postData"`
-			} `json:"request"`
-			Response struct {
-				Status  int `json:"status"`
-				Headers []struct{ Name, Value string }
-				Content struct {
-					Size     int64  `json:"size"`
-					MimeType string `json:"mimeType"`
-					Text     string `json:"text"`
-				} `json:"content"`
-			} `json:"response"`
-		} `json:"entries"`
-	} `json:"log"`
-}
-
 func unmarshalHAR(path string) (int, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}
-	var doc userHAR
+	var doc readcmp.UserHAR
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return 0, err
 	}
 	return len(doc.Log.Entries), nil
-}
-
-// peakHeap samples the Go heap while fn runs and returns its maximum in
-// bytes. runtime/metrics does not stop the world as ReadMemStats would.
-func peakHeap(fn func()) uint64 {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	})
-	fn()
-	close(done)
-	wg.Wait()
-	return peak.Load()
 }
