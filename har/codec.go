@@ -3,6 +3,7 @@ package har
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"strconv"
 	"strings"
@@ -185,34 +186,35 @@ type decodeState struct {
 	scratch []reflect.Value // by plan id
 	// strs holds short strings already made, so that the header names and
 	// values every call repeats are made once rather than once a call.
-	strs map[string]string
+	strs *[internSlots]string
 }
 
-// Up to internCount strings of up to internLen bytes are kept; once full,
-// the table keeps what it has, which is what came first and so what
-// every call of a recording has in common.
+// strs is a cache of one slot per hash of the text, each slot holding the
+// last string made with that hash: a lookup is a hash and one comparison,
+// cheaper than a map's, and a string met once only takes the place of
+// another until that comes again.
 const (
 	internLen   = 128
-	internCount = 4096
+	internSlots = 4096
 )
+
+var internSeed = maphash.MakeSeed()
 
 // text returns b as a string, the same string each time for short ones.
 func (d *decoder) text(b []byte) string {
 	st := d.st
-	if st == nil || len(b) > internLen {
+	if st == nil || len(b) == 0 || len(b) > internLen {
 		return string(b)
 	}
-	if s, ok := st.strs[string(b)]; ok {
-		return s
+	if st.strs == nil {
+		st.strs = new([internSlots]string)
 	}
-	s := string(b)
-	if len(st.strs) < internCount {
-		if st.strs == nil {
-			st.strs = make(map[string]string, 256)
-		}
-		st.strs[s] = s
+	slot := &st.strs[maphash.Bytes(internSeed, b)&(internSlots-1)]
+	if *slot == string(b) {
+		return *slot
 	}
-	return s
+	*slot = string(b)
+	return *slot
 }
 
 // decoder returns a decoder of data whose path starts at root. The caller
