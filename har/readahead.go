@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"sync"
+	"sync/atomic"
 )
 
 // Decoding entries ahead (ReaderOptions.Decoders > 1): the goroutine of
@@ -39,6 +40,7 @@ type pipeline struct {
 
 	cur *chunk // the chunk Next takes entries from
 	i   int
+	st  decodeState // for the chunks Next decodes itself
 }
 
 // span is one entry in a chunk.
@@ -57,6 +59,10 @@ type chunk struct {
 	err     error    // why the entry after the decoded ones is refused
 	end     error    // after the spans: nil (more chunks), errEntriesEnd, or the scan's error
 	done    chan struct{}
+	// claimed is set by whoever decodes the chunk: a decoder, or Next
+	// when the chunk it needs has not been started, so that Next never
+	// waits for a goroutine that has yet to be given a core.
+	claimed atomic.Bool
 }
 
 func (r *Reader) startPipeline() {
@@ -74,19 +80,26 @@ func (r *Reader) startPipeline() {
 			defer p.wg.Done()
 			var st decodeState
 			for c := range p.work {
-				r.decodeChunk(c, &st)
-				close(c.done)
-				if cap(c.data) <= 2*chunkBytes {
-					select {
-					case p.free <- c.data[:0]:
-					default:
-					}
+				if c.claimed.CompareAndSwap(false, true) {
+					r.decodeChunk(c, &st)
+					p.finish(c)
 				}
-				c.data, c.spans = nil, nil
 			}
 		}()
 	}
 	go r.scan(p)
+}
+
+// finish marks c decoded and keeps its buffer for another chunk.
+func (p *pipeline) finish(c *chunk) {
+	close(c.done)
+	if cap(c.data) <= 2*chunkBytes {
+		select {
+		case p.free <- c.data[:0]:
+		default:
+		}
+	}
+	c.data, c.spans = nil, nil
 }
 
 // stopPipeline stops the scan and waits for every goroutine to end, after
@@ -116,6 +129,10 @@ func (r *Reader) nextDecoded() (*Entry, error) {
 		}
 		if p.cur == nil {
 			c := <-p.order
+			if c.claimed.CompareAndSwap(false, true) {
+				r.decodeChunk(c, &p.st)
+				p.finish(c)
+			}
 			<-c.done
 			p.cur, p.i = c, 0
 		}
@@ -149,14 +166,17 @@ func (r *Reader) scan(p *pipeline) {
 	c := p.newChunk(r.n)
 	send := func(end error) bool {
 		c.end = end
+		work := len(c.spans) > 0 // c is Next's once sent: read nothing of it after
+		if !work { // nothing to decode: done before Next sees it
+			c.claimed.Store(true)
+			close(c.done)
+		}
 		select {
 		case p.order <- c:
 		case <-p.stop:
 			return false
 		}
-		if len(c.spans) == 0 {
-			close(c.done)
-		} else {
+		if work {
 			select {
 			case p.work <- c:
 			case <-p.stop:
