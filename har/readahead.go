@@ -92,14 +92,14 @@ func (r *Reader) startPipeline() {
 
 // finish marks c decoded and keeps its buffer for another chunk.
 func (p *pipeline) finish(c *chunk) {
-	close(c.done)
 	if cap(c.data) <= 2*chunkBytes {
 		select {
-		case p.free <- c.data[:0]:
+		case p.free <- c.data[:0]: // the entries hold copies, none of data
 		default:
 		}
 	}
 	c.data, c.spans = nil, nil
+	close(c.done)
 }
 
 // stopPipeline stops the scan and waits for every goroutine to end, after
