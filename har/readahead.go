@@ -167,7 +167,7 @@ func (r *Reader) scan(p *pipeline) {
 	send := func(end error) bool {
 		c.end = end
 		work := len(c.spans) > 0 // c is Next's once sent: read nothing of it after
-		if !work { // nothing to decode: done before Next sees it
+		if !work {               // nothing to decode: done before Next sees it
 			c.claimed.Store(true)
 			close(c.done)
 		}
