@@ -166,8 +166,10 @@ func (r *Reader) scan(p *pipeline) {
 	c := p.newChunk(r.n)
 	send := func(end error) bool {
 		c.end = end
-		work := len(c.spans) > 0 // c is Next's once sent: read nothing of it after
-		if !work {               // nothing to decode: done before Next sees it
+		// c is Next's once sent: nothing of it is read after. A chunk
+		// with nothing to decode is done before Next sees it.
+		work := len(c.spans) > 0
+		if !work {
 			c.claimed.Store(true)
 			close(c.done)
 		}
