@@ -16,7 +16,8 @@ import (
 // whole file ahead.
 
 // chunkBytes is about how much of the input a chunk holds; a variable so
-// that tests can make every entry a chunk of its own.
+// that tests can make every entry a chunk of its own. A pipeline reads it
+// once, when it starts, since its goroutines may outlive a test's read.
 var chunkBytes = 256 << 10
 
 // errDecodeAhead is next meeting an entry when other goroutines decode
@@ -32,6 +33,7 @@ var errEntriesEnd = errors.New("end of entries")
 var errStopped = errors.New("stopped")
 
 type pipeline struct {
+	chunk int           // chunkBytes when the pipeline started
 	order chan *chunk   // chunks in the file's order, for Next
 	work  chan *chunk   // chunks to decode
 	free  chan []byte   // buffers of decoded chunks, to fill again
@@ -68,6 +70,7 @@ type chunk struct {
 func (r *Reader) startPipeline() {
 	n := r.opts.Decoders
 	p := &pipeline{
+		chunk: chunkBytes,
 		order: make(chan *chunk, 2*n),
 		work:  make(chan *chunk, n),
 		free:  make(chan []byte, 3*n+2),
@@ -92,7 +95,7 @@ func (r *Reader) startPipeline() {
 
 // finish marks c decoded and keeps its buffer for another chunk.
 func (p *pipeline) finish(c *chunk) {
-	if cap(c.data) <= 2*chunkBytes {
+	if cap(c.data) <= 2*p.chunk {
 		select {
 		case p.free <- c.data[:0]: // the entries hold copies, none of data
 		default:
@@ -102,17 +105,24 @@ func (p *pipeline) finish(c *chunk) {
 	close(c.done)
 }
 
-// stopPipeline stops the scan and waits for every goroutine to end, after
-// which the caller's goroutine owns the reader again.
-func (r *Reader) stopPipeline() {
+// stopPipeline stops the scan. With wait, it waits for every goroutine to
+// end, after which the caller's goroutine owns the reader again: for the
+// end of the entries, when the scan has ended already. Without, for an
+// error or Close, after which the reader's input and position are not
+// used again, the scan ends by itself once its read returns: waiting
+// would hold an error back until more of a slow input (a terminal, a
+// pipe) came.
+func (r *Reader) stopPipeline(wait bool) {
 	p := r.pipe
 	if p == nil {
 		return
 	}
 	close(p.stop)
-	p.wg.Wait()
 	r.pipe = nil
-	r.beforeRead = nil
+	if wait {
+		p.wg.Wait()
+		r.beforeRead = nil
+	}
 }
 
 // nextDecoded is Next when other goroutines decode the entries.
@@ -151,7 +161,7 @@ func (r *Reader) nextDecoded() (*Entry, error) {
 		if err == nil {
 			continue
 		}
-		r.stopPipeline()
+		r.stopPipeline(err == errEntriesEnd)
 		if err != errEntriesEnd {
 			return nil, err
 		}
@@ -214,7 +224,7 @@ func (r *Reader) scan(p *pipeline) {
 		c.spans = append(c.spans, span{start: at, end: len(c.data), off: r.base + int64(start), line: line, col: col})
 		r.pos = end
 		r.n++
-		if len(c.data) >= chunkBytes && !send(nil) {
+		if len(c.data) >= p.chunk && !send(nil) {
 			return
 		}
 	}
@@ -225,7 +235,7 @@ func (p *pipeline) newChunk(first int) *chunk {
 	select {
 	case c.data = <-p.free:
 	default:
-		c.data = make([]byte, 0, chunkBytes+chunkBytes/4)
+		c.data = make([]byte, 0, p.chunk+p.chunk/4)
 	}
 	return c
 }

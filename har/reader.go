@@ -163,11 +163,12 @@ func OpenWith(path string, opts ReaderOptions) (*Reader, error) {
 	return rd, nil
 }
 
-// Close stops the goroutines decoding ahead (ReaderOptions.Decoders) and
-// closes the file opened by Open.
+// Close stops the goroutines decoding ahead (ReaderOptions.Decoders),
+// which end once a read they are waiting for returns, and closes the file
+// opened by Open.
 func (r *Reader) Close() error {
 	if r.pipe != nil {
-		r.stopPipeline()
+		r.stopPipeline(false)
 		if r.err == nil {
 			// The entries decoded ahead are gone: reading on would skip them.
 			r.err = fmt.Errorf("%s: read after Close", nameOr(r.opts.Name))
