@@ -121,6 +121,13 @@ func patternSegments(pat string) []string {
 // another accepts is read as the one that accepts it, since a safety check
 // must not be sidestepped by a server's leniency.
 func CanonicalPath(pth string) string {
+	if canonical(pth) {
+		return pth
+	}
+	return canonicalize(pth)
+}
+
+func canonicalize(pth string) string {
 	for i := 0; i < 3; i++ {
 		d := decodePercent(pth)
 		if d == pth {
@@ -145,6 +152,28 @@ func CanonicalPath(pth string) string {
 		}
 	}
 	return strings.ToLower("/" + strings.Join(out, "/"))
+}
+
+// canonical reports whether a path is already as CanonicalPath gives it:
+// nearly every call of a recording is, and it is asked for every call.
+// It may say no to a path that is (a segment starting with a dot); then
+// the long way gives the same answer.
+func canonical(pth string) bool {
+	if pth == "/" {
+		return true
+	}
+	if len(pth) < 2 || pth[0] != '/' || pth[len(pth)-1] == '/' {
+		return false
+	}
+	for i := 1; i < len(pth); i++ {
+		switch c := pth[i]; {
+		case c == '%', c == '\\', c == ';', 'A' <= c && c <= 'Z', c >= 0x80:
+			return false
+		case c == '/' && pth[i-1] == '/', c == '.' && pth[i-1] == '/':
+			return false
+		}
+	}
+	return true
 }
 
 // decodePercent decodes the valid percent-escapes of s and keeps the
