@@ -68,6 +68,7 @@ type Matcher struct {
 	// browser fetching one of them is reading the docs, not the API.
 	specPaths map[string]bool
 	red       *har.Redactor
+	near      nearMemo
 }
 
 // New returns a Matcher over an index. The index should be built without

@@ -201,7 +201,7 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 	} else {
 		r.Reason = "in no spec"
 	}
-	for _, nm := range m.ix.Near(r.Method, u) {
+	for _, nm := range m.near.get(m.ix, r.Method, u) {
 		r.Closest = append(r.Closest, Closest{Operation: NewOperation(nm.Operation), Why: nm.Why})
 	}
 	return r
