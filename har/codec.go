@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // meta remembers how an object looked when it was read, so that writing it
@@ -202,6 +203,13 @@ var internSeed = maphash.MakeSeed()
 
 // text returns b as a string, the same string each time for short ones.
 func (d *decoder) text(b []byte) string {
+	if len(b) > keepEscaped && cap(d.esc) > 0 && unsafe.SliceData(b) == unsafe.SliceData(d.esc) {
+		// An unescaped answer of many megabytes: the string takes the
+		// room it was unescaped into, which the scanner then gives up,
+		// rather than hold a copy of it beside the room.
+		d.esc = nil
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
 	st := d.st
 	if st == nil || len(b) == 0 || len(b) > internLen {
 		return string(b)
@@ -225,7 +233,16 @@ func (st *decodeState) decoder(data []byte, root pathPart) decoder {
 
 func (st *decodeState) done(d *decoder) {
 	st.esc, st.path = d.esc, d.path[:0]
+	if cap(st.esc) > keepEscaped {
+		// Kept, the room one answer of many megabytes needed would stay
+		// with each decoding goroutine for the rest of the recording.
+		st.esc = nil
+	}
 }
+
+// keepEscaped is the most room for unescaping a string a decodeState
+// keeps from one entry to the next.
+const keepEscaped = 1 << 20
 
 func (d *decoder) typeError(want string, got []byte) error {
 	parts := make([]string, len(d.path))

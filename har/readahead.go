@@ -38,6 +38,11 @@ type pipeline struct {
 	work  chan *chunk   // chunks to decode
 	free  chan []byte   // buffers of decoded chunks, to fill again
 	stop  chan struct{} // closed to stop the scan
+	// big is held by the chunk of an entry larger than a chunk, from the
+	// scan that copies it until Next has handed out its entry: one such
+	// entry at a time is read ahead, not one per chunk in flight, so that
+	// a few answers of many megabytes cost the room of one.
+	big chan struct{}
 	wg    sync.WaitGroup
 
 	cur *chunk // the chunk Next takes entries from
@@ -61,6 +66,7 @@ type chunk struct {
 	err     error    // why the entry after the decoded ones is refused
 	end     error    // after the spans: nil (more chunks), errEntriesEnd, or the scan's error
 	done    chan struct{}
+	big     bool // holds pipeline.big
 	// claimed is set by whoever decodes the chunk: a decoder, or Next
 	// when the chunk it needs has not been started, so that Next never
 	// waits for a goroutine that has yet to be given a core.
@@ -75,6 +81,7 @@ func (r *Reader) startPipeline() {
 		work:  make(chan *chunk, n),
 		free:  make(chan []byte, 3*n+2),
 		stop:  make(chan struct{}),
+		big:   make(chan struct{}, 1),
 	}
 	r.pipe = p
 	p.wg.Add(1 + n)
@@ -154,6 +161,9 @@ func (r *Reader) nextDecoded() (*Entry, error) {
 			return e, nil
 		}
 		p.cur = nil
+		if c.big {
+			<-p.big
+		}
 		err := c.err
 		if err == nil {
 			err = c.end
@@ -217,6 +227,20 @@ func (r *Reader) scan(p *pipeline) {
 			r.beforeRead = nil
 			send(errEntriesEnd)
 			return
+		}
+		if end-start > p.chunk {
+			if len(c.spans) > 0 && !send(nil) {
+				return
+			}
+			select {
+			case p.big <- struct{}{}:
+			case <-p.stop:
+				return
+			}
+			c.big = true
+			if cap(c.data) < end-start {
+				c.data = make([]byte, 0, end-start)
+			}
 		}
 		line, col := r.place(start)
 		at := len(c.data)

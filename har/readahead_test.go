@@ -2,6 +2,7 @@ package har_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -214,5 +215,41 @@ func TestDecodersEndWithClose(t *testing.T) {
 	}
 	if e, err := rd.Next(); err == nil || err == io.EOF {
 		t.Errorf("Next after Close gave entry %v, error %v; want an error", e != nil, err)
+	}
+}
+
+// TestLargeAnswersKeepTheirText: an answer of several megabytes takes the
+// room it was unescaped into (no copy), and the reader's buffer shrinks
+// after it; every answer kept must still read as written after the later
+// ones are decoded, on one goroutine and with decoders ahead, and with
+// ordinary entries between them.
+func TestLargeAnswersKeepTheirText(t *testing.T) {
+	var doc strings.Builder
+	var want []string
+	doc.WriteString(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[`)
+	for i := range 12 {
+		if i > 0 {
+			doc.WriteString(",")
+		}
+		text := fmt.Sprintf(`{"n":%d,"small":true}`, i)
+		if i%3 == 1 {
+			// Escaped quotes make the reader unescape it into its room.
+			text = fmt.Sprintf(`{"n":%d,"items":[`, i) + strings.Repeat(fmt.Sprintf(`{"name":"item %d"},`, i), (2<<20)/16) + `{}]}`
+		}
+		want = append(want, text)
+		quoted, _ := json.Marshal(text)
+		fmt.Fprintf(&doc, `{"request":{"method":"GET","url":"http://x/%d"},"response":{"status":200,"content":{"mimeType":"application/json","text":%s}}}`, i, quoted)
+	}
+	doc.WriteString("]}}")
+	for _, decoders := range []int{0, 2} {
+		got := readWith([]byte(doc.String()), har.ReaderOptions{Decoders: decoders})
+		if got.err != "" || len(got.entries) != len(want) {
+			t.Fatalf("decoders %d: %d entries, error %q", decoders, len(got.entries), got.err)
+		}
+		for i, e := range got.entries {
+			if e.Response.Content.Text != want[i] {
+				t.Errorf("decoders %d: entry %d's answer changed after later ones were read (%d bytes, want %d)", decoders, i, len(e.Response.Content.Text), len(want[i]))
+			}
+		}
 	}
 }

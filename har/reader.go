@@ -142,7 +142,7 @@ func NewReader(r io.Reader, opts ReaderOptions) *Reader {
 	if opts.MaxEntrySize <= 0 {
 		opts.MaxEntrySize = DefaultMaxEntrySize
 	}
-	return &Reader{r: r, opts: opts, buf: make([]byte, 0, 256<<10)}
+	return &Reader{r: r, opts: opts, buf: make([]byte, 0, readBuf)}
 }
 
 // Open opens a HAR file for streaming. Side files named by _file are looked
@@ -307,6 +307,10 @@ func advance(b []byte, line, col int) (int, int) {
 }
 
 // fill reads more input, keeping buf[keep:] and moving it to the front.
+// readBuf is what the reader reads into at a time; it grows only to hold
+// an entry larger than that.
+const readBuf = 256 << 10
+
 func (r *Reader) fill(keep int) error {
 	if r.eof {
 		return errEOF
@@ -329,13 +333,25 @@ func (r *Reader) fill(keep int) error {
 		r.pos -= keep
 		r.end = n
 		r.buf = r.buf[:n]
+		if cap(r.buf) > 4*readBuf && n <= readBuf {
+			// The buffer grew to hold one large entry; the entries after
+			// it are ordinary again, and a recording with a few answers
+			// of many megabytes should not hold that room to its end.
+			r.buf = append(make([]byte, 0, readBuf), r.buf...)
+		}
 	}
 	if r.end == cap(r.buf) {
 		limit := r.opts.MaxEntrySize + 1<<20
 		if cap(r.buf) >= limit {
 			return &sizeError{}
 		}
-		newCap := min(2*cap(r.buf), limit)
+		// Doubling past a few megabytes would hold up to twice the
+		// largest entry; a quarter more each time holds at most that.
+		grow := cap(r.buf)
+		if grow > 4<<20 {
+			grow /= 4
+		}
+		newCap := min(cap(r.buf)+grow, limit)
 		nb := make([]byte, r.end, newCap)
 		copy(nb, r.buf[:r.end])
 		r.buf = nb
