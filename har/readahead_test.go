@@ -221,8 +221,9 @@ func TestDecodersEndWithClose(t *testing.T) {
 // TestLargeAnswersKeepTheirText: an answer of several megabytes takes the
 // room it was unescaped into (no copy), and the reader's buffer shrinks
 // after it; every answer kept must still read as written after the later
-// ones are decoded, on one goroutine and with decoders ahead, and with
-// ordinary entries between them.
+// ones are decoded, and after a later string of its own entry is
+// unescaped, on one goroutine and with decoders ahead, and with ordinary
+// entries between them.
 func TestLargeAnswersKeepTheirText(t *testing.T) {
 	var doc strings.Builder
 	var want []string
@@ -238,7 +239,7 @@ func TestLargeAnswersKeepTheirText(t *testing.T) {
 		}
 		want = append(want, text)
 		quoted, _ := json.Marshal(text)
-		fmt.Fprintf(&doc, `{"request":{"method":"GET","url":"http://x/%d"},"response":{"status":200,"content":{"mimeType":"application/json","text":%s}}}`, i, quoted)
+		fmt.Fprintf(&doc, `{"request":{"method":"GET","url":"http://x/%d"},"response":{"status":200,"content":{"mimeType":"application/json","text":%s},"statusText":"O\"K"}}`, i, quoted)
 	}
 	doc.WriteString("]}}")
 	for _, decoders := range []int{0, 2} {
