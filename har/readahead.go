@@ -43,7 +43,7 @@ type pipeline struct {
 	// entry at a time is read ahead, not one per chunk in flight, so that
 	// a few answers of many megabytes cost the room of one.
 	big chan struct{}
-	wg    sync.WaitGroup
+	wg  sync.WaitGroup
 
 	cur *chunk // the chunk Next takes entries from
 	i   int
