@@ -183,13 +183,14 @@ func (r *Reader) nextDecoded() (*Entry, error) {
 func (r *Reader) scan(p *pipeline) {
 	defer p.wg.Done()
 	defer close(p.work)
+	var st decodeState // for the entries too large for a chunk
 	c := p.newChunk(r.n)
 	send := func(end error) bool {
 		c.end = end
 		// c is Next's once sent: nothing of it is read after. A chunk
 		// with nothing to decode is done before Next sees it.
-		work := len(c.spans) > 0
-		if !work {
+		work := len(c.spans) > 0 && !c.claimed.Load()
+		if !work && !c.claimed.Load() {
 			c.claimed.Store(true)
 			close(c.done)
 		}
@@ -237,10 +238,25 @@ func (r *Reader) scan(p *pipeline) {
 			case <-p.stop:
 				return
 			}
+			// Decoded here, from the read buffer, the entry needs no
+			// copy of its many megabytes in a chunk; the decoders have
+			// the entries before it to do meanwhile.
 			c.big = true
-			if cap(c.data) < end-start {
-				c.data = make([]byte, 0, end-start)
+			line, col := r.place(start)
+			c.data = r.buf[start:end:end]
+			c.spans = append(c.spans, span{start: 0, end: end - start, off: r.base + int64(start), line: line, col: col})
+			c.claimed.Store(true)
+			r.decodeChunk(c, &st)
+			// Not finish: the room is the read buffer's, which must not
+			// become a chunk's to fill.
+			c.data, c.spans = nil, nil
+			close(c.done)
+			r.pos = end
+			r.n++
+			if !send(nil) {
+				return
 			}
+			continue
 		}
 		line, col := r.place(start)
 		at := len(c.data)
