@@ -109,15 +109,23 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 	if ct != "" && !strings.Contains(ct, "json") && !strings.Contains(ct, "yaml") && !strings.HasPrefix(ct, "text/") {
 		return ""
 	}
-	if body, err := e.ResponseBody(); err == nil && len(body) > 0 {
-		if len(body) > 4096 {
-			body = body[:4096]
-		}
+	if body, err := docStart(e); err == nil && len(body) > 0 {
 		if specStart.Match(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))) {
 			return "a spec document"
 		}
 	}
 	return ""
+}
+
+// docStart is the first 4 KB of the answer, enough to tell a spec
+// document; a text answer is not copied whole to find out.
+func docStart(e *har.Entry) ([]byte, error) {
+	c := &e.Response.Content
+	if c.Text != "" && !strings.EqualFold(c.Encoding, "base64") {
+		return []byte(c.Text[:min(len(c.Text), 4096)]), nil
+	}
+	body, err := e.ResponseBody()
+	return body[:min(len(body), 4096)], err
 }
 
 // CacheBusters names the call's cache-buster query parameters, or returns
