@@ -188,8 +188,9 @@ func (r *Reader) scan(p *pipeline) {
 	send := func(end error) bool {
 		c.end = end
 		// c is Next's once sent: nothing of it is read after. A chunk
-		// with nothing to decode is done before Next sees it.
-		work := len(c.spans) > 0 && !c.claimed.Load()
+		// with nothing to decode is done before Next sees it (or was
+		// decoded here, and is done already).
+		work := len(c.spans) > 0
 		if !work && !c.claimed.Load() {
 			c.claimed.Store(true)
 			close(c.done)
@@ -242,6 +243,10 @@ func (r *Reader) scan(p *pipeline) {
 			// copy of its many megabytes in a chunk; the decoders have
 			// the entries before it to do meanwhile.
 			c.big = true
+			select {
+			case p.free <- c.data[:0]: // the chunk's own room is not needed
+			default:
+			}
 			line, col := r.place(start)
 			c.data = r.buf[start:end:end]
 			c.spans = append(c.spans, span{start: 0, end: end - start, off: r.base + int64(start), line: line, col: col})
