@@ -507,7 +507,7 @@ func responseValues(i int, c Call, sent map[string]bool) []production {
 			out = nil // not JSON: no values
 		}
 	}
-	if loc := location(e.Response.Headers); loc != "" {
+	if loc := har.HeaderValue(e.Response.Headers, "Location"); loc != "" {
 		if lu, err := url.Parse(loc); err == nil {
 			segs := pathSegments(lu)
 			if n := len(segs); n > 0 && looksLikeID(segs[n-1]) {
@@ -541,18 +541,6 @@ func pathAt(paths map[int]map[int]string, e *har.Entry, call, at int) string {
 		paths[call] = byStart
 	}
 	return byStart[at]
-}
-
-// location is the first Location header's value, as
-// Response.HTTPHeader().Get("Location") reads it without making the map
-// of every header.
-func location(hs []har.NameValue) string {
-	for _, h := range hs {
-		if len(h.Name) == len("Location") && strings.EqualFold(h.Name, "Location") {
-			return h.Value
-		}
-	}
-	return ""
 }
 
 // pathSegments splits a URL's path into decoded segments.

@@ -519,8 +519,7 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			}
 			d.path = append(d.path, pathPart{index: n})
 			if n < s.Cap() {
-				s.SetLen(n + 1)
-				s.Index(n).SetZero()
+				s.SetLen(n + 1) // cleared when last used
 			} else {
 				s.Set(reflect.Append(s, reflect.Zero(t.Elem())))
 			}
@@ -540,6 +539,9 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 		f.Grow(n) // f, a field, is set in place: no slice header to allocate
 		f.SetLen(n)
 		reflect.Copy(f, s)
+		// Cleared, the room kept for the next array holds nothing of
+		// this entry's (its strings may be an answer of megabytes).
+		s.Clear()
 		s.SetLen(0)
 		d.putScratch(fp.elem.id, sp)
 	}

@@ -322,14 +322,7 @@ func (r *Redactor) replays(log *secretLog, value string) bool {
 // holdsLearnt reports whether s holds a spelling of a secret that Sweep
 // would look for now.
 func (r *Redactor) holdsLearnt(s string) bool {
-	for _, k := range r.sweepSet().known {
-		for i := range k.forms {
-			if holdsForm(s, k, i) {
-				return true
-			}
-		}
-	}
-	return false
+	return findKnown(r.sweepSet(), s) != nil
 }
 
 // freeField is a field of a struct that freeMembers looks at: a Comment

@@ -89,6 +89,18 @@ func (r *Request) HTTPHeader() http.Header { return toHeader(r.Headers) }
 // HTTPHeader returns the response headers as an http.Header.
 func (r *Response) HTTPHeader() http.Header { return toHeader(r.Headers) }
 
+// HeaderValue is the first value of the header name in hs, as
+// http.Header's Get reads it, without making the map of every header,
+// which a check asked of every call of a recording would pay for each.
+func HeaderValue(hs []NameValue, name string) string {
+	for _, h := range hs {
+		if len(h.Name) == len(name) && strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
 func toHeader(hs []NameValue) http.Header {
 	h := make(http.Header, len(hs))
 	for _, nv := range hs {
@@ -103,7 +115,7 @@ func toHeader(hs []NameValue) http.Header {
 // ContentType returns the response's media type from its headers, falling
 // back to content.mimeType.
 func (r *Response) ContentType() string {
-	if ct := r.HTTPHeader().Get("Content-Type"); ct != "" {
+	if ct := HeaderValue(r.Headers, "Content-Type"); ct != "" {
 		return ct
 	}
 	return r.Content.MimeType

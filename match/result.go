@@ -215,7 +215,7 @@ func webSocket(e *har.Entry) *Frames {
 	rt, _ := e.Extra.String("_resourceType")
 	scheme, _, _ := strings.Cut(e.Request.URL, ":")
 	if len(msgs) == 0 && e.Response.Status != 101 && rt != "websocket" && scheme != "ws" && scheme != "wss" &&
-		!strings.EqualFold(firstHeader(e.Request.Headers, "Upgrade"), "websocket") {
+		!strings.EqualFold(har.HeaderValue(e.Request.Headers, "Upgrade"), "websocket") {
 		return nil
 	}
 	f := &Frames{}
@@ -227,17 +227,6 @@ func webSocket(e *har.Entry) *Frames {
 		}
 	}
 	return f
-}
-
-// firstHeader is http.Header's Get without building the map, which every
-// call of a recording would otherwise pay for a header few calls send.
-func firstHeader(hs []har.NameValue, name string) string {
-	for _, h := range hs {
-		if strings.EqualFold(h.Name, name) {
-			return h.Value
-		}
-	}
-	return ""
 }
 
 // resolve looks the exchange up in the spec and, when asked, checks it.

@@ -75,7 +75,7 @@ func formOverrides(e *har.Entry) []string {
 			out = append(out, p.Value)
 		}
 	}
-	ct := e.Request.HTTPHeader().Get("Content-Type")
+	ct := har.HeaderValue(e.Request.Headers, "Content-Type")
 	if ct == "" {
 		ct = pd.MimeType
 	}

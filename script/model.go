@@ -622,7 +622,7 @@ func dropHeader(name, value string, hasBody bool) bool {
 var secretNames = har.NewRedactor(har.DefaultRules())
 
 func requestMime(e *har.Entry) string {
-	ct := e.Request.HTTPHeader().Get("Content-Type")
+	ct := har.HeaderValue(e.Request.Headers, "Content-Type")
 	if ct == "" && e.Request.PostData != nil {
 		ct = e.Request.PostData.MimeType
 	}

@@ -59,7 +59,7 @@ func (m *matchRun) learn(ix *spec.Index, docs []*spec.Document, results []match.
 		}
 		e := r.Entry
 		c := infer.Call{Method: r.Method, URL: u, Status: e.Response.Status,
-			RequestType: e.Request.HTTPHeader().Get("Content-Type"), ResponseType: e.Response.ContentType()}
+			RequestType: har.HeaderValue(e.Request.Headers, "Content-Type"), ResponseType: e.Response.ContentType()}
 		c.RequestBody, _ = e.RequestBody()
 		// The type is the header's alone, as the checker reads it: a
 		// recording whose postData names a type its headers do not is
@@ -172,5 +172,5 @@ func writeInferredTable(w io.Writer, ops []infer.Operation) {
 // rather than a call of the API: the matcher reads those as not the API
 // once their path is documented.
 func preflight(e *har.Entry) bool {
-	return e.Request.Method == "OPTIONS" && e.Request.HTTPHeader().Get("Access-Control-Request-Method") != ""
+	return e.Request.Method == "OPTIONS" && har.HeaderValue(e.Request.Headers, "Access-Control-Request-Method") != ""
 }
