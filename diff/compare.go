@@ -68,8 +68,8 @@ func (r Response) cutSummary(digest string) string {
 	if n := r.length(); n >= 0 {
 		size = strconv.FormatInt(n, 10) + " bytes"
 	}
-	if d := digest; d != "" {
-		size += ", sha256 " + d
+	if digest != "" {
+		size += ", sha256 " + digest
 	}
 	if r.Cut {
 		size += fmt.Sprintf(", cut after the first %d", len(r.Body))

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/apitrail/apitrail/internal/parallel"
 )
 
 // This file holds what reports need from redaction beyond a HAR entry: a
@@ -70,10 +72,13 @@ func RedactText(s string) string { return reportRedactor().ReportText(s) }
 // about a recording then also hides a recorded cookie or password that an
 // answer, a diff or a message repeats without its name. Values shorter than
 // 8 characters are left alone: a "lang=en" cookie is not worth shredding
-// every body that says "en".
+// every body that says "en". The secrets are found on every core and
+// pinned in the entries' order.
 func (r *Redactor) PinSecrets(entries []*Entry) {
-	for _, e := range entries {
-		for _, v := range r.Secrets(e) {
+	secrets := make([][]string, len(entries))
+	parallel.For(len(entries), func(i int) { secrets[i] = r.Secrets(entries[i]) })
+	for _, s := range secrets {
+		for _, v := range s {
 			r.Pin(v)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/apitrail/apitrail/har"
-	"github.com/apitrail/apitrail/internal/parallel"
 	"github.com/apitrail/apitrail/spec"
 )
 
@@ -151,12 +150,8 @@ func (m *Matcher) Observe(e *har.Entry) {
 // the cost of a pass that only observes; it runs on every core, and the
 // secrets are pinned in the entries' order, as Observe one by one pins them.
 func (m *Matcher) ObserveAll(entries []*har.Entry) {
-	secrets := make([][]string, len(entries))
-	parallel.For(len(entries), func(i int) { secrets[i] = m.red.Secrets(entries[i]) })
-	for i, e := range entries {
-		for _, v := range secrets[i] {
-			m.red.Pin(v)
-		}
+	m.red.PinSecrets(entries)
+	for _, e := range entries {
 		m.learnHost(e)
 	}
 }

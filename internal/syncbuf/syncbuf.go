@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-// Buffer is a bytes.Buffer safe for one writer and concurrent readers: an
+// Buffer is a bytes.Buffer safe for concurrent writers and readers: an
 // exec.Cmd's copying goroutine or a server's log writes, the test polls
 // String for the line it waits for.
 type Buffer struct {
