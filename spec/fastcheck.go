@@ -88,12 +88,11 @@ type cnode struct {
 	forbidden []bool
 	required  []string
 	// reqIdx is each required name's property index, -1 when undeclared.
-	reqIdx          []int
-	addlAllowed     bool
-	addl            *cnode
-	minProps        uint64
-	maxProps        *uint64
-	undeclaredNeeds bool // a required name is not a declared property
+	reqIdx      []int
+	addlAllowed bool
+	addl        *cnode
+	minProps    uint64
+	maxProps    *uint64
 }
 
 type nodeKey struct {
@@ -109,7 +108,7 @@ type fastSchemas struct {
 	mu    sync.Mutex
 	nodes map[nodeKey]*cnode
 	ready sync.Map // nodeKey -> *cnode, roots whose graph is complete
-	media sync.Map // mediaKey -> *cnode, nil where the fast path stands aside
+	media sync.Map // mediaKey -> *mediaEntry, nil where the fast path stands aside
 }
 
 func (f *fastSchemas) root(s *openapi3.Schema, req bool) *cnode {
@@ -218,7 +217,6 @@ func (f *fastSchemas) compile(s *openapi3.Schema, req bool) *cnode {
 		i, ok := n.props[name]
 		if !ok {
 			i = -1
-			n.undeclaredNeeds = true
 		}
 		n.reqIdx = append(n.reqIdx, i)
 	}
@@ -327,7 +325,6 @@ func (w *walker) eval(n *cnode, p int) (v verdict, end int) {
 		}
 		return w.skipChecked(p)
 	}
-	acc := fits
 	end = -1
 	if n.not != nil {
 		r, _ := w.value(n.not, p)
@@ -410,7 +407,7 @@ func (w *walker) eval(n *cnode, p int) (v verdict, end int) {
 			return unsure, -1
 		}
 		if n.tBool {
-			return acc, p + len(lit)
+			return fits, p + len(lit)
 		}
 		return misfit, p + len(lit)
 	case c == '"':
@@ -422,7 +419,7 @@ func (w *walker) eval(n *cnode, p int) (v verdict, end int) {
 	default:
 		r, end = w.number(n, p)
 	}
-	return max(acc, r), end
+	return r, end
 }
 
 func (w *walker) literal(p int, lit string) bool {
