@@ -5,7 +5,10 @@
 // byte span. Both read structure ({, [, :, ",") themselves and call these
 // for the tokens, so that the JSON grammar is written once. The HAR reader
 // (har/json.go) keeps its own streaming scanner: it reads from an
-// io.Reader in chunks and is measured on its own.
+// io.Reader in chunks and is measured on its own. spec's compiled schema
+// check (spec/fastcheck.go) keeps its own too: it walks a body's bytes
+// while checking them and asks of a string only whether it is plain and
+// valid UTF-8, without decoding it.
 //
 // Each function takes the text and a position and returns what it read
 // and the position after it; nothing is allocated for strings without
