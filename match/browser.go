@@ -94,10 +94,8 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 	if m.specPaths[p] {
 		return "a spec document apitrail loaded"
 	}
-	for _, seg := range strings.Split(p, "/") {
-		if strings.HasPrefix(seg, "swagger-ui") {
-			return "Swagger UI"
-		}
+	if swaggerUISegment(p) {
+		return "Swagger UI"
 	}
 	base := path.Base(p)
 	if docNames[base] || strings.Contains(p, "/api-docs/") || strings.Contains(p, "/swagger-resources/") {
@@ -115,6 +113,22 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 		}
 	}
 	return ""
+}
+
+// swaggerUISegment reports whether a segment of the path starts with
+// "swagger-ui". It looks where the name occurs rather than split the path,
+// which cost an allocation for every call of a recording.
+func swaggerUISegment(p string) bool {
+	for i := 0; ; {
+		j := strings.Index(p[i:], "swagger-ui")
+		if j < 0 {
+			return false
+		}
+		if i+j == 0 || p[i+j-1] == '/' {
+			return true
+		}
+		i += j + 1
+	}
 }
 
 // docStart is the first 4 KB of the answer, enough to tell a spec

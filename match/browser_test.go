@@ -186,6 +186,25 @@ func TestBrowserTrafficVerdicts(t *testing.T) {
 				t.Errorf("%s: query %s cache-buster %v, want %v", c.reason, q.Name, q.CacheBuster, q.Name == c.buster)
 			}
 		}
+		// match -q counts with a Matcher that keeps only the verdict and
+		// the operation: they must be these, with checks on and off.
+		for _, noChecks := range []bool{false, true} {
+			opts := c.opts
+			opts.Counting, opts.NoChecks = true, noChecks
+			_, cm := filesMatcher(t, opts)
+			want := r
+			if noChecks {
+				_, fm := filesMatcher(t, match.Options{KeepCacheBusters: c.opts.KeepCacheBusters, NoChecks: true})
+				want = fm.Entry(1, c.e)
+			}
+			got := cm.Entry(1, c.e)
+			if got.Verdict != want.Verdict || fmt.Sprint(got.Operation) != fmt.Sprint(want.Operation) {
+				t.Errorf("%s: counting (no checks %v) says %s %v, want %s %v", c.reason, noChecks, got.Verdict, got.Operation, want.Verdict, want.Operation)
+			}
+			if got.URL != "" || got.Reason != "" || got.Query != nil || got.Params != nil || got.Closest != nil || got.Problems != nil || got.Notes != nil {
+				t.Errorf("%s: a counting result shows the call: %+v", c.reason, got)
+			}
+		}
 	}
 }
 

@@ -53,6 +53,13 @@ type Options struct {
 	// Observe pins the secret values of every exchange it sees, so that a
 	// problem quoting one without its name hides it too.
 	Redactor *har.Redactor
+	// Counting is for a caller that prints of each Result only its
+	// verdict and operation (match -q, which prints the totals and the
+	// coverage). Then nothing a Result shows by quoting the exchange is
+	// made: no URL, reason, parameters, query or closest operations, and
+	// so nothing needs redacting and Observe learns no secrets, which was
+	// half of such a run's time.
+	Counting bool
 }
 
 // Matcher gives verdicts on recorded exchanges.
@@ -68,12 +75,15 @@ type Matcher struct {
 	specPaths map[string]bool
 	red       *har.Redactor
 	near      nearMemo
+	counting  bool
+	aliases   []alias // the policy's, made once
 }
 
 // New returns a Matcher over an index. The index should be built without
 // Options.Hosts: the Matcher decides itself which hosts are the instance.
 func New(ix *spec.Index, opts Options) *Matcher {
-	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks, busters: !opts.KeepCacheBusters, specPaths: map[string]bool{}, red: opts.Redactor}
+	m := &Matcher{ix: ix, hosts: map[string]bool{}, noChecks: opts.NoChecks, busters: !opts.KeepCacheBusters,
+		specPaths: map[string]bool{}, red: opts.Redactor, counting: opts.Counting}
 	if m.red == nil {
 		m.red = har.NewRedactor(har.DefaultRules())
 	}
@@ -98,6 +108,7 @@ func New(ix *spec.Index, opts Options) *Matcher {
 		aliases[strings.TrimSuffix(a.From, "/")+"/"] = strings.TrimSuffix(a.To, "/") + "/"
 	}
 	m.policy.Aliases = aliases
+	m.aliases = m.policy.aliases()
 	for _, h := range opts.Hosts {
 		m.hosts[normalizeHost(h)] = true
 		m.fixed = true
@@ -150,7 +161,9 @@ func (m *Matcher) Observe(e *har.Entry) {
 // the cost of a pass that only observes; it runs on every core, and the
 // secrets are pinned in the entries' order, as Observe one by one pins them.
 func (m *Matcher) ObserveAll(entries []*har.Entry) {
-	m.red.PinSecrets(entries)
+	if !m.counting {
+		m.red.PinSecrets(entries)
+	}
 	for _, e := range entries {
 		m.learnHost(e)
 	}

@@ -3,6 +3,7 @@ package match
 import (
 	"net/url"
 	"path"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -55,21 +56,42 @@ func TestOpsPolicy() Policy {
 	}
 }
 
+// alias is one of Policy.Aliases, lower-cased.
+type alias struct{ from, to string }
+
+// aliases lists Policy.Aliases lower-cased and in a fixed order. A Matcher
+// makes the list once; walking the map and lower-casing it again for
+// every call cost more than the rest of the policy.
+func (p *Policy) aliases() []alias {
+	out := make([]alias, 0, len(p.Aliases))
+	for from, to := range p.Aliases {
+		out = append(out, alias{strings.ToLower(from), strings.ToLower(to)})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].from != out[j].from {
+			return out[i].from < out[j].from
+		}
+		return out[i].to < out[j].to
+	})
+	return out
+}
+
 // forms returns the path as the server will read it (see CanonicalPath)
 // and every form the aliases give it, aliases of aliases included.
-func (p *Policy) forms(pth string) []string {
+func (p *Policy) forms(pth string) []string { return forms(p.aliases(), pth) }
+
+func forms(aliases []alias, pth string) []string {
 	out := []string{CanonicalPath(pth)}
 	// Each round rewrites a prefix into a shorter or equal one in practice;
 	// the bound only guards against aliases that feed each other.
 	for i := 0; i < len(out) && len(out) < 16; i++ {
-		for from, to := range p.Aliases {
-			from, to := strings.ToLower(from), strings.ToLower(to)
+		for _, a := range aliases {
 			f := out[i]
-			if !strings.HasPrefix(f, from) {
+			if !strings.HasPrefix(f, a.from) {
 				continue
 			}
-			if a := to + strings.TrimPrefix(f, from); !contains(out, a) {
-				out = append(out, a)
+			if g := a.to + f[len(a.from):]; !contains(out, g) {
+				out = append(out, g)
 			}
 		}
 	}
@@ -86,10 +108,16 @@ func contains(s []string, v string) bool {
 }
 
 func (p *Policy) matches(patterns []string, pth string) bool {
-	for _, f := range p.forms(pth) {
-		xs := strings.Split(strings.Trim(f, "/"), "/")
+	return matchesAny(patterns, p.forms(pth))
+}
+
+// matchesAny reports whether one of the patterns matches one of a path's
+// forms.
+func matchesAny(patterns, forms []string) bool {
+	for _, f := range forms {
+		f = strings.Trim(f, "/")
 		for _, pat := range patterns {
-			if matchSegments(patternSegments(pat), xs) {
+			if matchSegments(patternSegments(pat), f) {
 				return true
 			}
 		}
@@ -226,19 +254,26 @@ func (p *Policy) IsAssetPath(pth string) bool {
 	return false
 }
 
-// matchSegments matches a path against a pattern, both split at their
-// slashes, where "*" is one segment and a final "**" is one or more.
-func matchSegments(ps, xs []string) bool {
+// matchSegments matches a path, trimmed of its outer slashes, against a
+// pattern split at its slashes, where "*" is one segment and a final "**"
+// is one or more. The path's segments are read in place: splitting it was
+// an allocation per call and pattern.
+func matchSegments(ps []string, x string) bool {
+	// more says whether x has a segment left; an empty path is one empty
+	// segment, as strings.Split has it.
+	more := true
 	for i, p := range ps {
 		if p == "**" && i == len(ps)-1 {
-			return len(xs) > i
+			return more
 		}
-		if i >= len(xs) {
+		if !more {
 			return false
 		}
-		if p != "*" && p != xs[i] {
+		seg, rest, found := strings.Cut(x, "/")
+		x, more = rest, found
+		if p != "*" && p != seg {
 			return false
 		}
 	}
-	return len(xs) == len(ps)
+	return !more
 }

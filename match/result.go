@@ -126,6 +126,12 @@ type QueryParam struct {
 // exchange as recorded.
 func (m *Matcher) Entry(seq int, e *har.Entry) Result {
 	r := m.entry(seq, e)
+	if m.counting {
+		// Only the verdict and the operation are read (Options.Counting):
+		// what would quote the exchange goes rather than be redacted.
+		r.URL, r.Reason, r.Problems, r.Query, r.Notes = "", "", nil, nil, nil
+		return r
+	}
 	m.redact(&r)
 	return r
 }
@@ -148,12 +154,12 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 		r.Verdict, r.Reason = NotAPI, "the URL does not parse"
 		return r
 	}
-	onInstance := m.IsInstance(u)
-	switch {
-	case !onInstance:
+	if !m.IsInstance(u) {
 		r.Verdict, r.Reason = NotAPI, "another host: "+u.Host
 		return r
-	case m.policy.IsUpload(u.EscapedPath()):
+	}
+	pathForms := forms(m.aliases, u.EscapedPath())
+	if matchesAny(m.policy.Upload, pathForms) {
 		r.Verdict, r.Reason = Upload, m.policy.UploadNote
 		m.resolve(&r, u, false)
 		return r
@@ -171,7 +177,7 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 		m.resolve(&r, u, false)
 		return r
 	}
-	if m.policy.IsAuth(u.EscapedPath()) {
+	if matchesAny(m.policy.Auth, pathForms) {
 		// Sign-in is not replayed or scripted, but a documented one is
 		// still an operation a reader looks up, and coverage counts it.
 		r.Verdict, r.Reason = Auth, "authentication call"
@@ -200,6 +206,9 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 		r.Reason = fmt.Sprintf("%s is documented only for %s", r.Match.Operation.Path, strings.Join(r.Match.Allowed, ", "))
 	} else {
 		r.Reason = "in no spec"
+	}
+	if m.counting {
+		return r
 	}
 	for _, nm := range m.near.get(m.ix, r.Method, u) {
 		r.Closest = append(r.Closest, Closest{Operation: NewOperation(nm.Operation), Why: nm.Why})
@@ -232,7 +241,10 @@ func webSocket(e *har.Entry) *Frames {
 // resolve looks the exchange up in the spec and, when asked, checks it.
 func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 	r.Match = m.ix.Lookup(r.Method, u)
-	r.Query = m.queryParams(u, r.Match, r.Entry)
+	if !m.counting || (check && !m.noChecks) {
+		// Counting needs the query only to tell cache-busters from drift.
+		r.Query = m.queryParams(u, r.Match, r.Entry)
+	}
 	if r.Match.Outcome != spec.Found {
 		return
 	}
@@ -240,8 +252,10 @@ func (m *Matcher) resolve(r *Result, u *url.URL, check bool) {
 	if r.Match.Alias != nil {
 		r.Operation.Alias = r.Match.Alias.String()
 	}
-	for _, p := range r.Match.Params {
-		r.Params = append(r.Params, Param{Name: p.Name, Value: p.Value})
+	if !m.counting {
+		for _, p := range r.Match.Params {
+			r.Params = append(r.Params, Param{Name: p.Name, Value: p.Value})
+		}
 	}
 	if !check || m.noChecks {
 		return

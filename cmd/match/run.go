@@ -306,7 +306,10 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 				return nil
 			}
 		}
-		hosts, err := m.matchStream(ix, in, head, func(r match.Result) error {
+		// -q without checks prints the totals and the coverage, and
+		// nothing of any one call.
+		counting := m.o.quiet && m.o.noChecks && !m.o.json && !keep
+		hosts, err := m.matchStream(ix, in, counting, head, func(r match.Result) error {
 			tally.Add(r)
 			drifted = drifted || r.Verdict == match.Drift || r.Verdict == match.Undocumented
 			if r.Operation != nil && len(r.Problems) > 0 {

@@ -69,8 +69,8 @@ func (m *matchRun) reader(in input) (*har.Reader, error) {
 // pass learns the hosts (Matcher.Observe), the secrets every call holds
 // and the number of calls, and a second matches: the same results, in the
 // same order, as reading the whole recording first gave.
-func (m *matchRun) matchStream(ix *spec.Index, in input, head func(calls int, hosts []string) error, emit func(match.Result) error) ([]string, error) {
-	mopts := match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters}
+func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head func(calls int, hosts []string) error, emit func(match.Result) error) ([]string, error) {
+	mopts := match.Options{Hosts: m.o.specs.HostList(in.flow), NoChecks: m.o.noChecks, KeepCacheBusters: m.o.keepBusters, Counting: counting}
 	if m.inst != nil {
 		mopts.Redactor = m.inst.Redactor
 	}
