@@ -1,7 +1,6 @@
 package match
 
 import (
-	"bytes"
 	"fmt"
 	"net/url"
 	"path"
@@ -107,8 +106,8 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 	if ct != "" && !strings.Contains(ct, "json") && !strings.Contains(ct, "yaml") && !strings.HasPrefix(ct, "text/") {
 		return ""
 	}
-	if body, err := docStart(e); err == nil && len(body) > 0 {
-		if specStart.Match(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))) {
+	if start, err := docStart(e); err == nil && len(start) > 0 {
+		if specStart.MatchString(strings.TrimPrefix(start, "\ufeff")) {
 			return "a spec document"
 		}
 	}
@@ -132,14 +131,15 @@ func swaggerUISegment(p string) bool {
 }
 
 // docStart is the first 4 KB of the answer, enough to tell a spec
-// document; a text answer is not copied whole to find out.
-func docStart(e *har.Entry) ([]byte, error) {
+// document. A text answer is read where it is: copying even 4 KB of every
+// JSON answer cost more than the look itself.
+func docStart(e *har.Entry) (string, error) {
 	c := &e.Response.Content
 	if c.Text != "" && !strings.EqualFold(c.Encoding, "base64") {
-		return []byte(c.Text[:min(len(c.Text), 4096)]), nil
+		return c.Text[:min(len(c.Text), 4096)], nil
 	}
 	body, err := e.ResponseBody()
-	return body[:min(len(body), 4096)], err
+	return string(body[:min(len(body), 4096)]), err
 }
 
 // CacheBusters names the call's cache-buster query parameters, or returns

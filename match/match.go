@@ -76,7 +76,10 @@ type Matcher struct {
 	red       *har.Redactor
 	near      nearMemo
 	counting  bool
-	aliases   []alias // the policy's, made once
+	// The policy's aliases and patterns, made ready once rather than for
+	// every call.
+	aliases      []alias
+	upload, auth [][]string
 }
 
 // New returns a Matcher over an index. The index should be built without
@@ -109,6 +112,7 @@ func New(ix *spec.Index, opts Options) *Matcher {
 	}
 	m.policy.Aliases = aliases
 	m.aliases = m.policy.aliases()
+	m.upload, m.auth = splitAll(m.policy.Upload), splitAll(m.policy.Auth)
 	for _, h := range opts.Hosts {
 		m.hosts[normalizeHost(h)] = true
 		m.fixed = true

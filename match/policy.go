@@ -108,16 +108,25 @@ func contains(s []string, v string) bool {
 }
 
 func (p *Policy) matches(patterns []string, pth string) bool {
-	return matchesAny(patterns, p.forms(pth))
+	return matchesAny(splitAll(patterns), p.forms(pth))
 }
 
-// matchesAny reports whether one of the patterns matches one of a path's
-// forms.
-func matchesAny(patterns, forms []string) bool {
+// splitAll splits each pattern at its slashes, lower-cased.
+func splitAll(patterns []string) [][]string {
+	out := make([][]string, len(patterns))
+	for i, pat := range patterns {
+		out[i] = patternSegments(pat)
+	}
+	return out
+}
+
+// matchesAny reports whether one of the patterns, split by splitAll,
+// matches one of a path's forms.
+func matchesAny(patterns [][]string, forms []string) bool {
 	for _, f := range forms {
 		f = strings.Trim(f, "/")
-		for _, pat := range patterns {
-			if matchSegments(patternSegments(pat), f) {
+		for _, ps := range patterns {
+			if matchSegments(ps, f) {
 				return true
 			}
 		}

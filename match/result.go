@@ -159,7 +159,7 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 		return r
 	}
 	pathForms := forms(m.aliases, u.EscapedPath())
-	if matchesAny(m.policy.Upload, pathForms) {
+	if matchesAny(m.upload, pathForms) {
 		r.Verdict, r.Reason = Upload, m.policy.UploadNote
 		m.resolve(&r, u, false)
 		return r
@@ -177,7 +177,7 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 		m.resolve(&r, u, false)
 		return r
 	}
-	if matchesAny(m.policy.Auth, pathForms) {
+	if matchesAny(m.auth, pathForms) {
 		// Sign-in is not replayed or scripted, but a documented one is
 		// still an operation a reader looks up, and coverage counts it.
 		r.Verdict, r.Reason = Auth, "authentication call"
