@@ -66,6 +66,7 @@ type fieldPlan struct {
 	index     int
 	kind      kind
 	omitEmpty bool
+	header    bool // a request's or response's headers, which ReaderOptions.Headers may filter
 	elem      *plan
 	empty     reflect.Value // an empty slice of the field's type, shared: appending to it allocates
 }
@@ -141,6 +142,7 @@ func newPlan(t reflect.Type) *plan {
 		default:
 			panic("har: unsupported field type " + ft.String())
 		}
+		fp.header = name == "headers" && (t == reflect.TypeOf(Request{}) || t == reflect.TypeOf(Response{}))
 		p.byName[name] = len(p.fields)
 		p.fields = append(p.fields, fp)
 	}
@@ -158,6 +160,12 @@ type decoder struct {
 	scanner
 	path []pathPart
 	st   *decodeState
+	// headers are the only headers kept (ReaderOptions.Headers), or nil
+	// for all of them.
+	headers [][]byte
+	// discard is set while a header that is not kept is decoded: it is
+	// checked as any other, but its strings are not made.
+	discard bool
 }
 
 // pathPart is one step of a decoder's path: a member's name, an array
@@ -203,6 +211,9 @@ var internSeed = maphash.MakeSeed()
 
 // text returns b as a string, the same string each time for short ones.
 func (d *decoder) text(b []byte) string {
+	if d.discard {
+		return ""
+	}
 	if len(b) > keepEscaped && cap(d.esc) > 0 && unsafe.SliceData(b) == unsafe.SliceData(d.esc) {
 		// An unescaped answer of many megabytes: the string takes the
 		// room it was unescaped into, which the scanner then gives up,
@@ -372,6 +383,14 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			if err != nil {
 				return err
 			}
+			if d.discard && fp.name == "name" {
+				// A header's name is made even when the header is not
+				// kept: the last "name" member is the one that counts.
+				d.discard = false
+				f.SetString(d.text(s))
+				d.discard = true
+				break
+			}
 			f.SetString(d.text(s))
 		case c == '{' || c == '[':
 			raw, err := d.skip(depth + 1)
@@ -507,9 +526,10 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 		t := f.Type()
 		sp := d.takeScratch(fp.elem.id, t)
 		s := sp.Elem() // settable, so that its length changes without an allocation
-		n := 0
-		for ; d.peek() != ']'; n++ {
-			if n > 0 {
+		filter := fp.header && d.headers != nil
+		n := 0 // elements kept
+		for i := 0; d.peek() != ']'; i++ {
+			if i > 0 {
 				if err := d.expect(','); err != nil {
 					return err
 				}
@@ -517,7 +537,7 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			if d.peek() != '{' {
 				return d.wrongShape("an object", depth)
 			}
-			d.path = append(d.path, pathPart{index: n})
+			d.path = append(d.path, pathPart{index: i})
 			if n < s.Cap() {
 				s.SetLen(n + 1) // cleared when last used
 			} else {
@@ -528,13 +548,42 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 				elem.Set(reflect.New(fp.elem.typ))
 				elem = elem.Elem()
 			}
+			start := d.pos
+			if filter {
+				if name, ok := d.firstName(); ok && !d.keepHeader(name) {
+					d.discard = true
+				}
+			}
 			err := d.object(elem, fp.elem, depth+1)
+			discarded := d.discard
+			d.discard = false
+			if err == nil && filter && d.keepHeader([]byte(elem.Addr().Interface().(*NameValue).Name)) {
+				if discarded {
+					// Another "name" member came after the first and
+					// replaced it: decoded again, whole.
+					d.pos = start
+					elem.SetZero()
+					err = d.object(elem, fp.elem, depth+1)
+				}
+			} else if err == nil && filter {
+				elem.SetZero()
+				d.path = d.path[:len(d.path)-1]
+				continue
+			}
 			d.path = d.path[:len(d.path)-1]
 			if err != nil {
 				return err
 			}
+			n++
 		}
 		d.pos++
+		if n == 0 {
+			f.Set(fp.empty)
+			s.Clear()
+			s.SetLen(0)
+			d.putScratch(fp.elem.id, sp)
+			return nil
+		}
 		f.SetZero()
 		f.Grow(n) // f, a field, is set in place: no slice header to allocate
 		f.SetLen(n)
@@ -546,6 +595,45 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 		d.putScratch(fp.elem.id, sp)
 	}
 	return nil
+}
+
+// firstName returns the text of the "name" member of the object the
+// decoder is at, when it is the object's first member and holds no escape,
+// without moving: what the header filter reads to decide whether the
+// header's strings are made.
+func (d *decoder) firstName() ([]byte, bool) {
+	s := scanner{data: d.data, pos: d.pos}
+	if s.peek() != '{' {
+		return nil, false
+	}
+	s.pos++
+	if s.peek() != '"' || !bytes.HasPrefix(s.data[s.pos:], []byte(`"name"`)) {
+		return nil, false
+	}
+	s.pos += len(`"name"`)
+	if s.peek() != ':' {
+		return nil, false
+	}
+	s.pos++
+	if s.peek() != '"' {
+		return nil, false
+	}
+	rest := s.data[s.pos+1:]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 || bytes.IndexByte(rest[:q], '\\') >= 0 {
+		return nil, false
+	}
+	return rest[:q], true
+}
+
+// keepHeader reports whether a header of this name is kept.
+func (d *decoder) keepHeader(name []byte) bool {
+	for _, h := range d.headers {
+		if bytes.EqualFold(name, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // takeScratch returns a pointer to the reused array for slices of type t,

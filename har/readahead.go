@@ -295,6 +295,7 @@ func (r *Reader) decodeChunk(c *chunk, st *decodeState) {
 		e := r.newEntry(n)
 		data := c.data[sp.start:sp.end]
 		d := st.decoder(data, pathPart{"entries", n})
+		d.headers = r.headers
 		err := d.object(reflect.ValueOf(e).Elem(), entryPlan, 1)
 		st.done(&d)
 		if err != nil {

@@ -97,6 +97,9 @@ func TestBrowserTrafficVerdicts(t *testing.T) {
 	ws := sent("GET", host+"/api/kernels/k1/channels?session_id=s1", 101, "", "", "Upgrade", "websocket", "Connection", "Upgrade")
 	_ = ws.SetWebSocketMessages([]har.WebSocketMessage{{Type: "send", Opcode: 1, Data: "a"}, {Type: "receive", Opcode: 1, Data: "b"}, {Type: "receive", Opcode: 1, Data: "c"}})
 	wsDoc := sent("GET", host+"/api/events/e1/stream", 101, "", "", "Upgrade", "websocket")
+	// A page whose type only its Content-Type header gives.
+	typedPage := sent("GET", host+"/home", 200, "", "")
+	typedPage.Response.Headers = []har.NameValue{{Name: "Content-Type", Value: "text/html; charset=utf-8"}}
 	cases := []struct {
 		reason  string
 		e       *har.Entry
@@ -126,6 +129,14 @@ func TestBrowserTrafficVerdicts(t *testing.T) {
 			e: sent("GET", host+"/api/jobs/7?timestamp="+ms, 200, "application/json", `{}`), verdict: match.Matched, op: "GET /api/jobs/{id}"},
 		{reason: "a WebSocket in no spec gets its verdict and frame counts",
 			e: ws, verdict: match.WebSocket, want: "1 frame(s) sent, 2 received"},
+		{reason: "the Upgrade header alone tells a handshake a proxy recorded without its 101",
+			e: sent("GET", host+"/api/kernels/k2/channels", 200, "", "", "Upgrade", "websocket"), verdict: match.WebSocket, want: "0 frame(s) sent"},
+		{reason: "fetch metadata alone tells a page load",
+			e: sent("GET", host+"/tree", 200, "", "", "Sec-Fetch-Dest", "document"), verdict: match.NotAPI, want: "page load"},
+		{reason: "fetch metadata alone tells a script without an extension",
+			e: sent("GET", host+"/bundle", 200, "", "", "Sec-Fetch-Dest", "script"), verdict: match.NotAPI, want: "static asset"},
+		{reason: "the Content-Type header alone tells a page",
+			e: typedPage, verdict: match.NotAPI, want: "page load"},
 		{reason: "a documented WebSocket handshake names its operation",
 			e: wsDoc, verdict: match.WebSocket, op: "GET /api/events/{id}/stream"},
 		{reason: "a page revalidated with 304 is a page load, as its 200 is",
@@ -197,7 +208,16 @@ func TestBrowserTrafficVerdicts(t *testing.T) {
 				_, fm := filesMatcher(t, match.Options{KeepCacheBusters: c.opts.KeepCacheBusters, NoChecks: true})
 				want = fm.Entry(1, c.e)
 			}
-			got := cm.Entry(1, c.e)
+			e := c.e
+			if noChecks {
+				// Read as match -q --no-checks reads: only the headers
+				// a counting Matcher looks at.
+				lean := *c.e
+				lean.Request.Headers = onlyHeaders(c.e.Request.Headers, match.CountingHeaders)
+				lean.Response.Headers = onlyHeaders(c.e.Response.Headers, match.CountingHeaders)
+				e = &lean
+			}
+			got := cm.Entry(1, e)
 			if got.Verdict != want.Verdict || fmt.Sprint(got.Operation) != fmt.Sprint(want.Operation) {
 				t.Errorf("%s: counting (no checks %v) says %s %v, want %s %v", c.reason, noChecks, got.Verdict, got.Operation, want.Verdict, want.Operation)
 			}
@@ -220,4 +240,17 @@ func TestAuthAndWebSocketOperationsCountTowardCoverage(t *testing.T) {
 	if s.Verdicts[match.Auth] != 1 || s.Verdicts[match.WebSocket] != 1 {
 		t.Errorf("verdicts %v", s.Verdicts)
 	}
+}
+
+// onlyHeaders keeps the headers of the names given.
+func onlyHeaders(hs []har.NameValue, names []string) []har.NameValue {
+	var out []har.NameValue
+	for _, h := range hs {
+		for _, n := range names {
+			if strings.EqualFold(h.Name, n) {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }

@@ -62,6 +62,12 @@ type Options struct {
 	Counting bool
 }
 
+// CountingHeaders are the only headers a Matcher that counts without
+// checks (Options.Counting and NoChecks) reads, in requests and answers
+// alike: a reader may keep only these (har.ReaderOptions.Headers) and the
+// verdicts stay the same.
+var CountingHeaders = []string{"Accept", "Content-Type", "Sec-Fetch-Dest", "Upgrade"}
+
 // Matcher gives verdicts on recorded exchanges.
 type Matcher struct {
 	ix       *spec.Index

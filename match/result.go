@@ -340,8 +340,7 @@ func (m *Matcher) notAPI(e *har.Entry, u *url.URL) string {
 	}
 	// What the browser asked for says what a page is even when the answer
 	// carries no type: a 304 Not Modified revalidating a cached page.
-	rh := e.Request.HTTPHeader()
-	switch rh.Get("Sec-Fetch-Dest") {
+	switch har.HeaderValue(e.Request.Headers, "Sec-Fetch-Dest") {
 	case "document", "iframe", "frame":
 		return "page load"
 	case "script", "style", "image", "font", "audio", "video", "manifest", "track", "worker", "sharedworker", "serviceworker":
@@ -354,7 +353,7 @@ func (m *Matcher) notAPI(e *har.Entry, u *url.URL) string {
 	case mt == "text/css" || strings.Contains(mt, "javascript") || strings.HasPrefix(mt, "image/") ||
 		strings.HasPrefix(mt, "font/") || strings.HasPrefix(mt, "video/") || strings.HasPrefix(mt, "audio/"):
 		return "static asset"
-	case mt == "" && strings.HasPrefix(strings.ToLower(rh.Get("Accept")), "text/html"):
+	case mt == "" && strings.HasPrefix(strings.ToLower(har.HeaderValue(e.Request.Headers, "Accept")), "text/html"):
 		return "page load"
 	}
 	return ""

@@ -143,7 +143,7 @@ func (m *matchRun) noSpec(in input) error {
 	err := errors.New("no spec: give --spec FILE|URL or --endpoint URL")
 	// The origins are counted as the recording streams by.
 	n := map[string]int{}
-	rd, rerr := m.reader(in)
+	rd, rerr := m.reader(in, nil)
 	for rerr == nil {
 		var e *har.Entry
 		if e, rerr = rd.Next(); rerr == nil {

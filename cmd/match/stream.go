@@ -47,19 +47,22 @@ func (m *matchRun) spool(in *input) error {
 // reader opens the recording for one pass over it. Its entries are
 // decoded on every core, ahead of the matching, so that reading is not
 // one core's work that the matching waits for.
-func (m *matchRun) reader(in input) (*har.Reader, error) {
-	decoders := runtime.GOMAXPROCS(0)
+// With headers, the entries keep only the headers named, as a Matcher
+// that counts needs (match.CountingHeaders).
+func (m *matchRun) reader(in input, headers []string) (*har.Reader, error) {
+	opts := har.ReaderOptions{Name: in.name, Decoders: runtime.GOMAXPROCS(0), Headers: headers}
 	if in.path != "" {
-		return har.OpenWith(in.path, har.ReaderOptions{Name: in.name, Decoders: decoders})
+		return har.OpenWith(in.path, opts)
 	}
 	if in.stdin {
 		if m.stdinRead {
 			return nil, errors.New("standard input can be read once: give '-' once")
 		}
 		m.stdinRead = true
-		return har.NewReader(m.stdin, har.ReaderOptions{Name: in.name, Decoders: decoders}), nil
+		return har.NewReader(m.stdin, opts), nil
 	}
-	return har.OpenWith(in.har, har.ReaderOptions{Name: in.har, Dir: filepath.Dir(in.har), Decoders: decoders})
+	opts.Name, opts.Dir = in.har, filepath.Dir(in.har)
+	return har.OpenWith(in.har, opts)
 }
 
 // matchStream gives each call of a recording its verdict and hands the
@@ -75,12 +78,16 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 		mopts.Redactor = m.inst.Redactor
 	}
 	mt := match.New(ix, mopts)
+	var headers []string
+	if counting && m.o.noChecks {
+		headers = match.CountingHeaders
+	}
 	onePass := len(mopts.Hosts) > 0 && head == nil
 	if !onePass {
 		if err := m.spool(&in); err != nil {
 			return nil, err
 		}
-		n, err := m.observe(mt, in)
+		n, err := m.observe(mt, in, headers)
 		if err != nil {
 			return nil, err
 		}
@@ -90,7 +97,7 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 			}
 		}
 	}
-	rd, err := m.reader(in)
+	rd, err := m.reader(in, headers)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +136,8 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 
 // observe is the first pass of two: the matcher learns the hosts and the
 // secrets of every call, and the calls are counted.
-func (m *matchRun) observe(mt *match.Matcher, in input) (int, error) {
-	rd, err := m.reader(in)
+func (m *matchRun) observe(mt *match.Matcher, in input, headers []string) (int, error) {
+	rd, err := m.reader(in, headers)
 	if err != nil {
 		return 0, err
 	}
