@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -554,7 +555,10 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 					d.discard = true
 				}
 			}
-			err := d.object(elem, fp.elem, depth+1)
+			var err error
+			if fp.elem != nameValuePlan || noPlainPairs.Load() || !d.plainNameValue((*NameValue)(elem.Addr().UnsafePointer())) {
+				err = d.object(elem, fp.elem, depth+1)
+			}
 			discarded := d.discard
 			d.discard = false
 			if err == nil && filter && d.keepHeader([]byte(elem.Addr().Interface().(*NameValue).Name)) {
@@ -595,6 +599,76 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 		d.putScratch(fp.elem.id, sp)
 	}
 	return nil
+}
+
+// noPlainPairs turns plainNameValue off; tests set it to hold the
+// short way to the general decoder.
+var noPlainPairs atomic.Bool
+
+// nameValuePlan is the plan of a header, a query parameter or a form field.
+var nameValuePlan = planFor(reflect.TypeOf(NameValue{}))
+
+// nameValuePresent are the members of a plain name-value pair, as
+// meta.absent counts them.
+var nameValuePresent = uint64(1)<<uint(nameValuePlan.byName["name"]) | uint64(1)<<uint(nameValuePlan.byName["value"])
+
+// plainNameValue decodes the shape nearly every header and query
+// parameter has, {"name":"…","value":"…"} and nothing more, straight into
+// nv, which is zero: a recording is mostly headers, and the general
+// decoder's reflection was most of the time they took. For any other
+// shape, or a string the scanner refuses, it moves nothing and reports
+// false, and the general decoder reads the pair, with its own errors.
+func (d *decoder) plainNameValue(nv *NameValue) bool {
+	start := d.pos
+	if d.peek() != '{' {
+		return false
+	}
+	d.pos++
+	if !d.plainKey(`"name"`) {
+		d.pos = start
+		return false
+	}
+	name, err := d.str()
+	if err != nil || d.peek() != ',' {
+		d.pos = start
+		return false
+	}
+	d.pos++
+	// Made before the value is read, which may reuse the room an escaped
+	// name was unescaped into; and made even when the pair is discarded,
+	// since the name decides whether it is kept.
+	discard := d.discard
+	d.discard = false
+	nameText := d.text(name)
+	d.discard = discard
+	if !d.plainKey(`"value"`) {
+		d.pos = start
+		return false
+	}
+	value, err := d.str()
+	if err != nil || d.peek() != '}' {
+		d.pos = start
+		return false
+	}
+	d.pos++
+	nv.Name, nv.Value = nameText, d.text(value)
+	nv.m.decoded = true
+	nv.m.absent = nameValuePlan.all &^ nameValuePresent
+	return true
+}
+
+// plainKey reads a member's key, given with its quotes, and the colon
+// after it, when they come next; a string value must follow.
+func (d *decoder) plainKey(key string) bool {
+	if d.peek() != '"' || !bytes.HasPrefix(d.data[d.pos:], []byte(key)) {
+		return false
+	}
+	d.pos += len(key)
+	if d.peek() != ':' {
+		return false
+	}
+	d.pos++
+	return d.peek() == '"'
 }
 
 // firstName returns the text of the "name" member of the object the

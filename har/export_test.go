@@ -7,3 +7,10 @@ func SetChunkBytes(n int) (restore func()) {
 	chunkBytes = n
 	return func() { chunkBytes = old }
 }
+
+// SetPlainPairs turns the plain name-value decoding on or off and returns
+// a function that puts it back.
+func SetPlainPairs(on bool) func() {
+	old := noPlainPairs.Swap(!on)
+	return func() { noPlainPairs.Store(old) }
+}

@@ -31,14 +31,13 @@ func keepOnly(hs []har.NameValue, names []string) []har.NameValue {
 	return out
 }
 
-// TestHeadersFilterReadsAsFilteringAfter holds a reader that keeps only
-// some headers to reading everything and dropping the others afterwards:
-// the same entries otherwise, the same error at the same place, whether
-// entries are decoded on the caller's goroutine or ahead of it.
-func TestHeadersFilterReadsAsFilteringAfter(t *testing.T) {
+// headerCases are recordings whose headers come in every shape: kept and
+// dropped, escaped, out of order, odd values, refused ones, and the
+// corpus of bad HARs, the repository's HARs and the shared real ones.
+func headerCases(t *testing.T) []struct{ reason, data string } {
 	entry := func(headers string) string {
-		return `{"startedDateTime":"2026-11-28T10:00:00Z","time":1,"request":{"method":"GET","url":"http://x/a","headers":[` + headers +
-			`]},"response":{"status":200,"headers":[{"name":"content-type","value":"application/json"},{"name":"Date","value":"x"}],"content":{"size":1,"text":"{}"}}}`
+		return `{"startedDateTime":"2026-11-28T10:00:00Z","time":1,"request":{"method":"GET","url":"http://x/a?b=c","headers":[` + headers +
+			`],"queryString":[{"name":"b","value":"c"}]},"response":{"status":200,"headers":[{"name":"content-type","value":"application/json"},{"name":"Date","value":"x"}],"content":{"size":1,"text":"{}"}}}`
 	}
 	doc := func(entries ...string) string {
 		return `{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[` + strings.Join(entries, ",\n") + "]}}"
@@ -50,13 +49,22 @@ func TestHeadersFilterReadsAsFilteringAfter(t *testing.T) {
 		{"none kept", doc(entry(`{"name":"User-Agent","value":"Mozilla"}`))},
 		{"no headers at all", doc(entry(``))},
 		{"an escaped name is judged once decoded", doc(entry(`{"name":"Acc\u0065pt","value":"a"},{"name":"X-\u0041","value":"b"}`))},
+		{"escaped values", doc(entry(`{"name":"Accept","value":"a\"b\\c\u00e9"},{"name":"X-E","value":"\n"}`))},
 		{"the name after the value", doc(entry(`{"value":"c","name":"Accept"},{"value":"d","name":"X-B"}`))},
 		{"spaces around the name", doc(entry(`{ "name" : "Accept" , "value" : "e" },{ "name" : "X-C" , "value" : "f" }`))},
-		{"a comment on a dropped header", doc(entry(`{"name":"X-D","value":"g","comment":"h"}`))},
-		{"a number for a dropped header's value", doc(entry(`{"name":"X-E","value":5},{"name":"Accept","value":6}`))},
+		{"a comment on a header", doc(entry(`{"name":"X-D","value":"g","comment":"h"},{"name":"Accept","value":"g","comment":"h"}`))},
+		{"a member of a tool's own", doc(entry(`{"name":"Accept","value":"g","_x":1}`))},
+		{"a name given twice", doc(entry(`{"name":"X-Z","name":"Accept","value":"g"},{"name":"Accept","name":"X-Z","value":"g"}`))},
+		{"a value given twice", doc(entry(`{"name":"Accept","value":"g","value":"h"}`))},
+		{"a null value", doc(entry(`{"name":"Accept","value":null},{"name":"X-N","value":null}`))},
+		{"a number for a header's value", doc(entry(`{"name":"X-E","value":5},{"name":"Accept","value":6}`))},
 		{"an object for a dropped header's value is refused", doc(entry(`{"name":"Accept","value":"i"}`), entry(`{"name":"X-F","value":{}}`))},
+		{"an object for a kept header's value is refused", doc(entry(`{"name":"Accept","value":{}}`))},
 		{"bad UTF-8 in a dropped header is refused", doc(entry(`{"name":"X-G","value":"` + "\xff" + `"}`))},
+		{"bad UTF-8 in a kept header is refused", doc(entry(`{"name":"Accept","value":"` + "\xff" + `"}`))},
+		{"a bad escape in a name is refused", doc(entry(`{"name":"Acc\x","value":"a"}`))},
 		{"a string for a dropped header is refused", doc(entry(`"X-H: j"`))},
+		{"a missing comma in a pair is refused", doc(entry(`{"name":"Accept" "value":"a"}`))},
 		{"a cut inside a dropped header", doc(entry(`{"name":"X-I","value":"k"}`))[:150]},
 	}
 	for _, b := range hartest.BadHARs(t) {
@@ -78,7 +86,15 @@ func TestHeadersFilterReadsAsFilteringAfter(t *testing.T) {
 		}
 		cases = append(cases, struct{ reason, data string }{p, string(data)})
 	}
-	for _, c := range cases {
+	return cases
+}
+
+// TestHeadersFilterReadsAsFilteringAfter holds a reader that keeps only
+// some headers to reading everything and dropping the others afterwards:
+// the same entries otherwise, the same error at the same place, whether
+// entries are decoded on the caller's goroutine or ahead of it.
+func TestHeadersFilterReadsAsFilteringAfter(t *testing.T) {
+	for _, c := range headerCases(t) {
 		for _, decoders := range []int{0, 2} {
 			want, got := filteredReads([]byte(c.data), decoders)
 			if strings.Contains(c.reason, "refused") && want.err == "" {
@@ -89,6 +105,29 @@ func TestHeadersFilterReadsAsFilteringAfter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPlainPairsDecodeAsTheGeneralDecoder holds the short way for plain
+// name-value pairs to the general decoder: the same entries, unexported
+// parts included, and the same errors, with and without a headers filter.
+func TestPlainPairsDecodeAsTheGeneralDecoder(t *testing.T) {
+	for _, c := range headerCases(t) {
+		for _, headers := range [][]string{nil, filterNames} {
+			if err := samePlainRead([]byte(c.data), headers); err != nil {
+				t.Errorf("%s, headers %v: %v", c.reason, headers, err)
+			}
+		}
+	}
+}
+
+// samePlainRead reads data on the caller's goroutine (so that no decoder
+// outlives the switch) with and without the short way.
+func samePlainRead(data []byte, headers []string) error {
+	opts := har.ReaderOptions{Name: "t.har", Headers: headers}
+	restore := har.SetPlainPairs(false)
+	want := readWith(data, opts)
+	restore()
+	return sameOutcome(readWith(data, opts), want)
 }
 
 // filterNames are the headers the tests keep.
@@ -115,6 +154,11 @@ func FuzzHeadersFilter(f *testing.F) {
 			want, got := filteredReads([]byte(data), decoders)
 			if err := sameOutcome(got, want); err != nil {
 				t.Fatalf("%d decoders: %v", decoders, err)
+			}
+		}
+		for _, headers := range [][]string{nil, filterNames} {
+			if err := samePlainRead([]byte(data), headers); err != nil {
+				t.Fatalf("the short way for pairs, headers %v: %v", headers, err)
 			}
 		}
 	})
