@@ -107,6 +107,8 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 	defer close(stop)
 	go readBatches(rd, batches, stop)
 	seq := 0
+	// One array of results serves every batch: emit takes each by value.
+	var results []match.Result
 	for b := range batches {
 		if b.err != nil {
 			if !errors.Is(b.err, har.ErrTruncated) {
@@ -122,7 +124,7 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 			// is made, whichever core makes it.
 			mt.ObserveAll(b.entries)
 		}
-		results := make([]match.Result, len(b.entries))
+		results = append(results[:0], make([]match.Result, len(b.entries))...)
 		parallel.For(len(b.entries), func(i int) { results[i] = mt.Entry(seq+i+1, b.entries[i]) })
 		seq += len(b.entries)
 		for _, r := range results {
