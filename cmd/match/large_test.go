@@ -63,23 +63,10 @@ func TestLargeRecordingKeepsItsResults(t *testing.T) {
 				// over the cores; the other cases take minutes there.
 				t.Skip("race detector: the one-pass and spooled cases run")
 			}
-			docPath := largeDoc(t, c.doc)
-			ix, err := gen.LoadIndex(docPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			harPath := filepath.Join(dir, "recording.har")
-			f, err := os.Create(harPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := gen.Write(f, ix, gen.Options{Entries: c.entries, Seed: 1}); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
+			docPath, harPath := largeRecording(t, c.doc, c.entries)
 			args := append([]string{"--spec", docPath}, c.args...)
 			stdin := []byte(nil)
+			var err error
 			if c.stdin {
 				args = append(args, "-")
 				if stdin, err = os.ReadFile(harPath); err != nil {
@@ -125,6 +112,61 @@ func TestLargeRecordingKeepsItsResults(t *testing.T) {
 		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// largeRecording writes a recording of n generated calls against a
+// case's document and returns the document's path and the recording's.
+func largeRecording(t *testing.T, doc string, n int) (docPath, harPath string) {
+	t.Helper()
+	docPath = largeDoc(t, doc)
+	ix, err := gen.LoadIndex(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	harPath = filepath.Join(t.TempDir(), "recording.har")
+	f, err := os.Create(harPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := gen.Write(f, ix, gen.Options{Entries: n, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return docPath, harPath
+}
+
+// TestQuietCountsAsTheFullRun: match -q without checks counts the calls
+// with a Matcher that keeps only verdicts and reads only four headers
+// (match.Options.Counting); the same run asked for an HTML report as well
+// makes every result in full. What they print must be the same.
+func TestQuietCountsAsTheFullRun(t *testing.T) {
+	for _, c := range []struct {
+		reason, doc string
+		args        []string
+	}{
+		{"hosts given: one pass", "sandbox", []string{"--host", gen.Host}},
+		{"hosts learnt: two passes", "sandbox", nil},
+		{"exit status of --strict", "sandbox", []string{"--host", gen.Host, "--strict"}},
+		{"the real TestOps document", "testops", []string{"--host", gen.Host}},
+	} {
+		t.Run(c.reason, func(t *testing.T) {
+			docPath, harPath := largeRecording(t, c.doc, 2000)
+			args := append([]string{"--spec", docPath, "-q", "--no-checks", "--coverage"}, c.args...)
+			var quiet, quietErr, full, fullErr bytes.Buffer
+			qcode := run(append(args, harPath), nil, &quiet, &quietErr, func(string) string { return "" })
+			html := filepath.Join(t.TempDir(), "report.html")
+			fcode := run(append(args, "--html", html, harPath), nil, &full, &fullErr, func(string) string { return "" })
+			if qcode != fcode || quiet.String() != full.String() {
+				t.Fatalf("counting: exit %d\n%s\nin full: exit %d\n%s", qcode, quiet.String(), fcode, full.String())
+			}
+			if !strings.Contains(quiet.String(), "2000 calls") || !strings.Contains(quiet.String(), "coverage:") {
+				t.Fatalf("the totals are not there:\n%s", quiet.String())
+			}
+			if _, err := os.Stat(html); err != nil {
+				t.Fatalf("the full run wrote no report: %v", err)
+			}
+		})
 	}
 }
 
