@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"runtime/debug"
 	"testing"
@@ -25,24 +26,32 @@ func TestDecodeV3(t *testing.T) {
 		{"not an object", `[1]`, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := decodeV3([]byte(tt.doc))
-			if ok != tt.ok {
-				t.Fatalf("ok = %v, want %v", ok, tt.ok)
-			}
-			if !ok {
-				return
-			}
-			var want openapi3.T
-			if err := json.Unmarshal([]byte(tt.doc), &want); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, &want) {
-				g, _ := json.Marshal(got)
-				w, _ := json.Marshal(&want)
-				t.Fatalf("decodeV3 differs from json.Unmarshal:\n got %s\nwant %s", g, w)
-			}
-		})
+		for _, workers := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/%d workers", tt.name, workers), func(t *testing.T) {
+				decodeV3Like(t, tt.doc, workers, tt.ok)
+			})
+		}
+	}
+}
+
+// decodeV3Like checks decodeV3 on workers goroutines against json.Unmarshal.
+func decodeV3Like(t *testing.T, doc string, workers int, wantOK bool) {
+	t.Helper()
+	got, ok := decodeV3([]byte(doc), workers)
+	if ok != wantOK {
+		t.Fatalf("ok = %v, want %v", ok, wantOK)
+	}
+	if !ok {
+		return
+	}
+	var want openapi3.T
+	if err := json.Unmarshal([]byte(doc), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, &want) {
+		g, _ := json.Marshal(got)
+		w, _ := json.Marshal(&want)
+		t.Fatalf("decodeV3 differs from json.Unmarshal:\n got %s\nwant %s", g, w)
 	}
 }
 
@@ -50,16 +59,18 @@ func TestDecodeV3(t *testing.T) {
 // schema and that a leaf the validator could fault (a default) does not.
 func TestLeafSchemasShared(t *testing.T) {
 	doc := `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{},"components":{"schemas":{"A":{"type":"object","properties":{"x":{"type":"integer","format":"int64"},"y":{"type":"integer","format":"int64"},"d1":{"type":"string","default":"a"},"d2":{"type":"string","default":"a"}}}}}}`
-	got, ok := decodeV3([]byte(doc))
-	if !ok {
-		t.Fatal("not decoded")
-	}
-	props := got.Components.Schemas["A"].Value.Properties
-	if props["x"].Value != props["y"].Value {
-		t.Error("identical int64 leaves are separate schemas")
-	}
-	if props["d1"].Value == props["d2"].Value {
-		t.Error("leaves with a default were shared")
+	for _, workers := range []int{1, 4} {
+		got, ok := decodeV3([]byte(doc), workers)
+		if !ok {
+			t.Fatal("not decoded")
+		}
+		props := got.Components.Schemas["A"].Value.Properties
+		if props["x"].Value != props["y"].Value {
+			t.Errorf("%d workers: identical int64 leaves are separate schemas", workers)
+		}
+		if props["d1"].Value == props["d2"].Value {
+			t.Errorf("%d workers: leaves with a default were shared", workers)
+		}
 	}
 }
 

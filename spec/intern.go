@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -15,7 +16,13 @@ import (
 // document. Only schemas that kin-openapi's validator cannot fault are
 // shared, as it validates a schema it has seen once only once, so a
 // shared faulty schema would be reported at one place instead of each.
-type leafSchemas map[string]*openapi3.Schema
+// Path items and schemas are decoded on several goroutines at once, so the
+// leaves are kept in a sync.Map: written once per kind of leaf, then only
+// read. Which of the identical leaves becomes the shared one then depends
+// on timing, but not the document: they are equal.
+type leafSchemas struct{ m *sync.Map }
+
+func newLeafSchemas() leafSchemas { return leafSchemas{m: &sync.Map{}} }
 
 // schemaRef replaces r's schema with the shared one if it is a plain leaf.
 func (ls leafSchemas) schemaRef(r *openapi3.SchemaRef) {
@@ -28,11 +35,13 @@ func (ls leafSchemas) schemaRef(r *openapi3.SchemaRef) {
 		ls.schema(s)
 		return
 	}
-	if shared := ls[key]; shared != nil {
-		r.Value = shared
+	if shared, ok := ls.m.Load(key); ok {
+		r.Value = shared.(*openapi3.Schema)
 		return
 	}
-	ls[key] = s
+	if shared, loaded := ls.m.LoadOrStore(key, s); loaded {
+		r.Value = shared.(*openapi3.Schema)
+	}
 }
 
 // leafKey is the identity of a schema that has a single scalar type and at

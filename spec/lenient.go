@@ -16,7 +16,7 @@ var lenientMethods = []string{"get", "put", "post", "delete", "options", "head",
 // (servers, paths, methods, operation ids, tags, summaries and parameters
 // with their types) and loads that. Path items that still fail are dropped
 // one by one, each with a warning.
-func loadLenient(root map[string]any, swagger2 bool) (*openapi3.T, []Warning, error) {
+func loadLenient(root map[string]any, swagger2 bool, workers int) (*openapi3.T, []Warning, error) {
 	var warnings []Warning
 	version := "3.0.3"
 	if v, _ := root["openapi"].(string); strings.HasPrefix(v, "3.1") {
@@ -50,20 +50,20 @@ func loadLenient(root map[string]any, swagger2 bool) (*openapi3.T, []Warning, er
 		}
 	}
 	base["paths"] = paths
-	t, err := loadV3(mustJSON(base))
+	t, err := loadV3(mustJSON(base), workers)
 	if err == nil {
 		return t, warnings, nil
 	}
 	// Find the path items kin-openapi still refuses, one at a time.
 	for _, path := range sortedKeys(paths) {
 		one := map[string]any{"openapi": version, "info": info, "paths": map[string]any{path: paths[path]}}
-		if _, err := loadV3(mustJSON(one)); err != nil {
+		if _, err := loadV3(mustJSON(one), workers); err != nil {
 			delete(paths, path)
 			warnings = append(warnings, Warning{Place: pointer("paths", path), Message: "cannot load this path item (" + oneLine(err.Error()) + "); skipped it"})
 		}
 	}
 	delete(base, "servers")
-	t, err = loadV3(mustJSON(base))
+	t, err = loadV3(mustJSON(base), workers)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot load even the paths of the document: %s", oneLine(err.Error()))
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -125,6 +126,13 @@ func LoadAll(srcs []Source) ([]*Document, error) {
 // or into another file. A $ref that comes back to itself without reaching a
 // schema is dropped with a warning, and its place accepts any value.
 func Load(src Source) (*Document, error) {
+	return load(src, runtime.GOMAXPROCS(0))
+}
+
+// load is Load decoding the parts of a JSON document on up to workers
+// goroutines; the document is the same for any number, so tests hold the
+// parallel decode to workers 1.
+func load(src Source, workers int) (*Document, error) {
 	file := src.URL
 	if file == "" {
 		file = src.Name
@@ -136,7 +144,7 @@ func Load(src Source) (*Document, error) {
 		return fail("", "larger than %d MB, the most a spec may be", MaxSpecBytes>>20)
 	}
 	defer lowerGC(len(src.Data))()
-	if doc := loadFast(src, file); doc != nil {
+	if doc := loadFast(src, file, workers); doc != nil {
 		return doc, nil
 	}
 	tree, format, err := decodeTree(src.Data)
@@ -209,7 +217,7 @@ func Load(src Source) (*Document, error) {
 		// scanning both, which cost a third of the load time on large specs.
 		root, tree, r = nil, nil, nil
 		if err == nil {
-			t, err = loadV3(data)
+			t, err = loadV3(data, workers)
 		}
 	}
 	if err != nil {
@@ -220,7 +228,7 @@ func Load(src Source) (*Document, error) {
 			}
 		}
 		var lw []Warning
-		t, lw, err = loadLenient(root, swagger2)
+		t, lw, err = loadLenient(root, swagger2, workers)
 		if err != nil {
 			return fail("", "%v", err)
 		}
@@ -257,7 +265,7 @@ func kinLoadWarning(err error) Warning {
 // returns nil whenever anything needs the careful path: YAML, Swagger 2.0,
 // a document kin-openapi refuses, or one with a $ref it could not resolve
 // (the careful path names the broken or cyclic $ref).
-func loadFast(src Source, file string) *Document {
+func loadFast(src Source, file string, workers int) *Document {
 	data := bytes.TrimPrefix(src.Data, utf8BOM)
 	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return nil
@@ -266,7 +274,7 @@ func loadFast(src Source, file string) *Document {
 	if !ok || swagger || !strings.HasPrefix(version, "3.") {
 		return nil
 	}
-	t, err := loadV3(data)
+	t, err := loadV3(data, workers)
 	if err != nil {
 		return nil
 	}
@@ -310,7 +318,7 @@ func valueOr(v, def any) any {
 
 // loadV3 hands the document to kin-openapi's own loader: its YAML-node path
 // is faster than decoding JSON into openapi3.T, and it resolves every $ref.
-func loadV3(data []byte) (t *openapi3.T, err error) {
+func loadV3(data []byte, workers int) (t *openapi3.T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			t, err = nil, fmt.Errorf("kin-openapi panicked: %v", p)
@@ -321,7 +329,7 @@ func loadV3(data []byte) (t *openapi3.T, err error) {
 		// kin-openapi reads JSON with its YAML parser, whose token queue
 		// grows with the document: a 53 MB TestOps-sized spec took 5.7
 		// GB. Decoded as JSON, the same document takes a fraction.
-		doc, ok := decodeV3(t)
+		doc, ok := decodeV3(t, workers)
 		if !ok {
 			doc = &openapi3.T{}
 			ok = json.Unmarshal(t, doc) == nil
