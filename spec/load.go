@@ -103,14 +103,21 @@ func LoadFile(path string) (*Document, error) {
 }
 
 // LoadAll loads several documents, stopping at the first that cannot be used.
+// The documents are loaded side by side, as most of loading one is
+// kin-openapi resolving and validating it on one core; the error is the
+// first document's in order that fails, as if they were loaded in turn.
 func LoadAll(srcs []Source) ([]*Document, error) {
-	docs := make([]*Document, 0, len(srcs))
-	for _, src := range srcs {
-		d, err := Load(src)
-		if err != nil {
-			return nil, err
-		}
-		docs = append(docs, d)
+	return loadAll(srcs, runtime.GOMAXPROCS(0))
+}
+
+func loadAll(srcs []Source, workers int) ([]*Document, error) {
+	docs := make([]*Document, len(srcs))
+	err := each(workers, len(srcs), func(i int) (err error) {
+		docs[i], err = load(srcs[i], workers)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return docs, nil
 }

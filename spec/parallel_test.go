@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -236,5 +237,66 @@ func TestEachFirstFailureInOrder(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLoadAllInParallelSameAsInTurn loads several documents side by side
+// and checks that LoadAll gives what loading them in turn gives: the same
+// documents in the same order, or the first failure in order.
+func TestLoadAllInParallelSameAsInTurn(t *testing.T) {
+	read := func(t *testing.T, path string) Source {
+		t.Helper()
+		src, err := ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return src
+	}
+	bad := func(name, text string) Source { return NewSource(name, name, []byte(text), time.Time{}) }
+	flow := func(t *testing.T) []Source {
+		var srcs []Source
+		for _, name := range []string{"01-report-service.json", "02-uaa-service.json", "03-all-services.json"} {
+			srcs = append(srcs, read(t, filepath.Join("..", "recordings", "ui-flow", "spec", name)))
+		}
+		return srcs
+	}
+	tests := []struct {
+		name    string
+		srcs    func(t *testing.T) []Source
+		errFrom string // the file the error must name, if any
+	}{
+		{"nothing to load", func(*testing.T) []Source { return nil }, ""},
+		{"the three documents of the recorded flow", flow, ""},
+		{"a bad document among good ones", func(t *testing.T) []Source {
+			s := flow(t)
+			return []Source{s[0], s[1], bad("bad.json", `{"openapi":"3.0.0"`), s[2]}
+		}, "bad.json"},
+		{"two bad documents: the first in order is named", func(t *testing.T) []Source {
+			s := flow(t)
+			return []Source{s[2], bad("first.json", `{"swagger":"1.2"}`), s[0], bad("second.json", `not a spec`)}
+		}, "first.json"},
+		{"the same document twice", func(t *testing.T) []Source {
+			src := read(t, filepath.Join("..", "testdata", "spec", "shop-3.0.yaml"))
+			return []Source{src, src}
+		}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srcs := tt.srcs(t)
+			inTurn, serr := loadAll(srcs, 1)
+			together, perr := loadAll(srcs, parallelWorkers)
+			if fmt.Sprint(serr) != fmt.Sprint(perr) {
+				t.Fatalf("errors differ:\n  in turn:      %v\n  side by side: %v", serr, perr)
+			}
+			if tt.errFrom != "" && (perr == nil || !strings.HasPrefix(perr.Error(), tt.errFrom+": ")) {
+				t.Fatalf("error = %v, want one naming %s", perr, tt.errFrom)
+			}
+			if !reflect.DeepEqual(inTurn, together) {
+				t.Fatal("documents differ")
+			}
+			if serr == nil && len(together) != len(srcs) {
+				t.Fatalf("%d documents for %d sources", len(together), len(srcs))
+			}
+		})
 	}
 }
