@@ -142,10 +142,9 @@ func (ls leafSchemas) pathItem(item *openapi3.PathItem) {
 	}
 }
 
+// components shares the leaves of the components other than schemas,
+// which decodeSchemas shares as it decodes them.
 func (ls leafSchemas) components(c *openapi3.Components) {
-	for _, r := range c.Schemas {
-		ls.schemaRef(r)
-	}
 	for _, p := range c.Parameters {
 		ls.parameter(p)
 	}
