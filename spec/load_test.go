@@ -3,8 +3,10 @@ package spec
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -243,4 +245,49 @@ func specFile(name string) string {
 		return filepath.Join("..", "testdata", "spec", name)
 	}
 	return filepath.Join("testdata", name)
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// TestReadLimitedWhateverTheSizeHint checks that reading a document gives
+// its bytes whether the size it was told is right, short (the file grew
+// after it was measured), long (it shrank) or unknown, and refuses one
+// over MaxSpecBytes.
+func TestReadLimitedWhateverTheSizeHint(t *testing.T) {
+	want := []byte(strings.Repeat(`{"openapi":"3.0.3"}`, 1000))
+	tests := []struct {
+		name string
+		size int
+	}{
+		{"the right size", len(want)},
+		{"a size too small", len(want) / 3},
+		{"a size too large", len(want) * 2},
+		{"no size", 0},
+		{"one byte short", len(want) - 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readLimited(bytes.NewReader(want), tt.size)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("read %d bytes (error %v), want the %d written", len(got), err, len(want))
+			}
+		})
+	}
+	for _, size := range []int{MaxSpecBytes} {
+		_, err := readLimited(io.LimitReader(zeros{}, MaxSpecBytes+10), size)
+		if err == nil || err.Error() != "larger than 64 MB, the most a spec may be" {
+			t.Fatalf("size %d: a document over MaxSpecBytes must be refused, got %v", size, err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "spec.json")
+	if err := os.WriteFile(path, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ReadFile(path)
+	if err != nil || !bytes.Equal(src.Data, want) {
+		t.Fatalf("ReadFile read %d bytes (error %v), want the %d written", len(src.Data), err, len(want))
+	}
 }

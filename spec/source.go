@@ -42,7 +42,11 @@ func ReadFile(path string) (Source, error) {
 		return Source{}, &Error{File: path, Err: unwrapPath(err)}
 	}
 	defer f.Close()
-	data, err := ReadLimited(f)
+	size := 0
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = int(min(fi.Size(), MaxSpecBytes))
+	}
+	data, err := readLimited(f, size)
 	if err != nil {
 		return Source{}, &Error{File: path, Err: err}
 	}
@@ -50,10 +54,26 @@ func ReadFile(path string) (Source, error) {
 }
 
 // ReadLimited reads a spec document, refusing one larger than MaxSpecBytes.
-func ReadLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
-	if err != nil {
-		return nil, err
+func ReadLimited(r io.Reader) ([]byte, error) { return readLimited(r, 0) }
+
+// readLimited is ReadLimited into a buffer made for size bytes, the size
+// of the file when known: growing one from nothing, as io.ReadAll does,
+// copied a large document about twice over into fresh memory.
+func readLimited(r io.Reader, size int) ([]byte, error) {
+	data := make([]byte, 0, max(size+1, 512))
+	lr := io.LimitReader(r, MaxSpecBytes+1)
+	for {
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	if len(data) > MaxSpecBytes {
 		return nil, fmt.Errorf("larger than %d MB, the most a spec may be", MaxSpecBytes>>20)
