@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -134,6 +135,35 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkLoadTestOps is the start of match on the TestOps 26.1.1
+// document: Load and NewIndex with match's options, its parts decoded on one
+// goroutine ("serial") and on as many as there are cores ("parallel", what
+// Load does).
+func BenchmarkLoadTestOps(b *testing.B) {
+	path := shareddata.Dir(b, "realworld", "testops", "allure-testops-service-26.1.1.openapi.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := NewSource("testops", path, data, benchTime)
+	for _, bc := range []struct {
+		name    string
+		workers int
+	}{{"serial", 1}, {"parallel", runtime.GOMAXPROCS(0)}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				d, err := load(src, bc.workers)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := NewIndex([]*Document{d}, Options{Aliases: TestOpsAliases, Artefacts: SpringdocArtefacts}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkCheck is one full check of a TestOps UI call: query parameters
