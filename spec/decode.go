@@ -188,9 +188,6 @@ func decodeComponents(raw json.RawMessage, ls leafSchemas, workers int) (*openap
 // decodeSchemas decodes components.schemas one schema at a time, sharing
 // leaves as it goes so that the duplicates never pile up.
 func decodeSchemas(raw json.RawMessage, ls leafSchemas, workers int) (openapi3.Schemas, error) {
-	if string(raw) == "null" {
-		return nil, nil
-	}
 	keys, raws, err := members(raw)
 	if err != nil || keys == nil {
 		return nil, err
