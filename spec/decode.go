@@ -117,12 +117,12 @@ func decodePaths(raw json.RawMessage, ls leafSchemas, workers int) (*openapi3.Pa
 		if strings.HasPrefix(keys[i], "x-") {
 			return json.Unmarshal(item, &exts[i])
 		}
-		var pi openapi3.PathItem
-		if err := pi.UnmarshalJSON(item); err != nil {
+		pi, err := decodePathItem(item)
+		if err != nil {
 			return err
 		}
-		ls.pathItem(&pi)
-		items[i] = &pi
+		ls.pathItem(pi)
+		items[i] = pi
 		return nil
 	})
 	if err != nil {
@@ -194,7 +194,8 @@ func decodeSchemas(raw json.RawMessage, ls leafSchemas, workers int) (openapi3.S
 	}
 	refs := make([]*openapi3.SchemaRef, len(keys))
 	err = each(workers, len(keys), func(i int) error {
-		err := json.Unmarshal(raws[i], &refs[i])
+		var err error
+		refs[i], err = decodeSchemaRef(raws[i])
 		raws[i] = nil
 		if err != nil {
 			return err
