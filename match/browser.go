@@ -82,6 +82,31 @@ var docNames = map[string]bool{
 // after any YAML comments: `swagger: '2.0'`, `{"openapi":"3.0.1"`.
 var specStart = regexp.MustCompile(`^(?:\s*#[^\n]*\n)*\s*\{?\s*["']?(?:swagger|openapi)["']?\s*:\s*["']?[1-3]\.`)
 
+// mayStartSpec is false where specStart fails at once: no name swagger or
+// openapi after the spaces, an optional brace and an optional quote that
+// open the text, which is every JSON answer of a recording but a spec's.
+// It saves running the expression over each of them; text opening with a
+// YAML comment is left to the expression.
+func mayStartSpec(s string) bool {
+	space := func(i int) int {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
+			i++
+		}
+		return i
+	}
+	i := space(0)
+	if i < len(s) && s[i] == '#' {
+		return true
+	}
+	if i < len(s) && s[i] == '{' {
+		i = space(i + 1)
+	}
+	if i < len(s) && (s[i] == '"' || s[i] == '\'') {
+		i++
+	}
+	return strings.HasPrefix(s[i:], "swagger") || strings.HasPrefix(s[i:], "openapi")
+}
+
 // docs says what part of the API's documentation a call fetched (a spec
 // document, Swagger UI), or returns "" when it is something else.
 func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
@@ -107,7 +132,7 @@ func (m *Matcher) docs(e *har.Entry, u *url.URL) string {
 		return ""
 	}
 	if start, err := docStart(e); err == nil && len(start) > 0 {
-		if specStart.MatchString(strings.TrimPrefix(start, "\ufeff")) {
+		if start = strings.TrimPrefix(start, "\ufeff"); mayStartSpec(start) && specStart.MatchString(start) {
 			return "a spec document"
 		}
 	}

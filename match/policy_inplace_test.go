@@ -61,6 +61,19 @@ func TestMatchSegmentsInPlace(t *testing.T) {
 	}
 }
 
+// FuzzSpecStartPrefilter: the cheap look before the expression never
+// turns away a text the expression takes.
+func FuzzSpecStartPrefilter(f *testing.F) {
+	for _, s := range []string{`{"openapi":"3.0.1"}`, "swagger: '2.0'", "# c\nopenapi: 3.1.0", ` { 'swagger' : "2.0"`, "\f\t{\n\"openapi\": \"3\"", `{"id":1}`, "", "{", `"openapi"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if specStart.MatchString(s) && !mayStartSpec(s) {
+			t.Fatalf("%q: the expression takes it, the prefilter turns it away", s)
+		}
+	})
+}
+
 // FuzzMatchSegmentsInPlace: reading the path's segments in place answers
 // as splitting it did, and so does the Swagger UI check.
 func FuzzMatchSegmentsInPlace(f *testing.F) {
