@@ -44,7 +44,7 @@ type ReaderOptions struct {
 	// an entry keeps, in any letter case; the others are read and checked
 	// as ever, with the same errors, but not made. It is for a caller that
 	// looks at a few headers of very many entries (match -q counts calls
-	// by three of them): making every header was a fifth of its time. Such
+	// by four of them): making every header was a fifth of its time. Such
 	// entries are for looking at, not for writing out again.
 	Headers []string
 }

@@ -58,7 +58,8 @@ type Options struct {
 	// coverage). Then nothing a Result shows by quoting the exchange is
 	// made: no URL, reason, parameters, query or closest operations, and
 	// so nothing needs redacting and Observe learns no secrets, which was
-	// half of such a run's time.
+	// half of such a run's time. A caller that redacts other output with
+	// the Redactor (an error quoting a recorded value) does not count.
 	Counting bool
 }
 
@@ -66,7 +67,9 @@ type Options struct {
 // checks (Options.Counting and NoChecks) reads, in requests and answers
 // alike: a reader may keep only these (har.ReaderOptions.Headers) and the
 // verdicts stay the same.
-var CountingHeaders = []string{"Accept", "Content-Type", "Sec-Fetch-Dest", "Upgrade"}
+func CountingHeaders() []string {
+	return []string{"Accept", "Content-Type", "Sec-Fetch-Dest", "Upgrade"}
+}
 
 // Matcher gives verdicts on recorded exchanges.
 type Matcher struct {
@@ -138,8 +141,12 @@ func New(ix *spec.Index, opts Options) *Matcher {
 // Index returns the spec index the Matcher resolves against.
 func (m *Matcher) Index() *spec.Index { return m.ix }
 
-// Policy returns the policy in use.
-func (m *Matcher) Policy() *Policy { return &m.policy }
+// Policy returns a copy of the policy in use: the Matcher made its
+// patterns ready when it was made, so changing them would not reach it.
+func (m *Matcher) Policy() *Policy {
+	p := m.policy
+	return &p
+}
 
 // normalizeHost lower-cases a host and drops a default port, so that
 // "Example.test:443" and "example.test" are one host. A URL is reduced to

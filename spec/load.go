@@ -110,9 +110,23 @@ func LoadAll(srcs []Source) ([]*Document, error) {
 	return loadAll(srcs, runtime.GOMAXPROCS(0))
 }
 
+// sideBySide is the most bytes of documents LoadAll loads at once. A load
+// takes many times its document while it runs (issue 11 holds it under 20
+// times), so two large documents at once would add their peaks; past this,
+// they are loaded in turn, each still decoded on every core.
+const sideBySide = 16 << 20
+
 func loadAll(srcs []Source, workers int) ([]*Document, error) {
 	docs := make([]*Document, len(srcs))
-	err := each(workers, len(srcs), func(i int) (err error) {
+	total := 0
+	for _, src := range srcs {
+		total += len(src.Data)
+	}
+	together := workers
+	if total > sideBySide {
+		together = 1
+	}
+	err := each(together, len(srcs), func(i int) (err error) {
 		docs[i], err = load(srcs[i], workers)
 		return err
 	})

@@ -307,8 +307,10 @@ func (m *matchRun) run(ctx context.Context, args []string) (int, error) {
 			}
 		}
 		// -q without checks prints the totals and the coverage, and
-		// nothing of any one call.
-		counting := m.o.quiet && m.o.noChecks && !m.o.json && !keep
+		// nothing of any one call. With an instance, its Redactor also
+		// hides the recording's secrets in errors (a refused entry quoted),
+		// and so learns them from every call: no counting then.
+		counting := m.o.quiet && m.o.noChecks && !m.o.json && !keep && m.inst == nil
 		hosts, err := m.matchStream(ix, in, counting, head, func(r match.Result) error {
 			tally.Add(r)
 			drifted = drifted || r.Verdict == match.Drift || r.Verdict == match.Undocumented

@@ -48,7 +48,7 @@ func (m *matchRun) spool(in *input) error {
 // decoded on every core, ahead of the matching, so that reading is not
 // one core's work that the matching waits for.
 // With headers, the entries keep only the headers named, as a Matcher
-// that counts needs (match.CountingHeaders).
+// that counts needs (match.CountingHeaders()).
 func (m *matchRun) reader(in input, headers []string) (*har.Reader, error) {
 	opts := har.ReaderOptions{Name: in.name, Decoders: runtime.GOMAXPROCS(0), Headers: headers}
 	if in.path != "" {
@@ -79,8 +79,8 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 	}
 	mt := match.New(ix, mopts)
 	var headers []string
-	if counting && m.o.noChecks {
-		headers = match.CountingHeaders
+	if counting {
+		headers = match.CountingHeaders()
 	}
 	onePass := len(mopts.Hosts) > 0 && head == nil
 	if !onePass {
@@ -132,6 +132,7 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 				return nil, err
 			}
 		}
+		clear(results) // holding this batch's entries no longer
 	}
 	return mt.Hosts(), nil
 }

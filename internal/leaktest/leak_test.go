@@ -300,6 +300,12 @@ var cases = []leakCase{
 	// -q without checks counts the calls without learning their secrets
 	// (match.Options.Counting): nothing of a call may reach its output.
 	{name: "match -q --no-checks", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "-q", "--no-checks", "--coverage", "{in}/recording.har"}, exits: []int{0}, wantOut: "coverage"},
+	// With an instance, an error quoting a value the recording held
+	// before (refused.har's second entry quotes the first's session
+	// cookie) is redacted with what the earlier calls taught: -q must
+	// learn them then, rather than count without looking.
+	{name: "match -q --no-checks -e, a refused entry", cmd: "match", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "-q", "--no-checks", "{in}/refused.har"}, token: "live-api-token", exits: []int{2}, wantOut: "expected a string"},
+	{name: "match -e, a refused entry", cmd: "match", args: []string{"-e", "{endpoint}", "--spec", "{in}/openapi.json", "{in}/refused.har"}, token: "live-api-token", exits: []int{2}, wantOut: "expected a string"},
 	{name: "match --json", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--json", "{in}/recording.har"}, exits: []int{0}, wantOut: `"kind":"summary"`},
 	{name: "match --against", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--against", "{in}/openapi.json", "--json", "{in}/recording.har"}, exits: []int{0}, wantOut: `"kind":"change"`},
 	{name: "match --save-spec", cmd: "match", args: []string{"--spec", "{in}/openapi.json", "--save-spec", "{out}/spec", "{in}/recording.har"}, exits: []int{0}, wantFiles: []string{"out/spec"}},
