@@ -549,16 +549,23 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 				elem.Set(reflect.New(fp.elem.typ))
 				elem = elem.Elem()
 			}
+			if fp.elem == nameValuePlan && !noPlainPairs.Load() {
+				got := d.plainNameValue((*NameValue)(elem.Addr().UnsafePointer()), filter)
+				if got != pairOther {
+					d.path = d.path[:len(d.path)-1]
+					if got == pairKept {
+						n++
+					}
+					continue
+				}
+			}
 			start := d.pos
 			if filter {
 				if name, ok := d.firstName(); ok && !d.keepHeader(name) {
 					d.discard = true
 				}
 			}
-			var err error
-			if fp.elem != nameValuePlan || noPlainPairs.Load() || !d.plainNameValue((*NameValue)(elem.Addr().UnsafePointer())) {
-				err = d.object(elem, fp.elem, depth+1)
-			}
+			err := d.object(elem, fp.elem, depth+1)
 			discarded := d.discard
 			d.discard = false
 			if err == nil && filter && d.keepHeader([]byte(elem.Addr().Interface().(*NameValue).Name)) {
@@ -612,49 +619,62 @@ var nameValuePlan = planFor(reflect.TypeOf(NameValue{}))
 // meta.absent counts them.
 var nameValuePresent = uint64(1)<<uint(nameValuePlan.byName["name"]) | uint64(1)<<uint(nameValuePlan.byName["value"])
 
+// What plainNameValue made of a pair.
+const (
+	pairOther   = iota // another shape: nothing read
+	pairKept           // decoded into the NameValue
+	pairDropped        // a header the filter does not keep: read, nothing made
+)
+
 // plainNameValue decodes the shape nearly every header and query
 // parameter has, {"name":"…","value":"…"} and nothing more, straight into
 // nv, which is zero: a recording is mostly headers, and the general
-// decoder's reflection was most of the time they took. For any other
-// shape, or a string the scanner refuses, it moves nothing and reports
-// false, and the general decoder reads the pair, with its own errors.
-func (d *decoder) plainNameValue(nv *NameValue) bool {
+// decoder's reflection was most of the time they took. With filter, a
+// header whose name ReaderOptions.Headers does not keep is read past, its
+// strings checked as the general decoder checks them but not made. For
+// any other shape, or a string the scanner refuses, it moves nothing and
+// returns pairOther, and the general decoder reads the pair, with its own
+// errors.
+func (d *decoder) plainNameValue(nv *NameValue, filter bool) int {
 	start := d.pos
 	if d.peek() != '{' {
-		return false
+		return pairOther
 	}
 	d.pos++
 	if !d.plainKey(`"name"`) {
 		d.pos = start
-		return false
+		return pairOther
 	}
 	name, err := d.str()
 	if err != nil || d.peek() != ',' {
 		d.pos = start
-		return false
+		return pairOther
 	}
 	d.pos++
-	// Made before the value is read, which may reuse the room an escaped
-	// name was unescaped into; and made even when the pair is discarded,
-	// since the name decides whether it is kept.
-	discard := d.discard
-	d.discard = false
-	nameText := d.text(name)
-	d.discard = discard
+	keep := !filter || d.keepHeader(name)
+	var nameText string
+	if keep {
+		// Made before the value is read, which may reuse the room an
+		// escaped name was unescaped into.
+		nameText = d.text(name)
+	}
 	if !d.plainKey(`"value"`) {
 		d.pos = start
-		return false
+		return pairOther
 	}
 	value, err := d.str()
 	if err != nil || d.peek() != '}' {
 		d.pos = start
-		return false
+		return pairOther
 	}
 	d.pos++
+	if !keep {
+		return pairDropped
+	}
 	nv.Name, nv.Value = nameText, d.text(value)
 	nv.m.decoded = true
 	nv.m.absent = nameValuePlan.all &^ nameValuePresent
-	return true
+	return pairKept
 }
 
 // plainKey reads a member's key, given with its quotes, and the colon
