@@ -2,6 +2,7 @@ package har_test
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -181,4 +182,53 @@ func sameOutcome(got, want readOutcome) error {
 		}
 	}
 	return nil
+}
+
+// TestRecycledEntriesReadAsNew: entries made in the room of recycled ones
+// are the entries a reader that recycles nothing makes, unexported parts
+// included, and the strings an entry held stay as they were once it is
+// handed back.
+func TestRecycledEntriesReadAsNew(t *testing.T) {
+	for _, c := range headerCases(t) {
+		for _, decoders := range []int{0, 2} {
+			for _, headers := range [][]string{nil, filterNames} {
+				opts := har.ReaderOptions{Name: "t.har", Decoders: decoders, Headers: headers}
+				want := readWith([]byte(c.data), opts)
+				rd := har.NewReader(strings.NewReader(c.data), opts)
+				var got readOutcome
+				var urls []string
+				for {
+					e, err := rd.Next()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						got.err = err.Error()
+						if _, again := rd.Next(); again == nil || again.Error() != got.err {
+							got.err += fmt.Sprintf(" (then %v)", again)
+						}
+						break
+					}
+					i := len(got.entries)
+					if i < len(want.entries) && !reflect.DeepEqual(e, want.entries[i]) {
+						t.Fatalf("%s, %d decoders: entry %d made in a recycled one differs:\n%+v\nnew:\n%+v", c.reason, decoders, i, e, want.entries[i])
+					}
+					got.entries = append(got.entries, want.entries[min(i, len(want.entries)-1)])
+					urls = append(urls, e.Request.URL)
+					rd.Recycle([]*har.Entry{e})
+				}
+				rd.Close()
+				got.count = rd.Count()
+				if got.err != want.err || got.count != want.count || len(got.entries) != len(want.entries) {
+					t.Errorf("%s, %d decoders: error %q after %d entries (count %d), new ones %q after %d (count %d)",
+						c.reason, decoders, got.err, len(got.entries), got.count, want.err, len(want.entries), want.count)
+				}
+				for i, u := range urls {
+					if i < len(want.entries) && u != want.entries[i].Request.URL {
+						t.Errorf("%s: entry %d's URL changed to %q once handed back", c.reason, i, u)
+					}
+				}
+			}
+		}
+	}
 }

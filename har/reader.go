@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"sync"
 )
 
 // DefaultMaxEntrySize bounds the size of one entry's JSON when
@@ -112,6 +113,8 @@ type Reader struct {
 	opts   ReaderOptions
 	// headers is opts.Headers as the decoder compares them, or nil.
 	headers [][]byte
+	// spare holds the entries handed back with Recycle.
+	spare sync.Pool
 
 	buf      []byte
 	pos, end int
@@ -729,9 +732,30 @@ func (r *Reader) findEntry() (start, end int, done bool, err error) {
 	return start, end, false, nil
 }
 
-// newEntry makes the entry that is element n of log.entries.
+// newEntry makes the entry that is element n of log.entries, in the room
+// of one handed back with Recycle when there is one.
 func (r *Reader) newEntry(n int) *Entry {
-	return &Entry{src: origin{dir: r.opts.Dir, file: r.opts.Name, index: n + 1, maxSide: int64(r.opts.MaxEntrySize)}}
+	src := origin{dir: r.opts.Dir, file: r.opts.Name, index: n + 1, maxSide: int64(r.opts.MaxEntrySize)}
+	if e, ok := r.spare.Get().(*Entry); ok {
+		*e = Entry{src: src}
+		return e
+	}
+	return &Entry{src: src}
+}
+
+// Recycle hands back entries Next returned that the caller, and all it gave
+// them to, will not touch again: the Reader makes its next entries in their
+// room. An Entry is the largest thing the Reader allocates for each entry
+// (about 900 bytes before its strings), and a caller that only looks at
+// each entry once (match -q, which counts them) saves a third of what
+// reading allocates. Only the Entry is reused, not the strings and slices
+// it held, which stay as they were for whoever kept them.
+func (r *Reader) Recycle(entries []*Entry) {
+	for _, e := range entries {
+		if e != nil {
+			r.spare.Put(e)
+		}
+	}
 }
 
 // extraMember reads a member that HAR does not define into x.

@@ -125,13 +125,19 @@ type QueryParam struct {
 // the Result shows is redacted (see Options.Redactor); its Entry is the
 // exchange as recorded.
 func (m *Matcher) Entry(seq int, e *har.Entry) Result {
-	r := m.entry(seq, e)
 	if m.counting {
 		// Only the verdict and the operation are read (Options.Counting):
 		// what would quote the exchange goes rather than be redacted.
+		r := m.entry(seq, e)
 		r.URL, r.Reason, r.Problems, r.Query, r.Notes = "", "", nil, nil, nil
 		return r
 	}
+	return m.redacted(m.entry(seq, e))
+}
+
+// redacted is r redacted. Apart from Entry, so that a counted Result,
+// never swept, stays off the heap: the sweep takes it as an interface.
+func (m *Matcher) redacted(r Result) Result {
 	m.redact(&r)
 	return r
 }

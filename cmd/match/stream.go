@@ -133,6 +133,11 @@ func (m *matchRun) matchStream(ix *spec.Index, in input, counting bool, head fun
 			}
 		}
 		clear(results) // holding this batch's entries no longer
+		if counting {
+			// Counting keeps nothing of a call once it is counted, so the
+			// reader makes the next entries in these ones' room.
+			rd.Recycle(b.entries)
+		}
 	}
 	return mt.Hosts(), nil
 }
