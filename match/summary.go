@@ -30,17 +30,21 @@ type TagCoverage struct {
 	Missing    []string `json:"missing,omitempty"`
 }
 
+// opKey is an operation as coverage counts it, by method and template: a
+// pair rather than one string, which would be made again for every call.
+type opKey struct{ method, path string }
+
 // Tally accumulates results into a Summary.
 type Tally struct {
 	ix       *spec.Index
 	entries  int
 	verdicts map[Verdict]int
-	called   map[string]bool // "METHOD /template"
+	called   map[opKey]bool
 }
 
 // NewTally starts a tally over the operations of ix.
 func NewTally(ix *spec.Index) *Tally {
-	return &Tally{ix: ix, verdicts: map[Verdict]int{}, called: map[string]bool{}}
+	return &Tally{ix: ix, verdicts: map[Verdict]int{}, called: map[opKey]bool{}}
 }
 
 // Add counts one result.
@@ -48,7 +52,7 @@ func (t *Tally) Add(r Result) {
 	t.entries++
 	t.verdicts[r.Verdict]++
 	if r.Operation != nil {
-		t.called[r.Operation.Method+" "+r.Operation.Path] = true
+		t.called[opKey{r.Operation.Method, r.Operation.Path}] = true
 	}
 }
 
@@ -78,7 +82,7 @@ func (t *Tally) Summary() Summary {
 		}
 		tc.Operations++
 		s.Coverage.Operations++
-		if t.called[key] {
+		if t.called[opKey{op.Method, op.Path}] {
 			tc.Exercised++
 			s.Coverage.Exercised++
 		} else {
