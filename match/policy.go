@@ -78,19 +78,22 @@ func (p *Policy) aliases() []alias {
 
 // forms returns the path as the server will read it (see CanonicalPath)
 // and every form the aliases give it, aliases of aliases included.
-func (p *Policy) forms(pth string) []string { return forms(p.aliases(), pth) }
+func (p *Policy) forms(pth string) []string { return appendForms(nil, p.aliases(), pth) }
 
-func forms(aliases []alias, pth string) []string {
-	out := []string{CanonicalPath(pth)}
+// appendForms appends the forms to dst, which a caller may give room on
+// its stack: the forms are asked for every call of a recording.
+func appendForms(dst []string, aliases []alias, pth string) []string {
+	first := len(dst)
+	out := append(dst, CanonicalPath(pth))
 	// Each round rewrites a prefix into a shorter or equal one in practice;
 	// the bound only guards against aliases that feed each other.
-	for i := 0; i < len(out) && len(out) < 16; i++ {
+	for i := first; i < len(out) && len(out)-first < 16; i++ {
 		for _, a := range aliases {
 			f := out[i]
 			if !strings.HasPrefix(f, a.from) {
 				continue
 			}
-			if g := a.to + f[len(a.from):]; !contains(out, g) {
+			if g := a.to + f[len(a.from):]; !contains(out[first:], g) {
 				out = append(out, g)
 			}
 		}

@@ -164,7 +164,8 @@ func (m *Matcher) entry(seq int, e *har.Entry) Result {
 		r.Verdict, r.Reason = NotAPI, "another host: "+u.Host
 		return r
 	}
-	pathForms := forms(m.aliases, u.EscapedPath())
+	var room [4]string
+	pathForms := appendForms(room[:0], m.aliases, u.EscapedPath())
 	if matchesAny(m.upload, pathForms) {
 		r.Verdict, r.Reason = Upload, m.policy.UploadNote
 		m.resolve(&r, u, false)
