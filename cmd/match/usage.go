@@ -86,7 +86,8 @@ Options:
                            with --against the breaking changes first
       --color WHEN         colour the verdicts: auto (on a terminal, unless
                            NO_COLOR is set), always or never
-  -q, --quiet              print only the totals
+  -q, --quiet              print only the totals (and the coverage); with
+                           --no-checks, calls are only counted, the quickest run
   -h, --help               show this help
       --version            print the version and the VCS revision it was built from
       --completion SHELL   print a completion script for bash, zsh or fish
