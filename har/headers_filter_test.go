@@ -1,6 +1,7 @@
 package har_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -228,6 +229,49 @@ func TestRecycledEntriesReadAsNew(t *testing.T) {
 						t.Errorf("%s: entry %d's URL changed to %q once handed back", c.reason, i, u)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestPlaceAfterTheBufferMoves: an error's line and column agree with its
+// offset, counted in the file itself, when the reader has dropped and
+// refilled its buffer many times before it: on one long line, as compact
+// exporters write, and across lines.
+func TestPlaceAfterTheBufferMoves(t *testing.T) {
+	for _, sep := range []string{",", ",\n", ",\r\n  "} {
+		var b strings.Builder
+		b.WriteString(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[`)
+		for i := range 3000 {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			status := `200`
+			if i == 2999 {
+				status = `{"x":1}` // refused: a status is a number
+			}
+			fmt.Fprintf(&b, `{"startedDateTime":"2026-11-28T10:00:00Z","time":%d,"request":{"method":"GET","url":"http://x/%d","headers":[{"name":"A","value":"%s"}]},"response":{"status":%s,"content":{"size":0}}}`,
+				i, i, strings.Repeat("v", i%300), status)
+		}
+		b.WriteString("]}}")
+		data := b.String()
+		for _, decoders := range []int{0, 2} {
+			rd := har.NewReader(strings.NewReader(data), har.ReaderOptions{Name: "t.har", Decoders: decoders})
+			var err error
+			for err == nil {
+				_, err = rd.Next()
+			}
+			rd.Close()
+			var se *har.SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("separator %q, %d decoders: %v, want a syntax error", sep, decoders, err)
+			}
+			before := data[:se.Offset]
+			line := strings.Count(before, "\n") + 1
+			col := len(before) - strings.LastIndexByte(before, '\n')
+			if se.Offset < 256<<10 || se.Line != line || se.Column != col {
+				t.Errorf("separator %q, %d decoders: %s at line %d, column %d, offset %d; the file has that offset at line %d, column %d",
+					sep, decoders, se.Msg, se.Line, se.Column, se.Offset, line, col)
 			}
 		}
 	}

@@ -335,13 +335,9 @@ func (r *Reader) fill(keep int) error {
 		return errEOF
 	}
 	if keep > 0 {
-		dropped := r.buf[:keep]
-		if nl := bytes.Count(dropped, []byte{'\n'}); nl > 0 {
-			r.lines += nl
-			r.col = len(dropped) - bytes.LastIndexByte(dropped, '\n') - 1
-		} else {
-			r.col += len(dropped)
-		}
+		// buf[0]'s place moves on past what is dropped, as place counts.
+		line, col := advance(r.buf[:keep], r.lines+1, r.col+1)
+		r.lines, r.col = line-1, col-1
 		n := copy(r.buf[:cap(r.buf)], r.buf[keep:r.end])
 		if r.lc.pos >= keep {
 			r.lc.pos -= keep // the line and column there stay
