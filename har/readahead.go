@@ -2,7 +2,6 @@ package har
 
 import (
 	"errors"
-	"reflect"
 	"sync"
 	"sync/atomic"
 )
@@ -291,25 +290,15 @@ func (p *pipeline) newChunk(first int) *chunk {
 func (r *Reader) decodeChunk(c *chunk, st *decodeState) {
 	c.entries = make([]*Entry, 0, len(c.spans))
 	for i, sp := range c.spans {
-		n := c.first + i
-		e := r.newEntry(n)
 		data := c.data[sp.start:sp.end]
-		d := st.decoder(data, pathPart{"entries", n})
-		d.headers = r.headers
-		err := d.object(reflect.ValueOf(e).Elem(), entryPlan, 1)
-		st.done(&d)
-		if err != nil {
-			off, msg := 0, err.Error()
-			var se *syntaxErr
-			if errors.As(err, &se) {
-				off, msg = se.off, se.msg
-			}
-			off = max(0, min(off, len(data)))
+		e, err := r.decodeEntry(st, data, c.first+i)
+		var se *syntaxErr
+		if errors.As(err, &se) {
+			off := max(0, min(se.off, len(data)))
 			line, col := advance(data[:off], sp.line, sp.col)
-			c.err = &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: sp.off + int64(off), Msg: msg}
-			return
+			err = &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: sp.off + int64(off), Msg: se.msg}
 		}
-		if err := e.CheckSideFiles(); err != nil {
+		if err != nil {
 			c.err = err
 			return
 		}

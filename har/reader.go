@@ -679,20 +679,15 @@ func (r *Reader) next() (*Entry, error) {
 			if done {
 				continue
 			}
-			e := r.newEntry(r.n)
-			ev := reflect.ValueOf(e).Elem()
-			err = r.decodeAt(start, end, pathPart{"entries", r.n}, func(d *decoder) error {
-				return d.object(ev, entryPlan, 1)
-			})
+			e, err := r.decodeEntry(&r.dec, r.buf[start:end], r.n)
+			var se *syntaxErr
+			if errors.As(err, &se) {
+				return nil, r.syntaxAt(start+se.off, se.msg)
+			}
 			if err != nil {
 				return nil, err
 			}
 			r.pos = end
-			// A side file that must not be read refuses the recording
-			// here, whatever the caller does with bodies later.
-			if err := e.CheckSideFiles(); err != nil {
-				return nil, err
-			}
 			r.n++
 			return e, nil
 		case stDone:
@@ -726,6 +721,26 @@ func (r *Reader) findEntry() (start, end int, done bool, err error) {
 		return 0, 0, false, r.syntaxAt(start, fmt.Sprintf("entries[%d]: expected an object, got %s", r.n, snippet(r.buf[start:end])))
 	}
 	return start, end, false, nil
+}
+
+// decodeEntry decodes data as element n of log.entries, for Next on the
+// caller's goroutine and for the decoders alike. A *syntaxErr's offset is
+// in data, which each caller places in the file its own way. A side file
+// that must not be read refuses the recording here, whatever the caller
+// does with bodies later.
+func (r *Reader) decodeEntry(st *decodeState, data []byte, n int) (*Entry, error) {
+	e := r.newEntry(n)
+	d := st.decoder(data, pathPart{"entries", n})
+	d.headers = r.headers
+	err := d.object(reflect.ValueOf(e).Elem(), entryPlan, 1)
+	st.done(&d)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.CheckSideFiles(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // newEntry makes the entry that is element n of log.entries, in the room
