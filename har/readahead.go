@@ -292,13 +292,13 @@ func (r *Reader) decodeChunk(c *chunk, st *decodeState) {
 	for i, sp := range c.spans {
 		data := c.data[sp.start:sp.end]
 		e, err := r.decodeEntry(st, data, c.first+i)
-		var se *syntaxErr
-		if errors.As(err, &se) {
-			off := max(0, min(se.off, len(data)))
-			line, col := advance(data[:off], sp.line, sp.col)
-			err = &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: sp.off + int64(off), Msg: se.msg}
-		}
 		if err != nil {
+			var se *syntaxErr
+			if errors.As(err, &se) {
+				off := max(0, min(se.off, len(data)))
+				line, col := advance(data[:off], sp.line, sp.col)
+				err = &SyntaxError{File: r.opts.Name, Line: line, Column: col, Offset: sp.off + int64(off), Msg: se.msg}
+			}
 			c.err = err
 			return
 		}

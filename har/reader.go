@@ -680,11 +680,11 @@ func (r *Reader) next() (*Entry, error) {
 				continue
 			}
 			e, err := r.decodeEntry(&r.dec, r.buf[start:end], r.n)
-			var se *syntaxErr
-			if errors.As(err, &se) {
-				return nil, r.syntaxAt(start+se.off, se.msg)
-			}
 			if err != nil {
+				var se *syntaxErr
+				if errors.As(err, &se) {
+					return nil, r.syntaxAt(start+se.off, se.msg)
+				}
 				return nil, err
 			}
 			r.pos = end
