@@ -146,13 +146,6 @@ func runMatch(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// stats returns the minimum, median and maximum.
-func stats(xs []float64) [3]float64 {
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return [3]float64{s[0], s[len(s)/2], s[len(s)-1]}
-}
-
 // routedCalls counts the entries of match --json output that name an
 // operation, as the naive program counts the routes it finds.
 func routedCalls(path string) (int, error) {

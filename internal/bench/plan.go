@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/apitrail/apitrail/internal/benchproc"
 	"github.com/apitrail/apitrail/internal/planbench"
 )
 
@@ -62,7 +63,7 @@ func runPlan(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "run %d  %d calls %.2f s wall %.2f s CPU  %d calls %.2f s wall %.2f s CPU %.0f MB  ratio %.1fx wall %.1fx CPU\n",
 			r+1, sizes[0], got[0].wall, got[0].cpu, sizes[1], got[1].wall, got[1].cpu, got[1].rssMB, wall[r], cpu[r])
 	}
-	w, c := stats(wall), stats(cpu)
+	w, c := benchproc.Stats(wall), benchproc.Stats(cpu)
 	fmt.Fprintf(stdout, "ratio min/median/max  wall %.1fx / %.1fx / %.1fx  CPU %.1fx / %.1fx / %.1fx  (linear is 10x; the goal is at most 12x)\n",
 		w[0], w[1], w[2], c[0], c[1], c[2])
 	return 0

@@ -8,9 +8,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
-	"time"
 
+	"github.com/apitrail/apitrail/internal/benchproc"
 	"github.com/apitrail/apitrail/internal/shareddata"
 )
 
@@ -33,15 +32,11 @@ func measure(outPath, bin string, args ...string) (sample, string, error) {
 	var stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = out, &stderr
-	start := time.Now()
-	err = cmd.Run()
-	wall := time.Since(start).Seconds()
+	u, err := benchproc.Run(cmd)
 	if cmd.ProcessState == nil {
 		return sample{}, "", err
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	s := sample{wall: wall, rssMB: float64(ru.Maxrss) * 1024 / 1e6,
-		cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()}
+	s := sample{wall: u.Wall.Seconds(), rssMB: float64(u.MaxRSS) / 1e6, cpu: u.CPU.Seconds()}
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 2000 {
@@ -64,9 +59,7 @@ func build(dir string, pkgs ...string) ([]string, error) {
 	var out []string
 	for _, p := range pkgs {
 		bin := filepath.Join(dir, filepath.Base(p))
-		cmd := exec.Command("go", "build", "-o", bin, p)
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
+		if b, err := benchproc.GoBuild(root, bin, p); err != nil {
 			return nil, fmt.Errorf("go build %s: %v\n%s", p, err, b)
 		}
 		out = append(out, bin)
@@ -76,19 +69,13 @@ func build(dir string, pkgs ...string) ([]string, error) {
 
 // machine names the machine the figures come from.
 func machine() string {
-	cpu := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "model name") {
-				_, cpu, _ = strings.Cut(l, ":")
-				cpu = strings.TrimSpace(cpu)
-				break
-			}
-		}
+	cpu := benchproc.CPUModel()
+	if cpu == "" {
+		cpu = "unknown CPU"
 	}
 	load := ""
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		load = ", load average " + strings.Fields(string(b))[0]
+	if l := benchproc.LoadAvg(); l != nil {
+		load = ", load average " + l[0]
 	}
 	return fmt.Sprintf("%d cores, %s, %s%s", runtime.NumCPU(), cpu, runtime.Version(), load)
 }
@@ -113,6 +100,6 @@ func summarize(ss, base []sample) summary {
 		cpuRatios[i] = base[i].cpu / s.cpu
 		out.rssMB = max(out.rssMB, s.rssMB)
 	}
-	out.wall, out.cpu, out.ratio, out.cpuRatio = stats(walls), stats(cpus), stats(ratios), stats(cpuRatios)
+	out.wall, out.cpu, out.ratio, out.cpuRatio = benchproc.Stats(walls), benchproc.Stats(cpus), benchproc.Stats(ratios), benchproc.Stats(cpuRatios)
 	return out
 }

@@ -8,11 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"time"
 
 	flag "github.com/spf13/pflag"
+
+	"github.com/apitrail/apitrail/internal/benchproc"
 )
 
 const usage = `Usage: go run ./internal/bench replay [options]
@@ -136,7 +137,7 @@ func profileBoth(ctx context.Context, stdout, stderr io.Writer, base string, ite
 		}
 		sides, trees["base"] = []string{"base", "new"}, src
 	}
-	fmt.Fprintf(stdout, "machine: %s/%s, %d cores, %s, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), loadAvg())
+	fmt.Fprintf(stdout, "machine: %s\n", machine())
 	fmt.Fprintf(stdout, "BenchmarkReplay, %d iterations of %d calls on each side, one side after the other\n\n", iterations, BenchCalls)
 	sums := map[string][]time.Duration{}
 	for _, side := range sides {
@@ -190,7 +191,7 @@ func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, 
 	}
 	args := ReplayArgs(sb.URL, rec, conc)
 
-	fmt.Fprintf(stdout, "machine: %s/%s, %d cores, %s, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), loadAvg())
+	fmt.Fprintf(stdout, "machine: %s\n", machine())
 	fmt.Fprintf(stdout, "recording: %d calls; instance: %s (its own process); replay %s\n\n", calls, sb.URL, strings.Join(args, " "))
 	fmt.Fprintf(stdout, "| run | side | seconds | calls/s | CPU seconds | CPU µs/call |\n|---|---|---:|---:|---:|---:|\n")
 	rates, cpus := map[string][]float64{}, map[string][]float64{}
@@ -207,9 +208,8 @@ func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, 
 	}
 	fmt.Fprintln(stdout)
 	for _, side := range sides {
-		lo, mid, hi := spread(rates[side])
-		clo, cmid, chi := spread(cpus[side])
-		fmt.Fprintf(stdout, "%s: calls/s min %.0f, median %.0f, max %.0f; CPU µs/call min %.0f, median %.0f, max %.0f\n", side, lo, mid, hi, clo, cmid, chi)
+		r, c := benchproc.Stats(rates[side]), benchproc.Stats(cpus[side])
+		fmt.Fprintf(stdout, "%s: calls/s min %.0f, median %.0f, max %.0f; CPU µs/call min %.0f, median %.0f, max %.0f\n", side, r[0], r[1], r[2], c[0], c[1], c[2])
 	}
 	if base != "" {
 		ratios, cpuRatios := make([]float64, runs), make([]float64, runs)
@@ -217,10 +217,9 @@ func measure(ctx context.Context, stdout, stderr io.Writer, base string, calls, 
 			ratios[i] = rates["new"][i] / rates["base"][i]
 			cpuRatios[i] = cpus["base"][i] / cpus["new"][i]
 		}
-		lo, mid, hi := spread(ratios)
-		fmt.Fprintf(stdout, "calls/s new/base, pairs run back to back: min %.2fx, median %.2fx, max %.2fx\n", lo, mid, hi)
-		lo, mid, hi = spread(cpuRatios)
-		fmt.Fprintf(stdout, "CPU per call base/new, same pairs: min %.2fx, median %.2fx, max %.2fx\n", lo, mid, hi)
+		r, c := benchproc.Stats(ratios), benchproc.Stats(cpuRatios)
+		fmt.Fprintf(stdout, "calls/s new/base, pairs run back to back: min %.2fx, median %.2fx, max %.2fx\n", r[0], r[1], r[2])
+		fmt.Fprintf(stdout, "CPU per call base/new, same pairs: min %.2fx, median %.2fx, max %.2fx\n", c[0], c[1], c[2])
 	}
 	fmt.Fprintf(stdout, "after: %s\n", loadAvg())
 	return nil
@@ -238,15 +237,8 @@ func recordTo(name, endpoint string, calls int) error {
 	return f.Close()
 }
 
-func spread(xs []float64) (lo, mid, hi float64) {
-	s := slices.Sorted(slices.Values(xs))
-	return s[0], s[len(s)/2], s[len(s)-1]
-}
-
 func goBuild(dir, out, pkg string) error {
-	cmd := exec.Command("go", "build", "-o", out, pkg)
-	cmd.Dir = dir
-	if b, err := cmd.CombinedOutput(); err != nil {
+	if b, err := benchproc.GoBuild(dir, out, pkg); err != nil {
 		return fmt.Errorf("go build %s in %s: %v: %s", pkg, dir, err, b)
 	}
 	return nil
@@ -280,29 +272,21 @@ func export(rev, dir string) error {
 	return nil
 }
 
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "cpu unknown"
+// machine names the machine the figures come from, and its load, which
+// other work on a shared machine adds to.
+func machine() string {
+	cpu := benchproc.CPUModel()
+	if cpu == "" {
+		cpu = "cpu unknown"
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "cpu unknown"
+	return fmt.Sprintf("%s/%s, %d cores, %s, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, loadAvg())
 }
 
-// loadAvg names the machine's load, which other work on a shared machine
-// adds to.
+// loadAvg is the load averages and when they were read.
 func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
+	l := benchproc.LoadAvg()
+	if l == nil {
 		return "load unknown"
 	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "load unknown"
-	}
-	return "load average " + strings.Join(f[:3], " ") + " at " + time.Now().UTC().Format("15:04 UTC")
+	return "load average " + strings.Join(l, " ") + " at " + time.Now().UTC().Format("15:04 UTC")
 }

@@ -109,8 +109,8 @@ func tally(traces io.Reader) ([]time.Duration, error) {
 
 // profileSide builds the test binary of cmd/replay in tree and runs its
 // BenchmarkReplay iterations times with a CPU profile, then reads the
-// profile's stacks. tree must hold internal/replaybench and
-// cmd/replay/bench_test.go (see withBench).
+// profile's stacks. tree must hold internal/replaybench, internal/benchproc
+// and cmd/replay/bench_test.go (see withBench).
 func profileSide(ctx context.Context, tree, dir, side string, iterations int) ([]time.Duration, error) {
 	bin := filepath.Join(dir, "replay-"+side+".test")
 	prof := filepath.Join(dir, side+".prof")
@@ -145,12 +145,14 @@ func profileSide(ctx context.Context, tree, dir, side string, iterations int) ([
 	return sums, terr
 }
 
-// withBench copies this tree's benchmark (internal/replaybench and
-// cmd/replay/bench_test.go) into an exported tree that lacks them, so
-// that both sides run the same benchmark.
+// withBench copies this tree's benchmark (internal/replaybench, the
+// internal/benchproc it imports, and cmd/replay/bench_test.go) into an
+// exported tree that lacks them, so that both sides run the same benchmark.
 func withBench(tree string) error {
-	if err := exec.Command("cp", "-r", filepath.Join("internal", "replaybench"), filepath.Join(tree, "internal")).Run(); err != nil {
-		return fmt.Errorf("copying internal/replaybench into %s: %v", tree, err)
+	for _, pkg := range []string{"replaybench", "benchproc"} {
+		if err := exec.Command("cp", "-r", filepath.Join("internal", pkg), filepath.Join(tree, "internal")).Run(); err != nil {
+			return fmt.Errorf("copying internal/%s into %s: %v", pkg, tree, err)
+		}
 	}
 	b, err := os.ReadFile(filepath.Join("cmd", "replay", "bench_test.go"))
 	if err != nil {

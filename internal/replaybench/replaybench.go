@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/apitrail/apitrail/har"
+	"github.com/apitrail/apitrail/internal/benchproc"
 	"github.com/apitrail/apitrail/internal/sandbox"
 )
 
@@ -214,27 +215,18 @@ func Env() []string {
 	return append(os.Environ(), "TESTOPS_TOKEN="+sandbox.SeedAPIToken)
 }
 
-// Timing is one measured run: its wall time, and the CPU time (user and
-// system) the replay process used, which other work on a shared machine
-// changes less than the wall time.
-type Timing struct {
-	Wall, CPU time.Duration
-}
-
 // TimeReplay runs one replay binary once, in a fresh process, and times
 // it. A run that does not exit 0 (a call that was not replayed as
 // recorded) is an error: a faster binary that gets other answers proves
 // nothing.
-func TimeReplay(ctx context.Context, bin string, args []string) (Timing, string, error) {
+func TimeReplay(ctx context.Context, bin string, args []string) (benchproc.Usage, string, error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = Env()
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
-	start := time.Now()
-	err := cmd.Run()
-	took := time.Since(start)
+	u, err := benchproc.Run(cmd)
 	if err != nil {
-		return Timing{}, out.String(), fmt.Errorf("%s: %v: %s", filepath.Base(bin), err, out.String())
+		return benchproc.Usage{}, out.String(), fmt.Errorf("%s: %v: %s", filepath.Base(bin), err, out.String())
 	}
-	return Timing{Wall: took, CPU: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}, out.String(), nil
+	return u, out.String(), nil
 }
