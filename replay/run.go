@@ -451,7 +451,7 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	if recType == "" {
 		recType = content.MimeType
 	}
-	shown, compared := r.headers(recHeader, true)
+	shown, compared := r.headers(recHeader, shownHeaders|comparedHeaders)
 	// Both answers are compared redacted: a diff cuts long values and
 	// quotes excerpts, and a piece of a token is as bad as all of it.
 	// Equal secrets get equal placeholders, so redaction changes no
@@ -590,7 +590,8 @@ func (r *runner) build(c *Call, bindings []correlate.Binding, values map[*correl
 	if c.Override != "" {
 		er.Warnings = append(er.Warnings, fmt.Sprintf("sent as %s with %s: it counts as %s", er.Method, c.Override, c.Method))
 	}
-	er.Request = &Message{Method: p.method, URL: er.URL, Header: r.redactHeader(p.header), Body: r.o.Redactor.Body(p.header.Get("Content-Type"), p.body)}
+	shown, _ := r.headers(p.header, shownHeaders)
+	er.Request = &Message{Method: p.method, URL: er.URL, Header: shown, Body: r.o.Redactor.Body(p.header.Get("Content-Type"), p.body)}
 	return p, nil
 }
 
@@ -682,25 +683,25 @@ func cleanErr(err error) error {
 	return err
 }
 
-func (r *runner) redactHeader(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for k, vs := range h {
-		ck := textproto.CanonicalMIMEHeaderKey(k)
-		for _, v := range vs {
-			out[ck] = append(out[ck], r.o.Redactor.Header(k, v))
-		}
-	}
-	return out
-}
+// headerMaps are the maps headers makes: shownHeaders, comparedHeaders or
+// both.
+type headerMaps uint8
 
-// headers redacts headers in one pass for both places they go: shown as
-// reports show them, and compared as the comparison takes them, where the
-// value of a header the rules call secret reads the same fixed text on
-// both sides, so the diff says such a header was added or removed but
-// never prints a value, and a token that changed on every run is no
-// regression. Without show, only compared is made, and a secret header's
-// value is not even looked at (see comparable).
-func (r *runner) headers(h http.Header, show bool) (shown, compared http.Header) {
+const (
+	shownHeaders headerMaps = 1 << iota
+	comparedHeaders
+)
+
+// headers redacts headers in one pass for the places they go: shown as
+// reports show them (a request's, a recorded answer's, a new one's), and
+// compared as the comparison takes them, where the value of a header the
+// rules call secret reads the same fixed text on both sides, so the diff
+// says such a header was added or removed but never prints a value, and a
+// token that changed on every run is no regression. Only the maps in want
+// are made; without shownHeaders a secret header's value is not even
+// looked at (see comparable).
+func (r *runner) headers(h http.Header, want headerMaps) (shown, compared http.Header) {
+	show, compare := want&shownHeaders != 0, want&comparedHeaders != 0
 	// The values of each map share one array, as net/textproto's reader
 	// does, rather than a slice of their own each: two maps of every
 	// answer and every recorded one were replay's largest allocation.
@@ -708,14 +709,16 @@ func (r *runner) headers(h http.Header, show bool) (shown, compared http.Header)
 	for _, vs := range h {
 		n += len(vs)
 	}
-	var shownVals []string
+	var shownVals, comparedVals []string
 	if show {
 		shown, shownVals = make(http.Header, len(h)), make([]string, 0, n)
 	}
-	compared, comparedVals := make(http.Header, len(h)), make([]string, 0, n)
+	if compare {
+		compared, comparedVals = make(http.Header, len(h)), make([]string, 0, n)
+	}
 	for k, vs := range h {
 		ck := textproto.CanonicalMIMEHeaderKey(k)
-		secret := r.o.Redactor.SecretName(k)
+		secret := compare && r.o.Redactor.SecretName(k)
 		from, shownFrom := len(comparedVals), len(shownVals)
 		for _, v := range vs {
 			if secret && !show {
@@ -726,12 +729,16 @@ func (r *runner) headers(h http.Header, show bool) (shown, compared http.Header)
 			if show {
 				shownVals = append(shownVals, red)
 			}
-			if secret {
-				red = "(secret)"
+			if compare {
+				if secret {
+					red = "(secret)"
+				}
+				comparedVals = append(comparedVals, red)
 			}
-			comparedVals = append(comparedVals, red)
 		}
-		addValues(compared, ck, comparedVals[from:len(comparedVals):len(comparedVals)])
+		if compare {
+			addValues(compared, ck, comparedVals[from:len(comparedVals):len(comparedVals)])
+		}
 		if show {
 			addValues(shown, ck, shownVals[shownFrom:len(shownVals):len(shownVals)])
 		}
@@ -764,7 +771,7 @@ func (r *runner) redactBody(contentType string, body []byte) []byte {
 // answer redacts an answer once for the report and for the comparison
 // (see compare and headers): the same body for both.
 func (r *runner) answer(got *response) (*Message, diff.Response) {
-	shown, compared := r.headers(got.Header, true)
+	shown, compared := r.headers(got.Header, shownHeaders|comparedHeaders)
 	body := r.redactBody(got.Header.Get("Content-Type"), got.Body)
 	d := got.diffResponse()
 	d.Header, d.Body = compared, body
@@ -775,7 +782,7 @@ func (r *runner) answer(got *response) (*Message, diff.Response) {
 // (--learn-noise's second one): its secret headers' values are replaced
 // without the redactor reading them, as nothing of it is reported.
 func (r *runner) comparable(got *response) diff.Response {
-	_, compared := r.headers(got.Header, false)
+	_, compared := r.headers(got.Header, comparedHeaders)
 	d := got.diffResponse()
 	d.Header, d.Body = compared, r.redactBody(got.Header.Get("Content-Type"), got.Body)
 	return d
