@@ -197,8 +197,7 @@ func Analyze(calls []Call, opts Options) *Plan {
 			sent[u.text] = true
 		}
 	}
-	answers := make([][]production, len(calls))
-	parallel.For(len(calls), func(i int) { answers[i] = responseValues(i, calls[i], sent) })
+	parallel.For(len(calls), func(i int) { prodsOf[i] = responseValues(i, calls[i], sent) })
 	for i, c := range calls {
 		unsafe := changesState(c.Entry.Request.Method)
 		var at time.Time
@@ -221,8 +220,8 @@ func Analyze(calls []Call, opts Options) *Plan {
 		}
 		// The productions are kept in the slice that read them: an echo
 		// is dropped by moving the later ones down.
-		kept := answers[i][:0]
-		for _, p := range answers[i] {
+		kept := prodsOf[i][:0]
+		for _, p := range prodsOf[i] {
 			seenInAnswers[p.text] = true
 			if seenInRequests[p.text] {
 				continue // an echo of what was sent, not something new
@@ -232,7 +231,7 @@ func Analyze(calls []Call, opts Options) *Plan {
 				addPattern(p.text)
 			}
 		}
-		prodsOf[i], answers[i] = kept, nil
+		prodsOf[i] = kept
 	}
 	ms := newMatcher(patterns)
 
