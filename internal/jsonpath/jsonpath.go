@@ -47,12 +47,8 @@ const maxDepth = 1000
 // Leaves lists the scalars of a JSON document in document order.
 func Leaves(data []byte) ([]Leaf, error) {
 	w := walker{src: string(data)}
-	if err := w.value("$", "", 0); err != nil {
+	if err := w.document(); err != nil {
 		return nil, err
-	}
-	w.ws()
-	if w.pos != len(w.src) {
-		return nil, jsonscan.Errorf(w.pos, "unexpected %q after the top-level value", w.src[w.pos])
 	}
 	return w.leaves, nil
 }
@@ -64,14 +60,7 @@ func Leaves(data []byte) ([]Leaf, error) {
 // scalars before the fault.
 func Scalars(data string, fn func(Leaf)) error {
 	w := walker{src: data, emit: fn}
-	if err := w.value("", "", 0); err != nil {
-		return err
-	}
-	w.ws()
-	if w.pos != len(w.src) {
-		return jsonscan.Errorf(w.pos, "unexpected %q after the top-level value", w.src[w.pos])
-	}
-	return nil
+	return w.document()
 }
 
 // Set replaces the value at a concrete path with raw JSON, keeping every
@@ -158,6 +147,24 @@ func (w *walker) leaf(l Leaf) {
 		return
 	}
 	w.leaves = append(w.leaves, l)
+}
+
+// document walks the whole of src, which must hold one value and nothing
+// after it but space. Leaves and Scalars both walk through here, so that
+// they take the same documents and fail with the same errors.
+func (w *walker) document() error {
+	root := "$"
+	if w.emit != nil {
+		root = "" // no paths, as in member and index
+	}
+	if err := w.value(root, "", 0); err != nil {
+		return err
+	}
+	w.ws()
+	if w.pos != len(w.src) {
+		return jsonscan.Errorf(w.pos, "unexpected %q after the top-level value", w.src[w.pos])
+	}
+	return nil
 }
 
 // member and index are the paths of a member and an element, or none
