@@ -274,18 +274,31 @@ func (c *checker) request() {
 	}
 }
 
+// declareQuery notes a query parameter of the operation or its path item
+// for declaresQuery. Both lists count, even where the operation overrides
+// a path item's parameter of the same name.
+func (op *Operation) declareQuery(p *openapi3.Parameter) {
+	if p.In != openapi3.ParameterInQuery {
+		return
+	}
+	if op.queryNames == nil {
+		op.queryNames = map[string]bool{}
+	}
+	op.queryNames[p.Name] = true
+	if p.Style == openapi3.SerializationDeepObject {
+		op.deepQueries = append(op.deepQueries, p.Name)
+	}
+}
+
 // declaresQuery reports whether the operation or its path item declares
 // the query key, a deepObject parameter's "name[...]" keys included.
 func declaresQuery(op *Operation, k string) bool {
-	for _, list := range []openapi3.Parameters{op.PathItem.Parameters, op.OpenAPI.Parameters} {
-		for _, pr := range list {
-			if pr == nil || pr.Value == nil || pr.Value.In != openapi3.ParameterInQuery {
-				continue
-			}
-			p := pr.Value
-			if p.Name == k || p.Style == openapi3.SerializationDeepObject && strings.HasPrefix(k, p.Name+"[") {
-				return true
-			}
+	if op.queryNames[k] {
+		return true
+	}
+	for _, name := range op.deepQueries {
+		if len(k) > len(name) && k[len(name)] == '[' && strings.HasPrefix(k, name) {
+			return true
 		}
 	}
 	return false

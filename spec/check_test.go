@@ -292,3 +292,58 @@ func TestIsResponse(t *testing.T) {
 		}
 	}
 }
+
+// Query keys count as declared by the operation's and its path item's
+// query parameters, both lists even where one overrides the other, and
+// by a deepObject parameter's "name[...]" keys.
+func TestCheckDeclaredQueryKeys(t *testing.T) {
+	const doc = `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{
+	  "/a":{"parameters":[
+	      {"in":"query","name":"trace","schema":{"type":"string"}},
+	      {"in":"query","name":"filter","style":"deepObject","schema":{"type":"object","properties":{"a":{"type":"string"}}}}],
+	    "get":{"parameters":[
+	      {"in":"query","name":"size","schema":{"type":"string"}},
+	      {"in":"header","name":"hdr","schema":{"type":"string"}}],
+	    "responses":{"200":{"description":"ok"}}}},
+	  "/b":{"parameters":[
+	      {"in":"query","name":"filter","style":"deepObject","schema":{"type":"object","properties":{"a":{"type":"string"}}}}],
+	    "get":{"parameters":[
+	      {"in":"query","name":"filter","schema":{"type":"string"}}],
+	    "responses":{"200":{"description":"ok"}}}}}}`
+	d, err := Load(NewSource("t", "t.json", []byte(doc), benchTime))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := NewIndex([]*Document{d}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		reason, url string
+		want        []string
+	}{
+		{"the path item's and the operation's query parameters", "/a?trace=1&size=2", nil},
+		{"a deepObject parameter's keys", "/a?filter%5Ba%5D=x", nil},
+		{"a deepObject parameter's own name", "/a?filter=x", nil},
+		{"a name that only starts like a deepObject parameter's", "/a?filterx=1", []string{"query.filterx"}},
+		{"a header parameter declares no query key", "/a?hdr=1", []string{"query.hdr"}},
+		{"names are case-sensitive", "/a?Size=1&TRACE=2", []string{"query.Size", "query.TRACE"}},
+		{"only deepObject parameters take bracketed keys", "/a?size%5Ba%5D=1", []string{"query.size[a]"}},
+		{"the path item's deepObject still counts where the operation overrides it", "/b?filter%5Ba%5D=x", nil},
+	} {
+		u, _ := url.Parse(c.url)
+		m := ix.Lookup("GET", u)
+		if m.Outcome != Found {
+			t.Fatalf("%s: %v", c.reason, m.Outcome)
+		}
+		var got []string
+		for _, p := range ix.Check(m, Request{Method: "GET", URL: u}, &Response{Status: 200}) {
+			if p.Kind == UndocumentedQuery {
+				got = append(got, p.Where)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%s: undocumented %v, want %v", c.reason, got, c.want)
+		}
+	}
+}

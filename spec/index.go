@@ -46,6 +46,12 @@ type Operation struct {
 	// catchAll is set when an exploded object parameter in the query takes
 	// any key (Spring's @RequestParam Map), so no query key is undocumented.
 	catchAll bool
+	// queryNames and deepQueries are the names of the query parameters the
+	// operation and its path item declare, artefacts included, and of those
+	// in the deepObject style, whose keys are "name[...]": made once here
+	// because Check asks for every query key of every call.
+	queryNames  map[string]bool
+	deepQueries []string
 }
 
 // String names the operation the way people read it: "GET /api/launch/{id}".
@@ -241,6 +247,7 @@ func (ix *Index) newOperation(d *Document, path string, item *openapi3.PathItem,
 			if pr == nil || pr.Value == nil {
 				continue
 			}
+			op.declareQuery(pr.Value)
 			key := pr.Value.In + "\x00" + pr.Value.Name
 			if _, seen := declared[key]; !seen {
 				order = append(order, key)
