@@ -68,7 +68,7 @@ type cnode struct {
 	kinNumber bool
 
 	// strings
-	strValue  bool // the decoded string is needed
+	strValue  bool // the decoded string is needed (an enum is inEnum's)
 	kinString bool // a pattern: Schema.VisitJSONString decides
 	strFormat openapi3.StringFormatValidator
 	minLen    uint64
@@ -188,7 +188,7 @@ func (f *fastSchemas) compile(s *openapi3.Schema, req bool) *cnode {
 
 	n.minLen, n.maxLen = s.MinLength, s.MaxLength
 	n.kinString = s.Pattern != ""
-	n.strValue = n.kinString || n.strFormat != nil || n.minLen != 0 || n.maxLen != nil || len(n.enum) > 0
+	n.strValue = n.kinString || n.strFormat != nil || n.minLen != 0 || n.maxLen != nil
 
 	if s.Items != nil {
 		n.items = f.ref(s.Items, req)
@@ -456,7 +456,7 @@ func (w *walker) skip(p, depth int) int {
 	}
 	switch c := w.data[p]; {
 	case c == '"':
-		e, _, _ := w.scanString(p)
+		e, _ := w.scanString(p)
 		return e
 	case c == '[':
 		if w.depth+depth >= maxDepth {
@@ -488,7 +488,7 @@ func (w *walker) skip(p, depth int) int {
 			if p >= len(w.data) || w.data[p] != '"' {
 				return -1
 			}
-			p, _, _ = w.scanString(p)
+			p, _ = w.scanString(p)
 			if p < 0 {
 				return -1
 			}
@@ -552,9 +552,9 @@ func (w *walker) next(p int, closing byte) (int, bool) {
 }
 
 // scanString reads the string at p (at its quote). It returns where it
-// ends, whether it holds escapes, and whether it is plain (no escapes, all
-// valid UTF-8), so that its bytes are its value.
-func (w *walker) scanString(p int) (end int, escaped, plain bool) {
+// ends and whether it is plain (no escapes, all valid UTF-8), so that its
+// bytes are its value.
+func (w *walker) scanString(p int) (end int, plain bool) {
 	d := w.data
 	plain = true
 	i := p + 1
@@ -562,30 +562,30 @@ func (w *walker) scanString(p int) (end int, escaped, plain bool) {
 		c := d[i]
 		switch {
 		case c == '"':
-			return i + 1, escaped, plain
+			return i + 1, plain
 		case c == '\\':
-			escaped, plain = true, false
+			plain = false
 			if i+1 >= len(d) {
-				return -1, false, false
+				return -1, false
 			}
 			switch d[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(d) {
-					return -1, false, false
+					return -1, false
 				}
 				for _, h := range d[i+2 : i+6] {
 					if !isHex(h) {
-						return -1, false, false
+						return -1, false
 					}
 				}
 				i += 6
 			default:
-				return -1, false, false
+				return -1, false
 			}
 		case c < 0x20:
-			return -1, false, false
+			return -1, false
 		case c < utf8.RuneSelf:
 			i++
 		default:
@@ -596,7 +596,7 @@ func (w *walker) scanString(p int) (end int, escaped, plain bool) {
 			i += size
 		}
 	}
-	return -1, false, false
+	return -1, false
 }
 
 func isHex(c byte) bool {
@@ -738,14 +738,14 @@ func (w *walker) stringValue(p, end int, plain bool) (string, bool) {
 }
 
 func (w *walker) str(n *cnode, p int) (verdict, int) {
-	end, _, plain := w.scanString(p)
+	end, plain := w.scanString(p)
 	if end < 0 {
 		return unsure, -1
 	}
 	if !n.tStr {
 		return misfit, end
 	}
-	if !n.strValue || len(n.enum) > 0 && !n.kinString && n.strFormat == nil && n.minLen == 0 && n.maxLen == nil {
+	if !n.strValue {
 		return fits, end
 	}
 	s, ok := w.stringValue(p, end, plain)
@@ -784,7 +784,7 @@ func (w *walker) inEnum(n *cnode, p int) (verdict, int) {
 	d := w.data
 	switch c := d[p]; {
 	case c == '"':
-		end, _, plain := w.scanString(p)
+		end, plain := w.scanString(p)
 		if end < 0 {
 			return unsure, -1
 		}
@@ -914,7 +914,7 @@ func (w *walker) uniqueKey(p, end int) (string, bool) {
 	// live while the array is walked, so they may share the body's bytes.
 	switch c := w.data[p]; {
 	case c == '"':
-		_, _, plain := w.scanString(p)
+		_, plain := w.scanString(p)
 		if plain {
 			return unsafe.String(&w.data[p], end-p), true
 		}
@@ -986,7 +986,7 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 			if p >= len(w.data) || w.data[p] != '"' {
 				return unsure, -1
 			}
-			ke, _, plain := w.scanString(p)
+			ke, plain := w.scanString(p)
 			if ke < 0 {
 				return unsure, -1
 			}
@@ -1179,7 +1179,7 @@ func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
 	}
 	switch c := d[p]; {
 	case c == '"':
-		end, _, plain := w.scanString(p)
+		end, plain := w.scanString(p)
 		if end < 0 {
 			return nil, -1, false
 		}
@@ -1195,7 +1195,7 @@ func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
 			if p >= len(d) || d[p] != '"' {
 				return nil, -1, false
 			}
-			ke, _, plain := w.scanString(p)
+			ke, plain := w.scanString(p)
 			if ke < 0 {
 				return nil, -1, false
 			}
