@@ -164,9 +164,6 @@ type decoder struct {
 	// headers are the only headers kept (ReaderOptions.Headers), or nil
 	// for all of them.
 	headers [][]byte
-	// discard is set while a header that is not kept is decoded: it is
-	// checked as any other, but its strings are not made.
-	discard bool
 }
 
 // pathPart is one step of a decoder's path: a member's name, an array
@@ -212,9 +209,6 @@ var internSeed = maphash.MakeSeed()
 
 // text returns b as a string, the same string each time for short ones.
 func (d *decoder) text(b []byte) string {
-	if d.discard {
-		return ""
-	}
 	if len(b) > keepEscaped && cap(d.esc) > 0 && unsafe.SliceData(b) == unsafe.SliceData(d.esc) {
 		// An unescaped answer of many megabytes: the string takes the
 		// room it was unescaped into, which the scanner then gives up,
@@ -384,14 +378,6 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			if err != nil {
 				return err
 			}
-			if d.discard && fp.name == "name" {
-				// A header's name is made even when the header is not
-				// kept: the last "name" member is the one that counts.
-				d.discard = false
-				f.SetString(d.text(s))
-				d.discard = true
-				break
-			}
 			f.SetString(d.text(s))
 		case c == '{' || c == '[':
 			raw, err := d.skip(depth + 1)
@@ -559,24 +545,9 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 					continue
 				}
 			}
-			start := d.pos
-			if filter {
-				if name, ok := d.firstName(); ok && !d.keepHeader(name) {
-					d.discard = true
-				}
-			}
+			// Any other shape is rare: decoded whole, then judged by name.
 			err := d.object(elem, fp.elem, depth+1)
-			discarded := d.discard
-			d.discard = false
-			if err == nil && filter && d.keepHeader([]byte(elem.Addr().Interface().(*NameValue).Name)) {
-				if discarded {
-					// Another "name" member came after the first and
-					// replaced it: decoded again, whole.
-					d.pos = start
-					elem.SetZero()
-					err = d.object(elem, fp.elem, depth+1)
-				}
-			} else if err == nil && filter {
+			if err == nil && filter && !d.keepHeader([]byte(elem.Addr().Interface().(*NameValue).Name)) {
 				elem.SetZero()
 				d.path = d.path[:len(d.path)-1]
 				continue
@@ -689,35 +660,6 @@ func (d *decoder) plainKey(key string) bool {
 	}
 	d.pos++
 	return d.peek() == '"'
-}
-
-// firstName returns the text of the "name" member of the object the
-// decoder is at, when it is the object's first member and holds no escape,
-// without moving: what the header filter reads to decide whether the
-// header's strings are made.
-func (d *decoder) firstName() ([]byte, bool) {
-	s := scanner{data: d.data, pos: d.pos}
-	if s.peek() != '{' {
-		return nil, false
-	}
-	s.pos++
-	if s.peek() != '"' || !bytes.HasPrefix(s.data[s.pos:], []byte(`"name"`)) {
-		return nil, false
-	}
-	s.pos += len(`"name"`)
-	if s.peek() != ':' {
-		return nil, false
-	}
-	s.pos++
-	if s.peek() != '"' {
-		return nil, false
-	}
-	rest := s.data[s.pos+1:]
-	q := bytes.IndexByte(rest, '"')
-	if q < 0 || bytes.IndexByte(rest[:q], '\\') >= 0 {
-		return nil, false
-	}
-	return rest[:q], true
 }
 
 // keepHeader reports whether a header of this name is kept.

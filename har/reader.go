@@ -43,7 +43,8 @@ type ReaderOptions struct {
 	Decoders int
 	// Headers, when not nil, names the only request and response headers
 	// an entry keeps, in any letter case; the others are read and checked
-	// as ever, with the same errors, but not made. It is for a caller that
+	// as ever, with the same errors, and dropped (one in the plain shape,
+	// {"name":…,"value":…}, without its strings made). It is for a caller that
 	// looks at a few headers of very many entries (match -q counts calls
 	// by four of them): making every header was a fifth of its time. Such
 	// entries are for looking at, not for writing out again.
