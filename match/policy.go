@@ -5,7 +5,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // Policy says which recorded calls are not ordinary API calls: logins and
@@ -137,18 +136,10 @@ func matchesAny(patterns [][]string, forms []string) bool {
 	return false
 }
 
-// splitPatterns holds each pattern's segments, lower-cased, as split the
-// first time a path met it: a recording asks every pattern of the policy
-// once for each of its calls, and the patterns are a few dozen strings.
-var splitPatterns sync.Map // string → []string
-
+// patternSegments is a pattern split at its slashes, lower-cased. A
+// Matcher splits its policy's patterns once (splitAll in New).
 func patternSegments(pat string) []string {
-	if v, ok := splitPatterns.Load(pat); ok {
-		return v.([]string)
-	}
-	segs := strings.Split(strings.Trim(strings.ToLower(pat), "/"), "/")
-	splitPatterns.Store(pat, segs)
-	return segs
+	return strings.Split(strings.Trim(strings.ToLower(pat), "/"), "/")
 }
 
 // CanonicalPath is a request path as a server resolves it before routing,
