@@ -559,17 +559,14 @@ func (d *decoder) field(v reflect.Value, p *plan, fi int, m *meta, depth int) er
 			n++
 		}
 		d.pos++
-		if n == 0 {
+		if n == 0 { // every header dropped: empty, as "[]" reads
 			f.Set(fp.empty)
-			s.Clear()
-			s.SetLen(0)
-			d.putScratch(fp.elem.id, sp)
-			return nil
+		} else {
+			f.SetZero()
+			f.Grow(n) // f, a field, is set in place: no slice header to allocate
+			f.SetLen(n)
+			reflect.Copy(f, s)
 		}
-		f.SetZero()
-		f.Grow(n) // f, a field, is set in place: no slice header to allocate
-		f.SetLen(n)
-		reflect.Copy(f, s)
 		// Cleared, the room kept for the next array holds nothing of
 		// this entry's (its strings may be an answer of megabytes).
 		s.Clear()

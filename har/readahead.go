@@ -46,7 +46,6 @@ type pipeline struct {
 
 	cur *chunk // the chunk Next takes entries from
 	i   int
-	st  decodeState // for the chunks Next decodes itself
 }
 
 // span is one entry in a chunk.
@@ -146,7 +145,7 @@ func (r *Reader) nextDecoded() (*Entry, error) {
 		if p.cur == nil {
 			c := <-p.order
 			if c.claimed.CompareAndSwap(false, true) {
-				r.decodeChunk(c, &p.st)
+				r.decodeChunk(c, &r.dec) // the scan never uses r.dec
 				p.finish(c)
 			}
 			<-c.done

@@ -519,7 +519,6 @@ func (r *Reader) tooLarge(start int) error {
 // SyntaxErrors with a place in the file.
 func (r *Reader) decodeAt(start, end int, path pathPart, fn func(*decoder) error) error {
 	d := r.dec.decoder(r.buf[start:end], path)
-	d.headers = r.headers
 	defer r.dec.done(&d)
 	if err := fn(&d); err != nil {
 		var se *syntaxErr

@@ -202,18 +202,7 @@ func normName(s string) string {
 		if same {
 			return s
 		}
-		var b strings.Builder
-		b.Grow(len(s))
-		for i := 0; i < len(s); i++ {
-			switch c := s[i]; {
-			case c == '-' || c == '_' || c == '.':
-			case 'A' <= c && c <= 'Z':
-				b.WriteByte(c + 'a' - 'A')
-			default:
-				b.WriteByte(c)
-			}
-		}
-		return b.String()
+		return string(appendNorm(make([]byte, 0, len(s)), s))
 	}
 	s = strings.ToLower(s)
 	return strings.Map(func(r rune) rune {
@@ -269,15 +258,24 @@ func IsPlaceholder(s string) bool {
 // SecretName reports whether a query, form, JSON or header name holds a
 // secret.
 func (r *Redactor) SecretName(name string) bool {
-	var buf [64]byte
-	return r.secretNorm(appendNorm(buf[:0], name))
+	secret, _ := secretName(r, name)
+	return secret
 }
 
 // secretMember is SecretName of a JSON member's name as the scanner gives
 // it: every member of every body is asked.
 func (r *Redactor) secretMember(name []byte) bool {
+	secret, _ := secretName(r, name)
+	return secret
+}
+
+// secretName says whether a name holds a secret, and whether it is one of
+// the OAuth names (code, state...) whose secrecy the rest of the call
+// decides: the name is normalised once, without a copy, for both.
+func secretName[T string | []byte](r *Redactor, name T) (secret, oauth bool) {
 	var buf [64]byte
-	return r.secretNorm(appendNorm(buf[:0], name))
+	n := appendNorm(buf[:0], name)
+	return r.secretNorm(n), r.oauth[string(n)]
 }
 
 // appendNorm appends normName(s) to dst: in place for an ASCII name, so
@@ -532,17 +530,15 @@ type sweepSet struct {
 	// shorter). heads lists the spellings by that hash in headBuckets
 	// buckets, bucket b being heads[starts[b+1]:starts[b+2]]: made in two
 	// passes over the spellings, nearly as cheap to make as the filter,
-	// for a long recording pins new secrets again and again. All are nil
-	// for a few spellings (see few), which are looked for one by one, and
-	// when a spelling is too short for them.
+	// for a long recording pins new secrets again and again. All are nil,
+	// and the spellings looked for one by one, when a spelling is too
+	// short for them and when there are at most fewForms: the probe of one
+	// entry (see Secrets) knows a handful, changing with every secret it
+	// meets, and making the filter afresh each time cost more than the
+	// looking.
 	bits   []uint64
 	starts []int32
 	heads  []formRef
-	// few says there are at most fewForms spellings and no filter: the
-	// probe of one entry (see Secrets) knows a handful, changing with
-	// every secret it meets, and making the filter afresh each time cost
-	// more than the looking.
-	few bool
 }
 
 // formRef is a spelling, known[k].forms[f], and the hash of its start.
@@ -580,8 +576,7 @@ func (r *Redactor) sweepSet() *sweepSet {
 	for _, k := range set.known {
 		forms += len(k.forms)
 	}
-	set.few = forms <= fewForms
-	if !set.few {
+	if forms > fewForms {
 		set.makeFilter(forms)
 	}
 	r.sweep.Store(set)
@@ -622,7 +617,7 @@ func (set *sweepSet) makeFilter(forms int) {
 // that b holds a spelling of, or nil when it holds none.
 func findKnown[T string | []byte](set *sweepSet, b T) []int {
 	var out []int
-	if set.few || set.bits == nil {
+	if set.bits == nil {
 		for i, k := range set.known {
 			for j := range k.forms {
 				if holdsForm(b, k, j) {
@@ -1202,7 +1197,7 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 	c.Request.URL = r.URL(c.Request.URL)
 	for i := range c.Request.QueryString {
 		q := &c.Request.QueryString[i]
-		if r.SecretName(q.Name) || r.oauth[normName(q.Name)] && r.oauthQuery(c.Request.URL) {
+		if secret, oauth := secretName(r, q.Name); secret || oauth && r.oauthQuery(c.Request.URL) {
 			q.Value = r.secret(q.Value)
 		} else {
 			q.Value = r.FreeText(q.Value)
@@ -1211,7 +1206,7 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 	if pd := c.Request.PostData; pd != nil {
 		for i := range pd.Params {
 			p := &pd.Params[i]
-			if r.SecretName(p.Name) || r.oauth[normName(p.Name)] && r.oauthParams(pd.Params) {
+			if secret, oauth := secretName(r, p.Name); secret || oauth && r.oauthParams(pd.Params) {
 				p.Value = r.secret(p.Value)
 			} else {
 				p.Value = r.FreeText(p.Value)

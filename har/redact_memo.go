@@ -145,7 +145,7 @@ func (r *Redactor) collectEntry(e *Entry) {
 	redURL := r.URL(e.Request.URL)
 	for i := range e.Request.QueryString {
 		q := &e.Request.QueryString[i]
-		if r.SecretName(q.Name) || r.oauth[normName(q.Name)] && r.oauthQuery(redURL) {
+		if secret, oauth := secretName(r, q.Name); secret || oauth && r.oauthQuery(redURL) {
 			r.note(q.Value)
 		} else {
 			r.FreeText(q.Value)
@@ -154,7 +154,7 @@ func (r *Redactor) collectEntry(e *Entry) {
 	if pd := e.Request.PostData; pd != nil {
 		for i := range pd.Params {
 			p := &pd.Params[i]
-			if r.SecretName(p.Name) || r.oauth[normName(p.Name)] && r.oauthParams(pd.Params) {
+			if secret, oauth := secretName(r, p.Name); secret || oauth && r.oauthParams(pd.Params) {
 				r.note(p.Value)
 			} else {
 				r.FreeText(p.Value)
