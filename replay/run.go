@@ -433,7 +433,8 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 		recorded, was = b, r.o.BaselineValues[c.Seq-1]
 	}
 	recBody, _ := recorded.ResponseBody()
-	recBody = r.expected(recBody, was)
+	changed, chosen := r.carried(was)
+	recBody = expected(recBody, changed, chosen)
 	var ids []string
 	if recorded == c.Entry {
 		// The recording's ids (see recordedIDs) are read from the body
@@ -467,7 +468,6 @@ func (r *runner) compare(ctx context.Context, c *Call, req *prepared, got *respo
 	}
 	er.Recorded = &Message{Status: rec.Status, Header: shown, Body: rec.Body}
 	rec, now = notModified(rec, now)
-	changed, _ := r.carried(was)
 	rec.Header = carryHeaders(rec.Header, changed)
 	r.mu.Lock()
 	// Both lists only grow by appending (setValue copies before it changes
@@ -819,9 +819,9 @@ func (l *limiter) wait(ctx context.Context) error {
 // the launch the recording created had id 104, the one created now has 106,
 // and an answer that says 106 where the recording said 104 is as expected.
 // Only members that hold ids are changed, so a count that happens to equal
-// an old id stays as recorded.
-func (r *runner) expected(body []byte, was map[string]string) []byte {
-	changed, chosen := r.carried(was)
+// an old id stays as recorded. changed and chosen are what carried gives,
+// once per call.
+func expected(body []byte, changed, chosen map[string]string) []byte {
 	if len(changed) == 0 || len(body) == 0 {
 		return body
 	}
@@ -859,7 +859,8 @@ func (r *runner) expected(body []byte, was map[string]string) []byte {
 // the flow.
 func (r *runner) recordedIDs(e *har.Entry) []string {
 	body, _ := e.ResponseBody()
-	return idsIn(r.expected(body, nil))
+	changed, chosen := r.carried(nil)
+	return idsIn(expected(body, changed, chosen))
 }
 
 // idsIn lists the values of a JSON answer's id members, in order; none

@@ -21,8 +21,8 @@ type row struct {
 	frames       []string
 }
 
-// rows are the profile table's rows in docs/benchmarks.md's order of
-// matching (not of printing: see printed).
+// rows are the profile table's rows in docs/benchmarks.md's order, which
+// is the order they are matched in; the first is the set-up, left out.
 var rows = []row{
 	{"benchmark set-up (left out)", "", []string{"replaybench.WriteRecording", "replaybench.StartSandbox", "os/exec."}},
 	{"garbage collection (`gcBgMarkWorker`)", "all", []string{"runtime.gcBgMarkWorker"}},
@@ -150,7 +150,13 @@ func profileSide(ctx context.Context, tree, dir, side string, iterations int) ([
 // exported tree that lacks them, so that both sides run the same benchmark.
 func withBench(tree string) error {
 	for _, pkg := range []string{"replaybench", "benchproc"} {
-		if err := exec.Command("cp", "-r", filepath.Join("internal", pkg), filepath.Join(tree, "internal")).Run(); err != nil {
+		// Replaced, not merged: a base that has the package keeps none
+		// of its own files beside this tree's.
+		dst := filepath.Join(tree, "internal", pkg)
+		if err := os.RemoveAll(dst); err != nil {
+			return err
+		}
+		if err := os.CopyFS(dst, os.DirFS(filepath.Join("internal", pkg))); err != nil {
 			return fmt.Errorf("copying internal/%s into %s: %v", pkg, tree, err)
 		}
 	}
