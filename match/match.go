@@ -141,13 +141,6 @@ func New(ix *spec.Index, opts Options) *Matcher {
 // Index returns the spec index the Matcher resolves against.
 func (m *Matcher) Index() *spec.Index { return m.ix }
 
-// Policy returns a copy of the policy in use: the Matcher made its
-// patterns ready when it was made, so changing them would not reach it.
-func (m *Matcher) Policy() *Policy {
-	p := m.policy
-	return &p
-}
-
 // normalizeHost lower-cases a host and drops a default port, so that
 // "Example.test:443" and "example.test" are one host. A URL is reduced to
 // its host.

@@ -23,7 +23,7 @@ type nearMemo struct {
 
 func (n *nearMemo) get(ix *spec.Index, method string, u *url.URL) []spec.NearMiss {
 	if u.Opaque != "" {
-		return ix.Near(method, u)
+		return nil // Near has nothing for an opaque URL
 	}
 	key := method + " " + u.EscapedPath()
 	n.mu.Lock()

@@ -725,10 +725,14 @@ func intFormatFits(v openapi3.IntegerFormatValidator, f float64) bool {
 	return false
 }
 
-// stringValue is the string at p as encoding/json decodes it.
+// stringValue is the string at p as encoding/json decodes it; a plain one
+// is the body's own bytes, not a copy, so it lives no longer than the body.
 func (w *walker) stringValue(p, end int, plain bool) (string, bool) {
 	if plain {
-		return string(w.data[p+1 : end-1]), true
+		if end-p == 2 {
+			return "", true
+		}
+		return unsafe.String(&w.data[p+1], end-p-2), true
 	}
 	var s string
 	if json.Unmarshal(w.data[p:end], &s) != nil {
@@ -990,16 +994,9 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 			if ke < 0 {
 				return unsure, -1
 			}
-			var key string
-			var keyBytes []byte
-			if plain {
-				keyBytes = w.data[p+1 : ke-1]
-			} else {
-				s, ok := w.stringValue(p, ke, false)
-				if !ok {
-					return unsure, -1
-				}
-				key, keyBytes = s, []byte(s)
+			key, ok := w.stringValue(p, ke, plain)
+			if !ok {
+				return unsure, -1
 			}
 			p = w.space(ke)
 			if p >= len(w.data) || w.data[p] != ':' {
@@ -1007,7 +1004,7 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 			}
 			p = w.space(p + 1)
 			count++
-			i, declared := n.props[string(keyBytes)]
+			i, declared := n.props[key]
 			var r verdict
 			var e int
 			if declared {
@@ -1032,9 +1029,6 @@ func (w *walker) object(n *cnode, p int) (verdict, int) {
 				}
 				r, e = w.child(n.propNodes[i], p)
 			} else {
-				if key == "" && len(keyBytes) > 0 {
-					key = unsafe.String(&keyBytes[0], len(keyBytes))
-				}
 				if !others.add(key) {
 					return unsure, -1
 				}
@@ -1132,17 +1126,6 @@ func declaresDirectional(s *openapi3.Schema, name string, req bool, seen *[]*ope
 	return false
 }
 
-// sharedString is stringValue without a copy of a plain string.
-func (w *walker) sharedString(p, end int, plain bool) (string, bool) {
-	if plain {
-		if end-p == 2 {
-			return "", true
-		}
-		return unsafe.String(&w.data[p+1], end-p-2), true
-	}
-	return w.stringValue(p, end, false)
-}
-
 // decodeFor decodes a body (see decode), guided by the schema the value will be
 // checked against, for a body that does not fit it: an array's items that
 // the compiled schema finds fitting all become one decoded item, shared.
@@ -1183,7 +1166,7 @@ func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
 		if end < 0 {
 			return nil, -1, false
 		}
-		s, ok := w.sharedString(p, end, plain)
+		s, ok := w.stringValue(p, end, plain)
 		return s, end, ok
 	case c == '{':
 		m := map[string]any{}
@@ -1199,7 +1182,7 @@ func (w *walker) decodeWith(n *cnode, p, depth int) (any, int, bool) {
 			if ke < 0 {
 				return nil, -1, false
 			}
-			k, ok := w.sharedString(p, ke, plain)
+			k, ok := w.stringValue(p, ke, plain)
 			if !ok {
 				return nil, -1, false
 			}

@@ -35,10 +35,6 @@ func (ls leafSchemas) schemaRef(r *openapi3.SchemaRef) {
 		ls.schema(s)
 		return
 	}
-	if shared, ok := ls.m.Load(key); ok {
-		r.Value = shared.(*openapi3.Schema)
-		return
-	}
 	if shared, loaded := ls.m.LoadOrStore(key, s); loaded {
 		r.Value = shared.(*openapi3.Schema)
 	}
