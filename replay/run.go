@@ -100,7 +100,6 @@ type runner struct {
 	// items the flow removed itself, expected gone from later lists.
 	deleted []string
 
-	sem     chan struct{}
 	limiter *limiter
 
 	hintMu    sync.Mutex
@@ -143,7 +142,7 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r := &runner{p: p, o: o, differ: d, values: map[*correlate.Var]string{}, ownAt: map[*correlate.Var]int{}, hintCache: map[hintKey][]diff.Hint{},
-		answered: make([]bool, len(p.Calls)), sem: make(chan struct{}, o.Concurrency)}
+		answered: make([]bool, len(p.Calls))}
 	if o.Rate > 0 {
 		r.limiter = &limiter{every: time.Duration(float64(time.Second) / o.Rate)}
 	}
@@ -179,10 +178,10 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	// One dispatcher starts the calls in recorded order, each once its
-	// dependencies are done and a slot is free: a goroutine per call racing
-	// for the slots would send them in any order, even with one slot. A
-	// worker per slot makes the calls: a goroutine per call grew a new
-	// stack to the depth of a spec check for every one.
+	// dependencies are done and a worker is free: a goroutine per call
+	// racing for slots would send them in any order, even with one slot.
+	// The workers, one per slot, are the limit; a goroutine per call grew a
+	// new stack to the depth of a spec check for every one.
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(o.Concurrency, total) {
@@ -193,9 +192,6 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 				er := rep.Entries[i]
 				recordedURL(er, p.Calls[i])
 				r.call(ctx, i, p.Calls[i], er)
-				// The slot is free before the calls that wait for this one
-				// are let go, so the next of them can take it at once.
-				<-r.sem
 				close(done[i])
 				finished(er)
 			}
@@ -206,14 +202,12 @@ func (p *Plan) Run(ctx context.Context, o Options) (*Report, error) {
 			continue
 		}
 		er := rep.Entries[i]
-		if !r.start(ctx, c, done) {
+		if !r.start(ctx, c, done, jobs, i) {
 			recordedURL(er, c)
 			er.Outcome, er.Reason = NotRun, "interrupted"
 			close(done[i])
 			finished(er)
-			continue
 		}
-		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
@@ -291,9 +285,9 @@ func (r *runner) scrub(rep *Report) {
 	red.SweepValue(rep)
 }
 
-// start waits until a call may go: the calls it depends on are done and
-// a slot is free, which it takes. It reports false when ctx ends first.
-func (r *runner) start(ctx context.Context, c *Call, done []chan struct{}) bool {
+// start waits until a call may go, the calls it depends on done, and hands
+// call i to a free worker. It reports false when ctx ends first.
+func (r *runner) start(ctx context.Context, c *Call, done []chan struct{}, jobs chan<- int, i int) bool {
 	for _, d := range c.deps {
 		select {
 		case <-done[d]:
@@ -301,20 +295,17 @@ func (r *runner) start(ctx context.Context, c *Call, done []chan struct{}) bool 
 			return false
 		}
 	}
+	// Both cases may be ready at once, and select picks either: a call
+	// handed over then finds ctx ended and is reported interrupted.
 	select {
-	case r.sem <- struct{}{}:
+	case jobs <- i:
+		return true
 	case <-ctx.Done():
 		return false
 	}
-	// Both cases may be ready at once, and select picks either.
-	if ctx.Err() != nil {
-		<-r.sem
-		return false
-	}
-	return true
 }
 
-// call replays one call, in a slot start took, and fills in its report.
+// call replays one call, on the worker start handed it to, and fills in its report.
 func (r *runner) call(ctx context.Context, i int, c *Call, er *EntryReport) {
 	if ctx.Err() != nil {
 		er.Outcome, er.Reason = NotRun, "interrupted"
