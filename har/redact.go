@@ -1224,7 +1224,7 @@ func (r *Redactor) Entry(e *Entry) *Entry {
 		}
 		_ = c.SetWebSocketMessages(msgs)
 	}
-	r.freeMembers(reflect.ValueOf(c).Elem())
+	r.freeMembers(reflect.ValueOf(c).Elem(), true)
 	return c
 }
 
@@ -1251,45 +1251,62 @@ var extraType = reflect.TypeOf(Extra(nil))
 // exporters' own members such as Chrome's _initiator, whose URLs and stack
 // frames carry what the page's URL carried. Pointers and slices on the way
 // are copied, so the caller's entry is not changed. Log.Entries is left to
-// Entry.
-func (r *Redactor) freeMembers(v reflect.Value) {
+// Entry. Without set, for a probe (Secrets), the same members are redacted
+// in the same order, so their secrets are found, and nothing is copied or
+// written.
+func (r *Redactor) freeMembers(v reflect.Value, set bool) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return
 		}
-		c := reflect.New(v.Type().Elem())
-		c.Elem().Set(v.Elem())
-		v.Set(c)
-		r.freeMembers(c.Elem())
+		if set {
+			c := reflect.New(v.Type().Elem())
+			c.Elem().Set(v.Elem())
+			v.Set(c)
+			v = c
+		}
+		r.freeMembers(v.Elem(), set)
 	case reflect.Slice:
 		if v.Len() == 0 {
 			return
 		}
 		if v.Type() == extraType {
 			x := v.Interface().(Extra)
-			c := make(Extra, len(x))
+			var c Extra
+			if set {
+				c = append(Extra(nil), x...)
+			}
 			for i, m := range x {
-				c[i] = m
 				if m.Name != "_webSocketMessages" && len(m.Value) > 0 { // Entry redacts those frames
-					c[i].Value = r.extraJSON(m.Name, m.Value)
+					if value := r.extraJSON(m.Name, m.Value); set {
+						c[i].Value = value
+					}
 				}
 			}
-			v.Set(reflect.ValueOf(c))
+			if set {
+				v.Set(reflect.ValueOf(c))
+			}
 			return
 		}
-		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		reflect.Copy(c, v)
-		v.Set(c)
-		for i := range c.Len() {
-			r.freeMembers(c.Index(i))
+		if set {
+			c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			reflect.Copy(c, v)
+			v.Set(c)
+			v = c
+		}
+		for i := range v.Len() {
+			r.freeMembers(v.Index(i), set)
 		}
 	case reflect.Struct:
 		for _, f := range freePlan(v.Type()) {
-			if fv := v.Field(f.index); f.text {
+			switch fv := v.Field(f.index); {
+			case !f.text:
+				r.freeMembers(fv, set)
+			case set:
 				fv.SetString(r.FreeText(fv.String()))
-			} else {
-				r.freeMembers(fv)
+			default:
+				r.FreeText(fv.String())
 			}
 		}
 	}
@@ -1305,7 +1322,7 @@ func (r *Redactor) extraJSON(name string, raw []byte) []byte {
 // entries) with the secrets of its free-text and unknown members replaced.
 func (r *Redactor) fileHeader(f *File) *File {
 	c := *f
-	r.freeMembers(reflect.ValueOf(&c).Elem())
+	r.freeMembers(reflect.ValueOf(&c).Elem(), true)
 	return &c
 }
 

@@ -171,7 +171,7 @@ func (r *Redactor) collectEntry(e *Entry) {
 			r.Body("", []byte(m.Data))
 		}
 	}
-	r.collectFree(reflect.ValueOf(e).Elem())
+	r.freeMembers(reflect.ValueOf(e).Elem(), false) // a probe: nothing copied
 }
 
 // collectMessage is message for a probe.
@@ -355,37 +355,4 @@ func freePlan(t reflect.Type) []freeField {
 	}
 	freePlans.Store(t, p)
 	return p
-}
-
-// collectFree is freeMembers for a probe: the same members redacted in
-// the same order, and nothing copied.
-func (r *Redactor) collectFree(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			r.collectFree(v.Elem())
-		}
-	case reflect.Slice:
-		if v.Type() == extraType {
-			for i := range v.Len() {
-				m := v.Index(i)
-				name, raw := m.Field(0).String(), m.Field(1).Bytes()
-				if name != "_webSocketMessages" && len(raw) > 0 {
-					r.extraJSON(name, raw)
-				}
-			}
-			return
-		}
-		for i := range v.Len() {
-			r.collectFree(v.Index(i))
-		}
-	case reflect.Struct:
-		for _, f := range freePlan(v.Type()) {
-			if fv := v.Field(f.index); f.text {
-				r.FreeText(fv.String())
-			} else {
-				r.collectFree(fv)
-			}
-		}
-	}
 }
