@@ -228,10 +228,7 @@ func holdsStrings(t reflect.Type) bool {
 	case reflect.Slice, reflect.Array, reflect.Pointer, reflect.Map:
 		h = t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 || holdsStrings(t.Elem())
 	case reflect.Struct:
-		for i := 0; i < t.NumField() && !h; i++ {
-			f := t.Field(i)
-			h = f.IsExported() && f.Tag.Get("json") != "-" && holdsStrings(f.Type)
-		}
+		h = len(sweptFields(t)) > 0
 	}
 	stringHolders.Store(t, h)
 	return h
