@@ -266,8 +266,8 @@ func each(workers, n int, f func(i int) error) error {
 	workers = min(workers, n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {
-			if o := call(func() error { return f(i) }); !o.ok() {
-				return o.err
+			if err := f(i); err != nil {
+				return err
 			}
 		}
 		return nil
