@@ -38,20 +38,7 @@ func runBigHAR(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer cleanup()
-	ix, err := gen.LoadIndex(path)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	f, err := os.Create(*out)
-	if err != nil {
-		return fail(stderr, err)
-	}
-	err = gen.WriteBig(f, ix, gen.BigOptions{Options: gen.Options{Entries: *n, Seed: *seed}, Big: *big, Size: *size, Broken: *broken})
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(*out)
+	if err := writeHAR(path, *out, gen.BigOptions{Options: gen.Options{Entries: *n, Seed: *seed}, Big: *big, Size: *size, Broken: *broken}); err != nil {
 		return fail(stderr, err)
 	}
 	fi, _ := os.Stat(*out)

@@ -33,7 +33,7 @@ func runHAR(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	defer cleanup()
-	if err := writeHAR(path, *out, *n, *seed); err != nil {
+	if err := writeHAR(path, *out, gen.BigOptions{Options: gen.Options{Entries: *n, Seed: *seed}}); err != nil {
 		return fail(stderr, err)
 	}
 	fi, _ := os.Stat(*out)
@@ -41,7 +41,9 @@ func runHAR(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func writeHAR(docPath, out string, n int, seed uint64) error {
+// writeHAR writes a generated recording of the calls of the document at
+// docPath (see gen.WriteBig); a file it could not finish is removed.
+func writeHAR(docPath, out string, opts gen.BigOptions) error {
 	ix, err := gen.LoadIndex(docPath)
 	if err != nil {
 		return err
@@ -50,11 +52,14 @@ func writeHAR(docPath, out string, n int, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := gen.Write(f, ix, gen.Options{Entries: n, Seed: seed}); err != nil {
-		f.Close()
-		return err
+	err = gen.WriteBig(f, ix, opts)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(out)
+	}
+	return err
 }
 
 // recording returns the recording to time: the one named, else n entries
@@ -64,7 +69,7 @@ func recording(named, dir, docPath string, n int, stderr io.Writer) (string, os.
 	if path == "" {
 		path = filepath.Join(dir, "recording.har")
 		fmt.Fprintf(stderr, "bench: generating %d entries\n", n)
-		if err := writeHAR(docPath, path, n, 1); err != nil {
+		if err := writeHAR(docPath, path, gen.BigOptions{Options: gen.Options{Entries: n, Seed: 1}}); err != nil {
 			return "", nil, err
 		}
 	}
